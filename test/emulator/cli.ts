@@ -1,0 +1,77 @@
+/**
+ * `npm run emulator -- [--port 9090] [--host 127.0.0.1] [--https] [--client-version 2.53.2]
+ * [--admin-password ...] [--factory-password] [--unregistered] [--auto-restart-ms N]`
+ *
+ * Starts one emulated client and prints its URL, credentials and (with --https) the CA file to
+ * trust. SIGHUP or `POST /_emulator/restart` restarts the Coreapp; Ctrl-C stops it.
+ */
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { startEmulator } from "./index";
+
+const USAGE = `Usage: npm run emulator -- [options]
+
+  --port N               port to listen on (default 9090; 0 picks a free one)
+  --host ADDR            address to bind (default 127.0.0.1)
+  --https                serve HTTPS with a throwaway CA (its file is printed)
+  --client-version X     client version to emulate (default 2.53.2)
+  --admin-password P     admin password (default: generated and printed)
+  --factory-password     keep the factory password 'secret'; the first login must change it
+  --unregistered         start without a registered number (a restore registers it)
+  --auto-restart-ms N    restart by itself N ms after a restore stops the app
+  --help                 show this text
+
+While it runs: 'kill -HUP <pid>' or 'curl -X POST <url>/_emulator/restart' restarts the Coreapp,
+'curl <url>/_emulator/state' shows the gateway status and settings pending a restart.`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: "string", default: "9090" },
+      host: { type: "string", default: "127.0.0.1" },
+      https: { type: "boolean", default: false },
+      "client-version": { type: "string", default: "2.53.2" },
+      "admin-password": { type: "string" },
+      "factory-password": { type: "boolean", default: false },
+      unregistered: { type: "boolean", default: false },
+      "auto-restart-ms": { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const emulator = await startEmulator({
+    port: Number(values.port),
+    host: values.host,
+    https: values.https,
+    clientVersion: values["client-version"],
+    ...(values["factory-password"] ? { adminPassword: null } : {}),
+    ...(values["admin-password"] ? { adminPassword: values["admin-password"] } : {}),
+    ...(values.unregistered ? { waId: null } : {}),
+    ...(values["auto-restart-ms"] ? { autoRestartMs: Number(values["auto-restart-ms"]) } : {}),
+  });
+  console.log(`url: ${emulator.url}`);
+  console.log(`username: ${emulator.adminUsername}`);
+  console.log(`password: ${emulator.adminPassword}`);
+  if (emulator.caCert) {
+    const caFile = join(tmpdir(), `whatsapp-emulator-ca-${process.pid}.pem`);
+    writeFileSync(caFile, emulator.caCert);
+    console.log(`ca-cert: ${caFile}`);
+  }
+  console.log(`version: ${emulator.version}`);
+  process.on("SIGHUP", () => {
+    void emulator.restart().then(() => console.log("coreapp restarted"));
+  });
+  const stop = () => void emulator.close().then(() => process.exit(0));
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

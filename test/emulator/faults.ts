@@ -1,0 +1,87 @@
+/**
+ * Fault injection: latency, error answers for the next N or a seeded fraction of requests on a
+ * route, connection resets and responses that never come. Seeded so a failing run repeats.
+ */
+
+export interface FaultRule {
+  /** `"PATCH /v1/settings/application"`, a path, or a pattern matched against `"METHOD /path"`. */
+  route?: string | RegExp;
+  /** Answer with this HTTP status and API error code (the code's own status when omitted). */
+  status?: number;
+  code?: number;
+  /** Seconds, sent as the `Retry-After` header. */
+  retryAfter?: number;
+  /** Destroy the socket instead of answering. */
+  reset?: boolean;
+  /** Never answer (until the emulator closes). */
+  hang?: boolean;
+  /** How many matching requests this rule hits; unlimited when omitted. */
+  times?: number;
+  /** Share of matching requests hit, drawn from the seeded generator. */
+  fraction?: number;
+  /** Extra delay before this rule's answer (or before a normal answer when no status is given). */
+  delayMs?: number;
+}
+
+export interface Latency {
+  fixedMs: number;
+  jitterMs: number;
+}
+
+/** mulberry32: small, fast and good enough to spread faults reproducibly. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export class Faults {
+  private rules: Array<FaultRule & { hits: number }> = [];
+  private latency: Latency = { fixedMs: 0, jitterMs: 0 };
+  private readonly random: () => number;
+
+  constructor(seed = 1) {
+    this.random = seededRandom(seed);
+  }
+
+  inject(rule: FaultRule): void {
+    this.rules.push({ ...rule, hits: 0 });
+  }
+
+  setLatency(latency: Partial<Latency>): void {
+    this.latency = { fixedMs: latency.fixedMs ?? 0, jitterMs: latency.jitterMs ?? 0 };
+  }
+
+  clear(): void {
+    this.rules = [];
+    this.latency = { fixedMs: 0, jitterMs: 0 };
+  }
+
+  delayMs(): number {
+    return this.latency.fixedMs + (this.latency.jitterMs ? this.random() * this.latency.jitterMs : 0);
+  }
+
+  /** The rule that hits this request, if any; counts the hit. */
+  match(method: string, path: string): FaultRule | undefined {
+    const request = `${method} ${path}`;
+    for (const rule of this.rules) {
+      if (rule.times !== undefined && rule.hits >= rule.times) continue;
+      if (!routeMatches(rule.route, request, path)) continue;
+      if (rule.fraction !== undefined && this.random() >= rule.fraction) continue;
+      rule.hits += 1;
+      return rule;
+    }
+    return undefined;
+  }
+}
+
+function routeMatches(route: FaultRule["route"], request: string, path: string): boolean {
+  if (route === undefined) return true;
+  if (route instanceof RegExp) return route.test(request);
+  return route === request || route === path;
+}
