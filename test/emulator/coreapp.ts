@@ -21,6 +21,7 @@ export interface CoreappOptions {
   waId: string | null;
   restartPhaseMs: number;
   autoRestartMs: number | null;
+  dropFields: readonly string[];
 }
 
 export class Coreapp {
@@ -35,7 +36,7 @@ export class Coreapp {
 
   constructor(options: CoreappOptions) {
     this.options = options;
-    this.settings = new SettingsStore(options.version);
+    this.settings = new SettingsStore(options.version, options.dropFields);
     this.waId = options.waId;
   }
 

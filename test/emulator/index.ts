@@ -46,6 +46,8 @@ export interface EmulatorOptions {
   restartPhaseMs?: number;
   /** Restart by itself this long after a restore stopped the app (as some deployments do). */
   autoRestartMs?: number | null;
+  /** Wire paths a PATCH answers 200 for but does not keep, like a build that ignores a field. */
+  dropFields?: string[];
   /** Seed for jittered latency and fractional faults. */
   seed?: number;
 }
@@ -96,6 +98,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     waId: options.waId === undefined ? "16315551019" : options.waId,
     restartPhaseMs: options.restartPhaseMs ?? 20,
     autoRestartMs: options.autoRestartMs ?? null,
+    dropFields: options.dropFields ?? [],
   });
   const faults = new Faults(options.seed ?? 1);
   const journal = new Journal();

@@ -100,8 +100,12 @@ export class SettingsStore {
   /** What the running Coreapp uses; restart-required fields catch up on restart. */
   effective: Flat = defaults();
 
-  constructor(version: Version) {
+  /** Wire paths this client accepts on PATCH but throws away (a quirk some builds have). */
+  private readonly dropped: ReadonlySet<string>;
+
+  constructor(version: Version, dropped: readonly string[] = []) {
     this.version = version;
+    this.dropped = new Set(dropped);
   }
 
   /** Fields this client version reports and accepts. */
@@ -150,7 +154,7 @@ export class SettingsStore {
     visit(body, "");
     if (bad.length > 0) throw new ApiFailure(1009, bad.join("; "));
     if (updates.length === 0) throw new ApiFailure(1009, "No valid parameters provided");
-    for (const [field, value] of updates) this.stored.set(field.path, value);
+    for (const [field, value] of updates) if (!this.dropped.has(field.path)) this.stored.set(field.path, value);
   }
 
   reset(): void {

@@ -1,0 +1,389 @@
+/**
+ * The HTTP client for one WhatsApp Business API client: login and token reuse, the response
+ * envelope, typed errors, timeouts and retries of idempotent calls. Transports and tokens live
+ * in a `Sessions` object the caller owns, never at module scope, so Pulumi can serialize the
+ * provider and one provider process reuses one connection and one login per client.
+ */
+import * as undici from "undici";
+import { z } from "zod";
+import type { Connection } from "./connection";
+import { connectionSecrets } from "./connection";
+import {
+  ApiError,
+  NetworkError,
+  ResponseShapeError,
+  redact,
+  TimeoutError,
+  TlsError,
+  type WhatsAppError,
+} from "./errors";
+
+const MetaSchema = z.looseObject({ api_status: z.string().optional(), version: z.string().optional() });
+const ErrorSchema = z.looseObject({ code: z.number(), title: z.string().optional(), details: z.string().optional() });
+const EnvelopeSchema = z.looseObject({ meta: MetaSchema.optional(), errors: z.array(ErrorSchema).optional() });
+const LoginSchema = z.looseObject({
+  users: z.array(z.looseObject({ token: z.string().min(1), expires_after: z.string().optional() })).min(1),
+});
+export const SettingsResponseSchema = z.looseObject({
+  settings: z.looseObject({ application: z.record(z.string(), z.unknown()) }),
+});
+export const BackupResponseSchema = z.looseObject({ settings: z.looseObject({ data: z.string().min(1) }) });
+export const HealthResponseSchema = z.looseObject({ health: z.record(z.string(), z.unknown()) });
+
+export type Meta = z.infer<typeof MetaSchema>;
+
+export interface RetryPolicy {
+  /** Attempts for idempotent calls, the first included. */
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Longest `Retry-After` honoured; a longer one fails at once. */
+  maxRetryAfterMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 250, maxDelayMs: 4_000, maxRetryAfterMs: 30_000 };
+const DEFAULT_TIMEOUT_MS = 30_000;
+// The documented "try again" answers: rate limit, Coreapp not ready or restarting, overload, shard routing.
+const RETRY_STATUSES = new Set([429, 502, 503, 504]);
+const RETRY_API_CODES = new Set([1011, 1014, 1015, 1016, 1017, 1018]);
+const TLS_CODES = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+]);
+
+interface CachedToken {
+  token: string;
+  expiresAt: number;
+}
+
+/**
+ * Per-process state shared by every call: one undici Agent per TLS setting (each pools
+ * keep-alive connections per origin) and one token per client and user, with logins in flight
+ * shared so a fleet of resources logs in once per client.
+ */
+export class Sessions {
+  readonly agents = new Map<string, undici.Agent>();
+  readonly tokens = new Map<string, CachedToken>();
+  readonly logins = new Map<string, Promise<CachedToken>>();
+
+  agent(connection: Connection): undici.Agent {
+    const key = `${connection.insecureSkipVerify ? "insecure" : "verify"}\n${connection.caCert ?? ""}`;
+    let agent = this.agents.get(key);
+    if (!agent) {
+      const connect: Record<string, unknown> = {};
+      if (connection.caCert) connect.ca = connection.caCert;
+      if (connection.insecureSkipVerify) connect.rejectUnauthorized = false;
+      agent = new undici.Agent({ connect, keepAliveTimeout: 30_000, connections: 16 });
+      this.agents.set(key, agent);
+    }
+    return agent;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.agents.values()].map((agent) => agent.close()));
+    this.agents.clear();
+  }
+}
+
+export interface ClientOptions {
+  sessions?: Sessions;
+  retry?: RetryPolicy;
+  /** Called before each retry, for progress lines. */
+  onRetry?: (message: string) => void;
+}
+
+interface Exchange {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+  meta: Meta | undefined;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && !code.startsWith("UND_ERR_SOCKET")) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return (error as { code?: string } | undefined)?.code;
+}
+
+/** Parses `expires_after` (`2026-11-29 10:00:00+00:00`); unreadable expiries count as 7 days. */
+export function parseExpiry(text: string | undefined, now: number): number {
+  const parsed = text ? Date.parse(text.replace(" ", "T")) : Number.NaN;
+  return Number.isFinite(parsed) ? parsed : now + 7 * 86_400_000;
+}
+
+export class WhatsAppClient {
+  readonly connection: Connection;
+  readonly sessions: Sessions;
+  private readonly retry: RetryPolicy;
+  private readonly onRetry: ((message: string) => void) | undefined;
+  /** `meta.version` of the last answer that carried one. */
+  version: string | undefined;
+
+  constructor(connection: Connection, options: ClientOptions = {}) {
+    this.connection = { ...connection, baseUrl: connection.baseUrl.replace(/\/+$/, "") };
+    this.sessions = options.sessions ?? new Sessions();
+    this.retry = options.retry ?? DEFAULT_RETRY;
+    this.onRetry = options.onRetry;
+  }
+
+  async getSettings(): Promise<{ application: Record<string, unknown>; meta: Meta | undefined }> {
+    const reply = await this.call("GET", "/v1/settings/application");
+    const parsed = SettingsResponseSchema.safeParse(reply.body);
+    if (!parsed.success) {
+      throw new ResponseShapeError("GET", "/v1/settings/application", "expected {settings: {application: {...}}}");
+    }
+    return { application: parsed.data.settings.application, meta: reply.meta };
+  }
+
+  async patchSettings(body: Record<string, unknown>): Promise<void> {
+    await this.call("PATCH", "/v1/settings/application", body);
+  }
+
+  async resetSettings(): Promise<void> {
+    await this.call("DELETE", "/v1/settings/application");
+  }
+
+  async backup(password: string): Promise<{ data: string; meta: Meta | undefined }> {
+    const reply = await this.call(
+      "POST",
+      "/v1/settings/backup",
+      { password },
+      { idempotent: true, secrets: [password] },
+    );
+    const parsed = BackupResponseSchema.safeParse(reply.body);
+    if (!parsed.success) throw new ResponseShapeError("POST", "/v1/settings/backup", "expected {settings: {data}}");
+    return { data: parsed.data.settings.data, meta: reply.meta };
+  }
+
+  /** Never retried once the request may have reached the client: a restore is user-visible. */
+  async restore(password: string, data: string): Promise<void> {
+    await this.call(
+      "POST",
+      "/v1/settings/restore",
+      { password, data },
+      { idempotent: false, secrets: [password, data] },
+    );
+  }
+
+  async health(): Promise<Record<string, unknown>> {
+    const reply = await this.call("GET", "/v1/health", undefined, { attempts: 1 });
+    const parsed = HealthResponseSchema.safeParse(reply.body);
+    if (!parsed.success) throw new ResponseShapeError("GET", "/v1/health", "expected {health: {...}}");
+    return parsed.data.health;
+  }
+
+  /** Logs in (or reuses this process's token for the client and user) and returns the token. */
+  async token(): Promise<string> {
+    if (!this.connection.username || !this.connection.password) {
+      return this.connection.token as string;
+    }
+    const key = this.tokenKey();
+    const cached = this.sessions.tokens.get(key);
+    // Renew a little early so a long deployment does not hand out a token about to lapse.
+    if (cached && cached.expiresAt - 60_000 > Date.now()) return cached.token;
+    let pending = this.sessions.logins.get(key);
+    if (!pending) {
+      pending = this.login().finally(() => this.sessions.logins.delete(key));
+      this.sessions.logins.set(key, pending);
+    }
+    return (await pending).token;
+  }
+
+  private tokenKey(): string {
+    return `${this.connection.baseUrl}\n${this.connection.username ?? ""}`;
+  }
+
+  private async login(): Promise<CachedToken> {
+    const { username, password } = this.connection;
+    const basic = Buffer.from(`${username}:${password}`).toString("base64");
+    // A failed login counts toward the client's lockout, so credentials errors are never retried.
+    const reply = await this.send(
+      "POST",
+      "/v1/users/login",
+      undefined,
+      { authorization: `Basic ${basic}` },
+      {
+        idempotent: true,
+        secrets: [],
+        retryOnAuthFailure: false,
+      },
+    );
+    const parsed = LoginSchema.safeParse(reply.body);
+    if (!parsed.success) throw new ResponseShapeError("POST", "/v1/users/login", "expected {users: [{token}]}");
+    const user = parsed.data.users[0] as { token: string; expires_after?: string };
+    const cached = { token: user.token, expiresAt: parseExpiry(user.expires_after, Date.now()) };
+    this.sessions.tokens.set(this.tokenKey(), cached);
+    return cached;
+  }
+
+  /** An authenticated call: on 401 the token is renewed once (when there are credentials to renew it with). */
+  async call(
+    method: string,
+    path: string,
+    body?: unknown,
+    options: { idempotent?: boolean; secrets?: string[]; attempts?: number } = {},
+  ): Promise<Exchange> {
+    const canRelogin = Boolean(this.connection.username && this.connection.password);
+    const sendOnce = async () =>
+      this.send(
+        method,
+        path,
+        body,
+        { authorization: `Bearer ${await this.token()}` },
+        {
+          idempotent: options.idempotent ?? method !== "POST",
+          secrets: options.secrets ?? [],
+          retryOnAuthFailure: false,
+          ...(options.attempts === undefined ? {} : { attempts: options.attempts }),
+        },
+      );
+    try {
+      return await sendOnce();
+    } catch (error) {
+      if (!canRelogin || (error as ApiError).status !== 401) throw error;
+      this.sessions.tokens.delete(this.tokenKey());
+      return await sendOnce();
+    }
+  }
+
+  private async send(
+    method: string,
+    path: string,
+    body: unknown,
+    headers: Record<string, string>,
+    options: { idempotent: boolean; secrets: string[]; retryOnAuthFailure: boolean; attempts?: number },
+  ): Promise<Exchange> {
+    const attempts = options.attempts ?? this.retry.attempts;
+    const secrets = [...options.secrets, ...connectionSecrets(this.connection), headers.authorization?.split(" ")[1]];
+    const failures: string[] = [];
+    for (let attempt = 1; ; attempt++) {
+      let delayMs: number;
+      try {
+        return await this.exchange(method, path, body, headers);
+      } catch (caught) {
+        const error = caught as WhatsAppError & { status?: number; apiCode?: number; retryAfterMs?: number };
+        error.message = redact(error.message, secrets);
+        failures.push(`attempt ${attempt}: ${error.message}`);
+        // A refused connection never reached the client, so even a restore may try again.
+        const neverSent = error.code === "WHATSAPP_NETWORK" && errorCode(error) === "ECONNREFUSED";
+        const transient =
+          error.code === "WHATSAPP_NETWORK" ||
+          error.code === "WHATSAPP_TIMEOUT" ||
+          (error.code === "WHATSAPP_API" &&
+            (RETRY_STATUSES.has(error.status ?? 0) || RETRY_API_CODES.has(error.apiCode ?? 0)));
+        const tooLong = error.retryAfterMs !== undefined && error.retryAfterMs > this.retry.maxRetryAfterMs;
+        if (!(neverSent || (options.idempotent && transient)) || attempt >= attempts || tooLong) {
+          if (failures.length > 1) {
+            error.message = `${error.message} (gave up after ${failures.length} attempts: ${failures.join("; ")})`;
+          }
+          throw error;
+        }
+        const exponential = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+        delayMs = error.retryAfterMs ?? exponential / 2 + Math.random() * (exponential / 2);
+        this.onRetry?.(`${method} ${path}: ${error.message}; retrying in ${Math.round(delayMs)} ms`);
+      }
+      await sleep(delayMs);
+    }
+  }
+
+  private async exchange(
+    method: string,
+    path: string,
+    body: unknown,
+    headers: Record<string, string>,
+  ): Promise<Exchange> {
+    const url = `${this.connection.baseUrl}${path}`;
+    const timeout = this.connection.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    let response: undici.Dispatcher.ResponseData;
+    let text: string;
+    try {
+      response = await undici.request(url, {
+        method: method as undici.Dispatcher.HttpMethod,
+        headers: {
+          accept: "application/json",
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+          ...headers,
+        },
+        body: body === undefined ? null : JSON.stringify(body),
+        dispatcher: this.sessions.agent(this.connection),
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      });
+      text = await response.body.text();
+    } catch (error) {
+      throw this.transportError(method, path, error, timeout);
+    }
+    let parsed: unknown;
+    if (text.trim() !== "") {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        if (response.statusCode >= 200 && response.statusCode < 300) {
+          throw new ResponseShapeError(method, path, "not JSON");
+        }
+        throw new ApiError({
+          method,
+          path,
+          status: response.statusCode,
+          details: `not a WhatsApp API answer (${String(response.headers["content-type"] ?? "no content type")})`,
+          retryAfterMs: retryAfter(response.headers["retry-after"]),
+        });
+      }
+    }
+    const envelope = EnvelopeSchema.safeParse(parsed ?? {});
+    const meta = envelope.success ? envelope.data.meta : undefined;
+    if (meta?.version) this.version = meta.version;
+    if (response.statusCode < 200 || response.statusCode >= 300) {
+      const first = envelope.success ? envelope.data.errors?.[0] : undefined;
+      throw new ApiError({
+        method,
+        path,
+        status: response.statusCode,
+        apiCode: first?.code,
+        title: first?.title,
+        details: first?.details,
+        retryAfterMs: retryAfter(response.headers["retry-after"]),
+      });
+    }
+    return { status: response.statusCode, headers: response.headers, body: parsed, meta };
+  }
+
+  private transportError(method: string, path: string, error: unknown, timeout: number): WhatsAppError {
+    const code = errorCode(error);
+    const where = `${method} ${this.connection.baseUrl}${path}`;
+    if (code && TLS_CODES.has(code)) {
+      return new TlsError(
+        `${where}: TLS verification failed (${code}). Set caCert to the PEM of the CA that signed the client's certificate, ` +
+          "or insecureSkipVerify: true for a throwaway set-up.",
+        error,
+      );
+    }
+    if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT") {
+      return new TimeoutError(`${where}: no answer within ${timeout} ms (timeoutMs)`, error);
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    return new NetworkError(`${where}: ${code ? `${code} ` : ""}${reason}`, error);
+  }
+}
+
+function retryAfter(header: string | string[] | undefined): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+}

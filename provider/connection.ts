@@ -1,0 +1,101 @@
+/**
+ * Where a client is and how to log in to it. A resource's own `connection` wins, then an explicit
+ * `Provider`'s (both arrive as the `connection` input), then stack config `whatsapp:*` read in
+ * `configure`, then `WHATSAPP_*` environment variables.
+ */
+import { z } from "zod";
+import { ConfigError } from "./errors";
+
+export const ConnectionSchema = z.strictObject({
+  /** `https://host:9090`: the Webapp's address, without `/v1`. */
+  baseUrl: z
+    .string()
+    .max(2048)
+    .refine((value) => {
+      try {
+        const url = new URL(value);
+        return (url.protocol === "https:" || url.protocol === "http:") && !url.username && !url.password;
+      } catch {
+        return false;
+      }
+    }, "must be an http(s):// URL without credentials in it"),
+  /** A bearer token from `POST /v1/users/login`; expires after 7 days, so prefer username/password. */
+  token: z.string().min(1).optional(),
+  username: z.string().min(1).max(64).optional(),
+  password: z.string().min(1).max(256).optional(),
+  /** PEM of the CA that signed the client's certificate (the Webapp's default one is self-signed). */
+  caCert: z.string().min(1).optional(),
+  /** Skip TLS verification. For throwaway set-ups only; every deployment warns. */
+  insecureSkipVerify: z.boolean().optional(),
+  /** Per-request timeout in milliseconds. */
+  timeoutMs: z.number().int().min(100).max(600_000).optional(),
+});
+
+export type Connection = z.infer<typeof ConnectionSchema>;
+
+/** The secret values a connection carries, for scrubbing messages. */
+export function connectionSecrets(connection: Partial<Connection> | undefined): string[] {
+  return [connection?.token, connection?.password].filter((s): s is string => typeof s === "string");
+}
+
+/** A reason the connection cannot be used, or `undefined`. */
+export function credentialProblem(connection: Partial<Connection>): string | undefined {
+  if (connection.token) return undefined;
+  if (connection.username && connection.password) return undefined;
+  if (connection.username || connection.password) return "needs both username and password (or a token)";
+  return "needs username and password (preferred: tokens expire after 7 days) or a token";
+}
+
+/** What `configure` hands over: stack config first, then the environment. */
+export interface ConfigSource {
+  get(key: string): string | undefined;
+}
+
+const CONFIG_KEYS = ["baseUrl", "token", "username", "password", "caCert", "insecureSkipVerify", "timeoutMs"] as const;
+const ENV_KEYS: Partial<Record<(typeof CONFIG_KEYS)[number], string>> = {
+  baseUrl: "WHATSAPP_BASE_URL",
+  token: "WHATSAPP_TOKEN",
+  username: "WHATSAPP_USERNAME",
+  password: "WHATSAPP_PASSWORD",
+  caCert: "WHATSAPP_CA_CERT",
+};
+
+/** The connection stack config and the environment describe, field by field; may be incomplete. */
+export function connectionFromConfig(config: ConfigSource | undefined, env: NodeJS.ProcessEnv): Partial<Connection> {
+  const raw: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) {
+    const envKey = ENV_KEYS[key];
+    const value = config?.get(`whatsapp:${key}`) ?? (envKey ? env[envKey] : undefined);
+    if (value === undefined || value === "") continue;
+    if (key === "insecureSkipVerify") raw[key] = value === "true" || (value as unknown) === true;
+    else if (key === "timeoutMs") raw[key] = Number(value);
+    else raw[key] = value;
+  }
+  return raw as Partial<Connection>;
+}
+
+/** The connection to use: the resource's own when it has one, else config. Throws a ConfigError. */
+export function resolveConnection(own: unknown, fallback: Partial<Connection>): Connection {
+  const source = own && typeof own === "object" && Object.keys(own).length > 0 ? "connection" : "whatsapp";
+  const candidate = source === "connection" ? own : fallback;
+  const parsed = ConnectionSchema.safeParse(candidate);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = issue?.path.join(".") || "baseUrl";
+    const missing = issue?.code === "invalid_type" && (candidate as Record<string, unknown>)[key] === undefined;
+    const where =
+      source === "connection"
+        ? `connection.${key}`
+        : `whatsapp:${key} (stack config) or ${ENV_KEYS[key as keyof typeof ENV_KEYS] ?? "the resource's connection"}`;
+    throw new ConfigError(`${where} ${missing ? "is not set" : `is not valid: ${issue?.message ?? "invalid"}`}`);
+  }
+  const problem = credentialProblem(parsed.data);
+  if (problem) {
+    throw new ConfigError(
+      source === "connection"
+        ? `connection ${problem}`
+        : `the WhatsApp connection ${problem}: set whatsapp:username and whatsapp:password (secret)`,
+    );
+  }
+  return parsed.data;
+}

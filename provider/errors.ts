@@ -1,0 +1,142 @@
+/**
+ * Every failure the provider reports, as one hierarchy with stable `code`s. Match on `code`,
+ * not `instanceof`: Pulumi loads this module again inside its provider process, so class
+ * identity does not survive the trip.
+ */
+
+export type ErrorCode =
+  | "WHATSAPP_INVALID_INPUT"
+  | "WHATSAPP_CONFIG"
+  | "WHATSAPP_API"
+  | "WHATSAPP_RESPONSE_SHAPE"
+  | "WHATSAPP_NETWORK"
+  | "WHATSAPP_TLS"
+  | "WHATSAPP_TIMEOUT"
+  | "WHATSAPP_VERSION"
+  | "WHATSAPP_FIELD_IGNORED"
+  | "WHATSAPP_BACKUP_INTEGRITY";
+
+export class WhatsAppError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A connection that cannot be used as configured (missing base URL or credentials). */
+export class ConfigError extends WhatsAppError {
+  constructor(message: string) {
+    super("WHATSAPP_CONFIG", message);
+  }
+}
+
+/** The API answered with an error: HTTP status plus the API's own error code, title and details. */
+export class ApiError extends WhatsAppError {
+  readonly status: number;
+  readonly apiCode: number | undefined;
+  readonly title: string | undefined;
+  readonly details: string | undefined;
+  readonly method: string;
+  readonly path: string;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(init: {
+    method: string;
+    path: string;
+    status: number;
+    apiCode?: number | undefined;
+    title?: string | undefined;
+    details?: string | undefined;
+    retryAfterMs?: number | undefined;
+  }) {
+    const what = [init.status, init.apiCode, init.title].filter((part) => part !== undefined).join(" ");
+    const details = init.details ? ` (${init.details})` : "";
+    super("WHATSAPP_API", `${init.method} ${init.path} failed: ${what}${details}`);
+    this.status = init.status;
+    this.apiCode = init.apiCode;
+    this.title = init.title;
+    this.details = init.details;
+    this.method = init.method;
+    this.path = init.path;
+    this.retryAfterMs = init.retryAfterMs;
+  }
+}
+
+/** A 2xx answer whose body is not what the API documents: kept apart from HTTP failures. */
+export class ResponseShapeError extends WhatsAppError {
+  constructor(method: string, path: string, problem: string) {
+    super("WHATSAPP_RESPONSE_SHAPE", `${method} ${path} answered an unexpected body: ${problem}`);
+  }
+}
+
+export class NetworkError extends WhatsAppError {
+  constructor(message: string, cause: unknown) {
+    super("WHATSAPP_NETWORK", message, { cause });
+  }
+}
+
+export class TlsError extends WhatsAppError {
+  constructor(message: string, cause: unknown) {
+    super("WHATSAPP_TLS", message, { cause });
+  }
+}
+
+export class TimeoutError extends WhatsAppError {
+  constructor(message: string, cause?: unknown) {
+    super("WHATSAPP_TIMEOUT", message, { cause });
+  }
+}
+
+/** A managed field the connected client is too old (or too new) to accept. */
+export class VersionError extends WhatsAppError {
+  constructor(message: string) {
+    super("WHATSAPP_VERSION", message);
+  }
+}
+
+/** The client answered 200 to a write but did not keep a value. */
+export class FieldIgnoredError extends WhatsAppError {
+  constructor(message: string) {
+    super("WHATSAPP_FIELD_IGNORED", message);
+  }
+}
+
+/** Inputs refused before any request was sent; one entry per property. */
+export class InputError extends WhatsAppError {
+  readonly failures: ReadonlyArray<{ property: string; reason: string }>;
+
+  constructor(failures: ReadonlyArray<{ property: string; reason: string }>) {
+    super("WHATSAPP_INVALID_INPUT", failures.map((f) => `${f.property}: ${f.reason}`).join("; "));
+    this.failures = failures;
+  }
+}
+
+/** A backup blob that does not match the checksum it was promised to have. */
+export class BackupIntegrityError extends WhatsAppError {
+  constructor(message: string) {
+    super("WHATSAPP_BACKUP_INTEGRITY", message);
+  }
+}
+
+/** True when `error` is one of ours, whichever copy of this module created it. */
+export function isWhatsAppError(error: unknown): error is WhatsAppError {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return error instanceof Error && typeof code === "string" && code.startsWith("WHATSAPP_");
+}
+
+/**
+ * Removes secrets from text meant for people: the given values, bearer tokens and the query
+ * string of any URL (webhook URLs carry their shared secret there).
+ */
+export function redact(text: string, secrets: ReadonlyArray<string | undefined> = []): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret && secret.length >= 4) out = out.split(secret).join("[secret]");
+  }
+  return out
+    .replace(/(Bearer|Basic|Apikey)\s+[A-Za-z0-9._~+/=-]+/gi, "$1 [secret]")
+    .replace(/(https?:\/\/[^\s'"?#]*)\?[^\s'"#]*/gi, "$1?[secret]");
+}

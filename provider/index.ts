@@ -1,0 +1,29 @@
+/**
+ * pulumi-whatsapp-settings: the settings of a self-hosted WhatsApp Business API client as code.
+ */
+export { DEFAULT_RETRY, type RetryPolicy, Sessions, WhatsAppClient } from "./client";
+export { type Connection, ConnectionSchema } from "./connection";
+export { type ConnectionArgs, Provider, type ResourceOptions } from "./connection-provider";
+export {
+  ApiError,
+  BackupIntegrityError,
+  ConfigError,
+  type ErrorCode,
+  FieldIgnoredError,
+  InputError,
+  isWhatsAppError,
+  NetworkError,
+  ResponseShapeError,
+  TimeoutError,
+  TlsError,
+  VersionError,
+  WhatsAppError,
+} from "./errors";
+export { ApplicationSettings, type ApplicationSettingsArgs } from "./settings/resource";
+export {
+  type ApplicationSettingsInput,
+  ApplicationSettingsSchema,
+  FIELDS,
+  type Field,
+  type SettingMeta,
+} from "./settings/schema";

@@ -1,0 +1,237 @@
+/**
+ * Reading a resource's raw inputs during `check`: validation against the schema with one
+ * failure per property (camelCase path, allowed values, a did-you-mean for typos), tolerance of
+ * Pulumi's unknown placeholder anywhere, and the warnings a deprecated field deserves.
+ */
+import type { z } from "zod";
+import { ConnectionSchema, credentialProblem } from "../connection";
+import { type FlatSettings, flatten, unflatten } from "./mapping";
+import { ApplicationSettingsSchema, FIELDS, FIELDS_BY_PATH, GROUP_PATHS, READ_ONLY } from "./schema";
+
+/** The placeholder Pulumi puts where a value is not known yet (during preview). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+/** Input keys that are not settings: the connection and what `check` and the outputs add. */
+export const NON_SETTING_KEYS = new Set([
+  "connection",
+  "restartRequired",
+  "restartRequiredFields",
+  "apiVersion",
+  "baseUrl",
+  "__provider",
+]);
+
+export function containsUnknown(value: unknown): boolean {
+  if (value === UNKNOWN) return true;
+  if (Array.isArray(value)) return value.some(containsUnknown);
+  if (typeof value === "object" && value !== null) return Object.values(value).some(containsUnknown);
+  return false;
+}
+
+/** A copy without unknown leaves, so what is known can still be validated. */
+function withoutUnknowns(value: unknown): unknown {
+  if (Array.isArray(value)) return value.filter((item) => item !== UNKNOWN).map(withoutUnknowns);
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, inner]) => inner !== UNKNOWN)
+        .map(([key, inner]) => [key, withoutUnknowns(inner)]),
+    );
+  }
+  return value;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j] as number;
+      const cost = a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1;
+      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + cost);
+      diagonal = above;
+    }
+  }
+  return row[b.length] as number;
+}
+
+/** " (did you mean x?)" for a typo or a wire name written where the camelCase one belongs. */
+function suggest(prefix: string, key: string): string {
+  const siblings = new Map<string, string>();
+  for (const field of FIELDS) {
+    if (!field.path.startsWith(prefix)) continue;
+    const rest = field.path.slice(prefix.length).split(".")[0] as string;
+    const wire = field.wirePath.split(".")[prefix.split(".").length - 1] as string;
+    siblings.set(rest, wire);
+  }
+  if (prefix === "") siblings.set("connection", "connection");
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const [candidate, wire] of siblings) {
+    const distance = key === wire ? 0 : editDistance(key, candidate);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? ` (did you mean ${best}?)` : "";
+}
+
+function allowedFor(path: string): string {
+  const field = FIELDS_BY_PATH.get(path);
+  if (field) return field.meta.allowed;
+  if (GROUP_PATHS.has(path)) return "an object";
+  return "a known setting";
+}
+
+function describe(value: unknown, path: string): string {
+  if (FIELDS_BY_PATH.get(path)?.meta.secret) return "";
+  const text = JSON.stringify(value);
+  if (text === undefined) return "";
+  return `; got ${text.length > 60 ? `${text.slice(0, 57)}...` : text}`;
+}
+
+function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let node = root;
+  for (const key of path) node = (node as Record<PropertyKey, unknown> | undefined)?.[key];
+  return node;
+}
+
+function failuresFromIssues(issues: z.core.$ZodIssue[], input: unknown): CheckFailure[] {
+  const failures: CheckFailure[] = [];
+  for (const issue of issues) {
+    if (issue.code === "unrecognized_keys") {
+      const prefix = issue.path.length ? `${issue.path.join(".")}.` : "";
+      for (const key of issue.keys) {
+        failures.push({ property: prefix + key, reason: `is not a setting${suggest(prefix, key)}` });
+      }
+      continue;
+    }
+    // Errors inside a list name the list: `media.autoDownload`, not `media.autoDownload.0`.
+    const settingPath = issue.path.filter((key) => typeof key === "string").join(".");
+    const fieldValue = valueAt(input, settingPath.split("."));
+    failures.push({
+      property: settingPath,
+      reason: `must be ${allowedFor(settingPath)}${describe(fieldValue, settingPath)}`,
+    });
+  }
+  return failures;
+}
+
+export interface ParsedInputs {
+  /** Known, valid settings keyed by camelCase path (unknown placeholders kept as they are). */
+  settings: FlatSettings;
+  /** The settings object to hand back from `check`, normalised where it was known. */
+  normalized: Record<string, unknown>;
+  failures: CheckFailure[];
+  warnings: string[];
+}
+
+export function parseInputs(news: Record<string, unknown>): ParsedInputs {
+  const raw: Record<string, unknown> = {};
+  const failures: CheckFailure[] = [];
+  for (const [key, value] of Object.entries(news)) {
+    if (NON_SETTING_KEYS.has(key)) continue;
+    if (READ_ONLY.has(key)) {
+      failures.push({ property: key, reason: "is read-only (the registered number) and cannot be set" });
+      continue;
+    }
+    if (value !== undefined && value !== null) raw[key] = value;
+  }
+  const known = withoutUnknowns(raw);
+  const parsed = ApplicationSettingsSchema.safeParse(known);
+  if (!parsed.success) failures.push(...failuresFromIssues(parsed.error.issues, known));
+  // Valid known values come back normalised (numeric strings → numbers); unknowns stay unknown.
+  const normalizedFlat = flatten(raw);
+  if (parsed.success) {
+    for (const [path, value] of flatten(parsed.data as Record<string, unknown>)) {
+      if (!containsUnknown(normalizedFlat.get(path))) normalizedFlat.set(path, value);
+    }
+  }
+  const warnings: string[] = [];
+  for (const [path, value] of normalizedFlat) {
+    const meta = FIELDS_BY_PATH.get(path)?.meta;
+    if (meta?.deprecated)
+      warnings.push(`${path} is ${meta.deprecated.note}; clients from v${meta.deprecated.since} refuse or ignore it`);
+    if (path === "passThrough" && value === true) {
+      warnings.push(
+        "passThrough: true deletes messages from the local database and cannot be re-enabled on v2.35 or later",
+      );
+    }
+  }
+  const connection = news.connection;
+  if (connection !== undefined && connection !== null && connection !== UNKNOWN) {
+    failures.push(...checkConnection(connection));
+  }
+  return { settings: normalizedFlat, normalized: unflatten(normalizedFlat), failures, warnings };
+}
+
+/** Offline checks of a `connection` input: shape, URL, and that it can log in at all. */
+export function checkConnection(connection: unknown): CheckFailure[] {
+  if (typeof connection !== "object" || Array.isArray(connection)) {
+    return [{ property: "connection", reason: "must be an object {baseUrl, username + password | token, ...}" }];
+  }
+  const known = withoutUnknowns(connection) as Record<string, unknown>;
+  const failures: CheckFailure[] = [];
+  const shape = ConnectionSchema.partial().safeParse(known);
+  if (!shape.success) {
+    for (const issue of shape.error.issues) {
+      if (issue.code === "unrecognized_keys") {
+        for (const key of issue.keys)
+          failures.push({
+            property: `connection.${key}`,
+            reason:
+              "is not a connection setting (baseUrl, username, password, token, caCert, insecureSkipVerify, timeoutMs)",
+          });
+      } else {
+        const key = issue.path.join(".");
+        failures.push({ property: `connection.${key}`, reason: connectionReason(key, issue.message) });
+      }
+    }
+  }
+  const raw = connection as Record<string, unknown>;
+  if (raw.baseUrl === undefined)
+    failures.push({ property: "connection.baseUrl", reason: "is required, e.g. https://wa.example.com:9090" });
+  const hasUnknownCredential = [raw.token, raw.username, raw.password].includes(UNKNOWN);
+  const problem = credentialProblem(known as never);
+  if (problem && !hasUnknownCredential) failures.push({ property: "connection", reason: problem });
+  return failures;
+}
+
+function connectionReason(key: string, message: string): string {
+  switch (key) {
+    case "baseUrl":
+      return "must be an http(s):// URL without credentials in it, e.g. https://wa.example.com:9090";
+    case "timeoutMs":
+      return "must be a whole number of milliseconds from 100 to 600000";
+    case "insecureSkipVerify":
+      return "must be true or false";
+    default:
+      return `must be a non-empty string (${message})`;
+  }
+}
+
+/** Restart-required settings this change touches, compared with the previous inputs. */
+export function restartFields(
+  settings: FlatSettings,
+  previous: FlatSettings,
+  same: (path: string, a: unknown, b: unknown) => boolean,
+): string[] {
+  const restartPaths = [...GROUP_PATHS, ...FIELDS.map((f) => f.path)].filter((path) =>
+    FIELDS.some((f) => f.meta.restart && (f.path === path || f.path.startsWith(`${path}.`))),
+  );
+  // Schema order, so the same change always reads the same.
+  const ordered = FIELDS.map((f) => f.path).filter((path) => settings.has(path));
+  const groups = [...settings.keys()].filter((path) => GROUP_PATHS.has(path));
+  return [...groups, ...ordered].filter((path) => {
+    if (!restartPaths.includes(path)) return false;
+    const value = settings.get(path);
+    return containsUnknown(value) || !previous.has(path) || !same(path, previous.get(path), value);
+  });
+}

@@ -1,0 +1,88 @@
+/**
+ * Moving settings between their three shapes: the program's nested camelCase object, a flat map
+ * keyed by camelCase path (what the lifecycle compares), and the client's nested snake_case body.
+ */
+import { FIELDS, FIELDS_BY_PATH, type Field, GROUP_PATHS } from "./schema";
+
+export type FlatSettings = Map<string, unknown>;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The leaves a program set, keyed by camelCase path; groups are walked, unknown keys dropped. */
+export function flatten(settings: Record<string, unknown>, prefix = ""): FlatSettings {
+  const flat: FlatSettings = new Map();
+  for (const [key, value] of Object.entries(settings)) {
+    const path = prefix + key;
+    if (GROUP_PATHS.has(path) && isPlainObject(value)) {
+      for (const [inner, innerValue] of flatten(value, `${path}.`)) flat.set(inner, innerValue);
+    } else if ((FIELDS_BY_PATH.has(path) || GROUP_PATHS.has(path)) && value !== undefined && value !== null) {
+      // A group that is not an object is kept whole: Pulumi's unknown placeholder, or a mistake to report.
+      flat.set(path, value);
+    }
+  }
+  return flat;
+}
+
+function nest(entries: Iterable<[string, unknown]>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [path, value] of entries) {
+    const keys = path.split(".");
+    let node = out;
+    for (const key of keys.slice(0, -1)) {
+      if (!isPlainObject(node[key])) node[key] = {};
+      node = node[key] as Record<string, unknown>;
+    }
+    node[keys[keys.length - 1] as string] = value;
+  }
+  return out;
+}
+
+/** The nested camelCase object for a flat map. */
+export function unflatten(flat: FlatSettings): Record<string, unknown> {
+  return nest(flat);
+}
+
+/** The nested wire body for a flat map. */
+export function toWire(flat: FlatSettings): Record<string, unknown> {
+  return nest([...flat].map(([path, value]) => [(FIELDS_BY_PATH.get(path) as Field).wirePath, value]));
+}
+
+function readWire(application: Record<string, unknown>, wirePath: string): unknown {
+  let node: unknown = application;
+  for (const key of wirePath.split(".")) {
+    if (!isPlainObject(node)) return undefined;
+    node = node[key];
+  }
+  return node;
+}
+
+/** Back-off delays come back as numbers or numeric strings; both mean the same number. */
+function normalise(field: Field, value: unknown): unknown {
+  if (field.path.endsWith("BackoffDelayMs") && typeof value === "string" && /^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
+/** The known settings present in a GET body's `application` object, keyed by camelCase path. */
+export function fromWire(application: Record<string, unknown>): FlatSettings {
+  const flat: FlatSettings = new Map();
+  for (const field of FIELDS) {
+    const value = readWire(application, field.wirePath);
+    if (value !== undefined && value !== null) flat.set(field.path, normalise(field, value));
+  }
+  return flat;
+}
+
+/** Equality as the client means it: numbers equal their numeric strings, media types are a set. */
+export function sameValue(path: string, a: unknown, b: unknown): boolean {
+  const field = FIELDS_BY_PATH.get(path);
+  const left = field ? normalise(field, a) : a;
+  const right = field ? normalise(field, b) : b;
+  if (Array.isArray(left) && Array.isArray(right)) {
+    const l = [...new Set(left.map(String))].sort();
+    const r = [...new Set(right.map(String))].sort();
+    return l.length === r.length && l.every((item, i) => item === r[i]);
+  }
+  return JSON.stringify(left) === JSON.stringify(right);
+}

@@ -1,0 +1,325 @@
+/**
+ * The application settings, once: each leaf is a zod type registered with its wire name,
+ * default, allowed values, restart flag and the client versions that introduced or deprecated
+ * it. The input type, validation, the camelCase ↔ wire mapping, version gates, restart flags and
+ * README's configuration table are all derived from this file.
+ */
+import { z } from "zod";
+
+export interface SettingMeta {
+  /** The key on the wire at this level (`max_concurrent_requests`). */
+  wire: string;
+  description: string;
+  /** The client's documented default (`undefined` when it has none). */
+  default?: unknown;
+  /** The allowed values, as a person would say them. */
+  allowed: string;
+  /** A change only takes effect after a Coreapp restart. */
+  restart: boolean;
+  /** First client version that knows the field. */
+  since?: string;
+  deprecated?: { since: string; note: string };
+  /** The value may carry a credential and is kept out of messages. */
+  secret?: boolean;
+}
+
+export interface GroupMeta {
+  wire: string;
+  description: string;
+}
+
+export const settingMeta = z.registry<SettingMeta>();
+export const groupMeta = z.registry<GroupMeta>();
+
+export const MEDIA_TYPES = ["audio", "document", "voice", "video", "image", "sticker"] as const;
+export const LOG_LEVELS = ["info", "warning", "error", "fatal"] as const;
+export const MAX_CONCURRENT_REQUESTS = [6, 12, 18, 24] as const;
+const MAX_URL_LENGTH = 2048;
+
+function setting<T extends z.ZodType>(type: T, meta: SettingMeta) {
+  settingMeta.add(type as z.ZodType, meta);
+  return type.optional();
+}
+
+function group<T extends z.ZodRawShape>(shape: T, meta: GroupMeta) {
+  const object = z.strictObject(shape);
+  groupMeta.add(object as z.ZodType, meta);
+  return object.optional();
+}
+
+const flag = () => z.boolean();
+const seconds = () => z.number().int().nonnegative().max(86_400);
+// Documented as strings, returned as numbers by every captured client: take both, keep numbers.
+const milliseconds = () =>
+  z.union([
+    z.number().int().nonnegative().max(2_147_483_647),
+    z
+      .string()
+      .regex(/^\d{1,10}$/)
+      .transform(Number)
+      .pipe(z.number().max(2_147_483_647)),
+  ]);
+const httpsUrl = () =>
+  z
+    .string()
+    .max(MAX_URL_LENGTH)
+    .refine((value) => value === "" || isHttpsUrl(value));
+
+export function isHttpsUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === "https:" && url.hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
+const boolean = "true or false";
+
+export const ApplicationSettingsSchema = z.strictObject({
+  callbackPersist: setting(flag(), {
+    wire: "callback_persist",
+    description: "Keep callbacks on disk until the webhook acknowledges them.",
+    default: true,
+    allowed: boolean,
+    restart: true,
+  }),
+  callbackBackoffDelayMs: setting(milliseconds(), {
+    wire: "callback_backoff_delay_ms",
+    description: "Linear back-off step for failed callbacks, in milliseconds (capped by maxCallbackBackoffDelayMs).",
+    default: 3000,
+    allowed: "a whole number of milliseconds, 0 or more (a numeric string is accepted)",
+    restart: false,
+  }),
+  maxCallbackBackoffDelayMs: setting(milliseconds(), {
+    wire: "max_callback_backoff_delay_ms",
+    description: "Cap of the callback back-off, in milliseconds; retries go on at the cap.",
+    default: 900000,
+    allowed: "a whole number of milliseconds, 0 or more (a numeric string is accepted)",
+    restart: false,
+  }),
+  heartbeatInterval: setting(seconds(), {
+    wire: "heartbeat_interval",
+    description: "Multiconnect: seconds between the master's heartbeats to each Coreapp.",
+    default: 5,
+    allowed: "a whole number of seconds from 0 to 86400",
+    restart: false,
+  }),
+  unhealthyInterval: setting(seconds(), {
+    wire: "unhealthy_interval",
+    description: "Multiconnect: seconds without a heartbeat before a Coreapp is failed over.",
+    default: 30,
+    allowed: "a whole number of seconds from 0 to 86400",
+    restart: false,
+  }),
+  axolotlContextStripingDisabled: setting(flag(), {
+    wire: "axolotl_context_striping_disabled",
+    description:
+      "Turn off the extra database connections added in v2.25 (for deployments hitting DB connection limits).",
+    default: false,
+    allowed: boolean,
+    restart: true,
+  }),
+  notifyUserChangeNumber: setting(flag(), {
+    wire: "notify_user_change_number",
+    description: "Send the `user_changed_number` system notification.",
+    default: false,
+    allowed: boolean,
+    restart: false,
+  }),
+  showSecurityNotifications: setting(flag(), {
+    wire: "show_security_notifications",
+    description: "Send `user_identity_changed` webhooks; sends to that user block until acknowledged.",
+    default: false,
+    allowed: boolean,
+    restart: false,
+  }),
+  skipReferralMediaDownload: setting(flag(), {
+    wire: "skip_referral_media_download",
+    description: "Do not download the media of click-to-WhatsApp ads.",
+    default: false,
+    allowed: boolean,
+    restart: false,
+  }),
+  sentStatus: setting(flag(), {
+    wire: "sent_status",
+    description: "Legacy switch for `sent` status callbacks; prefer webhooks.message.sent.",
+    default: false,
+    allowed: boolean,
+    restart: false,
+  }),
+  garbagecollectorEnable: group(
+    {
+      messages: setting(flag(), {
+        wire: "messages",
+        description: "Automatic message garbage collection; turn it off during large campaigns.",
+        default: true,
+        allowed: boolean,
+        restart: true,
+        since: "2.49.1",
+      }),
+      media: setting(flag(), {
+        wire: "media",
+        description: "Automatic media garbage collection.",
+        default: false,
+        allowed: boolean,
+        restart: true,
+        since: "2.49.1",
+      }),
+    },
+    { wire: "garbagecollector_enable", description: "Automatic garbage collection of messages and media." },
+  ),
+  media: group(
+    {
+      autoDownload: setting(z.array(z.enum(MEDIA_TYPES)).max(MEDIA_TYPES.length), {
+        wire: "auto_download",
+        description: "Media types downloaded automatically; order does not matter.",
+        default: [...MEDIA_TYPES],
+        allowed: `a list of ${MEDIA_TYPES.join(", ")}`,
+        restart: false,
+      }),
+    },
+    { wire: "media", description: "Media settings." },
+  ),
+  webhooks: group(
+    {
+      url: setting(httpsUrl(), {
+        wire: "url",
+        description:
+          'Where callbacks are sent. HTTPS only; "" clears it. A shared secret in the query string (`?auth=...`) is kept secret.',
+        default: "",
+        allowed: `an https:// URL of at most ${MAX_URL_LENGTH} characters, or ""`,
+        restart: false,
+        secret: true,
+      }),
+      maxConcurrentRequests: setting(z.literal(MAX_CONCURRENT_REQUESTS), {
+        wire: "max_concurrent_requests",
+        description: "Most callback requests in flight at once.",
+        default: 6,
+        allowed: MAX_CONCURRENT_REQUESTS.join(", "),
+        restart: true,
+      }),
+      message: group(
+        {
+          sent: setting(flag(), {
+            wire: "sent",
+            description: "Send `sent` message-status webhooks.",
+            default: true,
+            allowed: boolean,
+            restart: false,
+            since: "2.41.2",
+          }),
+          delivered: setting(flag(), {
+            wire: "delivered",
+            description: "Send `delivered` message-status webhooks.",
+            default: true,
+            allowed: boolean,
+            restart: false,
+            since: "2.41.2",
+          }),
+          read: setting(flag(), {
+            wire: "read",
+            description: "Send `read` message-status webhooks.",
+            default: false,
+            allowed: boolean,
+            restart: false,
+            since: "2.41.2",
+          }),
+        },
+        { wire: "message", description: "Which message-status webhooks to receive." },
+      ),
+    },
+    { wire: "webhooks", description: "Webhook (callback) settings." },
+  ),
+  verboseLogging: setting(flag(), {
+    wire: "verbose_logging",
+    description: "Verbose Coreapp logs, for testing only; logLevel is ignored while it is on.",
+    default: false,
+    allowed: boolean,
+    restart: true,
+    since: "2.51.1",
+  }),
+  logLevel: setting(z.enum(LOG_LEVELS), {
+    wire: "log_level",
+    description: "Coreapp log level; each level logs less than the one before.",
+    default: "info",
+    allowed: LOG_LEVELS.join(", "),
+    restart: true,
+    since: "2.51.1",
+  }),
+  passThrough: setting(flag(), {
+    wire: "pass_through",
+    description: "Delete messages from the local database once delivered or read.",
+    default: false,
+    allowed: boolean,
+    restart: true,
+    deprecated: { since: "2.35.0", note: "cannot be re-enabled since v2.35" },
+  }),
+  dbGarbagecollectorEnable: setting(flag(), {
+    wire: "db_garbagecollector_enable",
+    description: "The old switch for message database garbage collection.",
+    default: true,
+    allowed: boolean,
+    restart: true,
+    deprecated: { since: "2.39.0", note: "deprecated since v2.39; use garbagecollectorEnable" },
+  }),
+  webhookPayloadConversationPricingmodelDisabled: setting(flag(), {
+    wire: "webhook_payload_conversation_pricingmodel_disabled",
+    description: "Leave conversation and pricing information out of status webhooks.",
+    default: false,
+    allowed: boolean,
+    restart: false,
+    deprecated: { since: "2.39.0", note: "deprecated since v2.39" },
+  }),
+});
+
+/** The settings as a program writes them (numeric strings allowed where the API allows them). */
+export type ApplicationSettingsInput = z.input<typeof ApplicationSettingsSchema>;
+/** The settings after validation and normalisation. */
+export type ApplicationSettings = z.output<typeof ApplicationSettingsSchema>;
+
+/** One leaf of the schema, with both of its names. */
+export interface Field {
+  /** camelCase path, as in programs and check failures: `webhooks.maxConcurrentRequests`. */
+  path: string;
+  /** Wire path: `webhooks.max_concurrent_requests`. */
+  wirePath: string;
+  schema: z.ZodType;
+  meta: SettingMeta;
+}
+
+function unwrapOptional(schema: z.ZodType): z.ZodType {
+  return schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema;
+}
+
+function collect(shape: z.ZodRawShape, prefix: string, wirePrefix: string): Field[] {
+  const fields: Field[] = [];
+  for (const [key, value] of Object.entries(shape)) {
+    const inner = unwrapOptional(value as z.ZodType);
+    const leaf = settingMeta.get(inner);
+    const path = prefix + key;
+    if (leaf) {
+      fields.push({ path, wirePath: wirePrefix + leaf.wire, schema: inner, meta: leaf });
+    } else if (inner instanceof z.ZodObject) {
+      const wire = groupMeta.get(inner)?.wire ?? key;
+      fields.push(...collect(inner.shape, `${path}.`, `${wirePrefix}${wire}.`));
+    }
+  }
+  return fields;
+}
+
+/** Every setting, in schema order. */
+export const FIELDS: readonly Field[] = collect(ApplicationSettingsSchema.shape, "", "");
+
+export const FIELDS_BY_PATH: ReadonlyMap<string, Field> = new Map(FIELDS.map((f) => [f.path, f]));
+
+/** camelCase paths of the groups (`webhooks`, `webhooks.message`), whose values are objects. */
+export const GROUP_PATHS: ReadonlySet<string> = new Set(
+  FIELDS.flatMap((f) => {
+    const parts = f.path.split(".");
+    return parts.slice(1).map((_, i) => parts.slice(0, i + 1).join("."));
+  }),
+);
+
+/** Read-only fields the API returns but never takes. */
+export const READ_ONLY = new Map([["waId", "wa_id"]]);

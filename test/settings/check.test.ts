@@ -1,0 +1,282 @@
+import { describe, expect, test } from "vitest";
+import { UNKNOWN } from "../../provider/settings/inputs";
+import { captureWarnings, settingsProvider as provider } from "../support/provider";
+
+const connection = { baseUrl: "https://wa.example.com:9090", username: "admin", password: "Adm1n-Passw0rd!" };
+
+async function failures(settings: Record<string, unknown>, conn: unknown = connection) {
+  const result = await provider.check({}, { ...settings, connection: conn });
+  return result.failures;
+}
+
+describe("check refuses bad input before any request, naming the property and the allowed values", () => {
+  test.each(
+    [
+      [{ callbackPersist: "yes" }, "callbackPersist", 'must be true or false; got "yes"'],
+      [
+        { callbackBackoffDelayMs: -5 },
+        "callbackBackoffDelayMs",
+        "must be a whole number of milliseconds, 0 or more (a numeric string is accepted); got -5",
+      ],
+      [
+        { maxCallbackBackoffDelayMs: "15 minutes" },
+        "maxCallbackBackoffDelayMs",
+        'must be a whole number of milliseconds, 0 or more (a numeric string is accepted); got "15 minutes"',
+      ],
+      [{ heartbeatInterval: 2.5 }, "heartbeatInterval", "must be a whole number of seconds from 0 to 86400; got 2.5"],
+      [
+        { unhealthyInterval: 100000 },
+        "unhealthyInterval",
+        "must be a whole number of seconds from 0 to 86400; got 100000",
+      ],
+      [{ axolotlContextStripingDisabled: 1 }, "axolotlContextStripingDisabled", "must be true or false; got 1"],
+      [{ notifyUserChangeNumber: "false" }, "notifyUserChangeNumber", 'must be true or false; got "false"'],
+      [{ showSecurityNotifications: null, sentStatus: "on" }, "sentStatus", 'must be true or false; got "on"'],
+      [{ skipReferralMediaDownload: [] }, "skipReferralMediaDownload", "must be true or false; got []"],
+      [
+        { garbagecollectorEnable: { messages: "no" } },
+        "garbagecollectorEnable.messages",
+        'must be true or false; got "no"',
+      ],
+      [{ garbagecollectorEnable: { media: 0 } }, "garbagecollectorEnable.media", "must be true or false; got 0"],
+      [{ garbagecollectorEnable: true }, "garbagecollectorEnable", "must be an object; got true"],
+      [
+        { media: { autoDownload: ["image", "gif"] } },
+        "media.autoDownload",
+        'must be a list of audio, document, voice, video, image, sticker; got ["image","gif"]',
+      ],
+      [
+        { media: { autoDownload: "image" } },
+        "media.autoDownload",
+        'must be a list of audio, document, voice, video, image, sticker; got "image"',
+      ],
+      [
+        { webhooks: { url: "http://hooks.example.com/in?auth=s3cret" } },
+        "webhooks.url",
+        'must be an https:// URL of at most 2048 characters, or ""',
+      ],
+      [
+        { webhooks: { url: `https://hooks.example.com/${"a".repeat(2100)}` } },
+        "webhooks.url",
+        'must be an https:// URL of at most 2048 characters, or ""',
+      ],
+      [{ webhooks: { maxConcurrentRequests: 7 } }, "webhooks.maxConcurrentRequests", "must be 6, 12, 18, 24; got 7"],
+      [
+        { webhooks: { maxConcurrentRequests: "12" } },
+        "webhooks.maxConcurrentRequests",
+        'must be 6, 12, 18, 24; got "12"',
+      ],
+      [{ webhooks: { message: { read: "yes" } } }, "webhooks.message.read", 'must be true or false; got "yes"'],
+      [{ verboseLogging: "true" }, "verboseLogging", 'must be true or false; got "true"'],
+      [{ logLevel: "debug" }, "logLevel", 'must be info, warning, error, fatal; got "debug"'],
+      [{ passThrough: "no" }, "passThrough", 'must be true or false; got "no"'],
+      [{ waId: "15550001111" }, "waId", "is read-only (the registered number) and cannot be set"],
+      [{ logLevl: "info" }, "logLevl", "is not a setting (did you mean logLevel?)"],
+      [{ callback_persist: true }, "callback_persist", "is not a setting (did you mean callbackPersist?)"],
+      [
+        { webhooks: { maxConcurrentRequest: 6 } },
+        "webhooks.maxConcurrentRequest",
+        "is not a setting (did you mean maxConcurrentRequests?)",
+      ],
+      [
+        { webhooks: { max_concurrent_requests: 6 } },
+        "webhooks.max_concurrent_requests",
+        "is not a setting (did you mean maxConcurrentRequests?)",
+      ],
+      [{ colour: "blue" }, "colour", "is not a setting"],
+    ].map(([settings, property, reason]) => ({ settings, property, reason })),
+  )("$property: $reason", async ({ settings, property, reason }) => {
+    expect(await failures(settings as Record<string, unknown>)).toContainEqual({ property, reason });
+  });
+
+  test.each(
+    [
+      [
+        { baseUrl: "wa.example.com" },
+        "connection.baseUrl",
+        "must be an http(s):// URL without credentials in it, e.g. https://wa.example.com:9090",
+      ],
+      [
+        { baseUrl: "https://admin:pw@wa.example.com" },
+        "connection.baseUrl",
+        "must be an http(s):// URL without credentials in it, e.g. https://wa.example.com:9090",
+      ],
+      [{ username: "admin", password: "x" }, "connection.baseUrl", "is required, e.g. https://wa.example.com:9090"],
+      [
+        { baseUrl: "https://wa.example.com" },
+        "connection",
+        "needs username and password (preferred: tokens expire after 7 days) or a token",
+      ],
+      [
+        { baseUrl: "https://wa.example.com", username: "admin" },
+        "connection",
+        "needs both username and password (or a token)",
+      ],
+      [
+        { ...connection, timeoutMs: 5 },
+        "connection.timeoutMs",
+        "must be a whole number of milliseconds from 100 to 600000",
+      ],
+      [
+        { ...connection, insecure: true },
+        "connection.insecure",
+        "is not a connection setting (baseUrl, username, password, token, caCert, insecureSkipVerify, timeoutMs)",
+      ],
+    ].map(([conn, property, reason]) => ({ conn, property, reason })),
+  )("$property: $reason", async ({ conn, property, reason }) => {
+    expect(await failures({}, conn)).toContainEqual({ property, reason });
+  });
+
+  test("a webhook URL is never repeated in a failure, since it may carry a secret", async () => {
+    const found = await failures({ webhooks: { url: "http://hooks.example.com/in?auth=hunter2" } });
+    expect(JSON.stringify(found)).not.toContain("hunter2");
+  });
+
+  test("without a connection and without stack config, check says how to connect", async () => {
+    const result = await provider.check({}, { logLevel: "info" });
+    expect(result.failures).toEqual([
+      {
+        property: "connection",
+        reason:
+          "whatsapp:baseUrl (stack config) or WHATSAPP_BASE_URL is not set; or pass connection: {baseUrl, username, password} or a Provider",
+      },
+    ]);
+  });
+});
+
+describe("check normalises, flags restarts and tolerates unknowns", () => {
+  test("valid inputs come back normalised, with the restart-required fields of this change", async () => {
+    const result = await provider.check(
+      { logLevel: "info", webhooks: { maxConcurrentRequests: 6 } },
+      {
+        connection,
+        logLevel: "error",
+        callbackBackoffDelayMs: "4000",
+        webhooks: { maxConcurrentRequests: 6, url: "https://hooks.example.com/in" },
+      },
+    );
+    expect(result.failures).toEqual([]);
+    expect(result.inputs).toEqual({
+      connection,
+      logLevel: "error",
+      callbackBackoffDelayMs: 4000,
+      webhooks: { maxConcurrentRequests: 6, url: "https://hooks.example.com/in" },
+      restartRequired: true,
+      restartRequiredFields: ["logLevel"],
+    });
+  });
+
+  test("a change to no restart-required field is not flagged", async () => {
+    const result = await provider.check({ sentStatus: false }, { connection, sentStatus: true });
+    expect(result.inputs).toMatchObject({ restartRequired: false, restartRequiredFields: [] });
+  });
+
+  test("a restart is announced in one warning line", async () => {
+    const warnings = captureWarnings();
+    await provider.check({}, { connection, verboseLogging: true, webhooks: { maxConcurrentRequests: 24 } });
+    expect(warnings).toEqual([
+      "warning: [runtime] takes effect only after a Coreapp restart: webhooks.maxConcurrentRequests, verboseLogging",
+    ]);
+  });
+
+  test.each([
+    ["a top-level setting", { logLevel: UNKNOWN }],
+    ["a group", { webhooks: UNKNOWN }],
+    ["a nested setting", { webhooks: { url: UNKNOWN, maxConcurrentRequests: 12 } }],
+    ["a list item", { media: { autoDownload: ["image", UNKNOWN] } }],
+    ["the connection", {}, UNKNOWN],
+    ["the password", {}, { baseUrl: "https://wa.example.com", username: "admin", password: UNKNOWN }],
+  ])(
+    "Pulumi's unknown placeholder in %s is kept and not refused",
+    async (_where, settings, conn: unknown = connection) => {
+      const result = await provider.check({}, { ...settings, connection: conn });
+      expect(result.failures).toEqual([]);
+      expect(result.inputs).toMatchObject(settings);
+    },
+  );
+
+  test("an unknown restart-required value counts as a possible restart", async () => {
+    const result = await provider.check({ logLevel: "info" }, { connection, logLevel: UNKNOWN });
+    expect(result.inputs.restartRequiredFields).toEqual(["logLevel"]);
+  });
+
+  test("deprecated fields and passThrough: true are warned about", async () => {
+    const warnings = captureWarnings();
+    await provider.check({}, { connection, passThrough: true, dbGarbagecollectorEnable: true });
+    expect(warnings.join("\n")).toContain("passThrough is cannot be re-enabled since v2.35");
+    expect(warnings.join("\n")).toContain("passThrough: true deletes messages");
+    expect(warnings.join("\n")).toContain(
+      "dbGarbagecollectorEnable is deprecated since v2.39; use garbagecollectorEnable",
+    );
+  });
+});
+
+describe("diff compares managed settings only", () => {
+  const olds = {
+    connection,
+    baseUrl: connection.baseUrl,
+    logLevel: "info",
+    callbackBackoffDelayMs: 3000,
+    media: { autoDownload: ["image", "audio"] },
+    restartRequired: true,
+    restartRequiredFields: ["logLevel"],
+    apiVersion: "v2.53.2",
+  };
+
+  test.each([
+    [
+      "the same settings",
+      { logLevel: "info", callbackBackoffDelayMs: 3000, media: { autoDownload: ["image", "audio"] } },
+      false,
+    ],
+    [
+      "a numeric string for a number",
+      { logLevel: "info", callbackBackoffDelayMs: "3000", media: { autoDownload: ["image", "audio"] } },
+      false,
+    ],
+    [
+      "media types in another order",
+      { logLevel: "info", callbackBackoffDelayMs: 3000, media: { autoDownload: ["audio", "image"] } },
+      false,
+    ],
+    [
+      "a changed value",
+      { logLevel: "error", callbackBackoffDelayMs: 3000, media: { autoDownload: ["image", "audio"] } },
+      true,
+    ],
+    ["a field no longer managed", { logLevel: "info", media: { autoDownload: ["image", "audio"] } }, true],
+    [
+      "a newly managed field",
+      { logLevel: "info", callbackBackoffDelayMs: 3000, media: { autoDownload: ["image", "audio"] }, sentStatus: true },
+      true,
+    ],
+    [
+      "an unknown value",
+      { logLevel: UNKNOWN, callbackBackoffDelayMs: 3000, media: { autoDownload: ["image", "audio"] } },
+      true,
+    ],
+  ])("%s → changes: %s", async (_name, settings, changes) => {
+    expect(
+      await provider.diff("id", olds, { ...settings, connection, restartRequired: false, restartRequiredFields: [] }),
+    ).toEqual({ changes });
+  });
+
+  test("another client (baseUrl) replaces the resource, deleting first", async () => {
+    const news = { connection: { ...connection, baseUrl: "https://other.example.com:9090" }, logLevel: "info" };
+    expect(await provider.diff("id", olds, news)).toEqual({
+      changes: true,
+      replaces: ["connection"],
+      deleteBeforeReplace: true,
+    });
+  });
+
+  test("rotated credentials are an update, not a replacement", async () => {
+    const news = {
+      connection: { ...connection, password: "R0tated-Passw0rd!" },
+      logLevel: "info",
+      callbackBackoffDelayMs: 3000,
+      media: { autoDownload: ["image", "audio"] },
+    };
+    expect(await provider.diff("id", olds, news)).toEqual({ changes: true });
+  });
+});
