@@ -209,7 +209,7 @@ export class WhatsAppClient {
   private async login(): Promise<CachedToken> {
     const { username, password } = this.connection;
     const basic = Buffer.from(`${username}:${password}`).toString("base64");
-    // A failed login counts toward the client's lockout, so credentials errors are never retried.
+    // 401 is not retried: failed logins count toward the client's lockout.
     const reply = await this.send(
       "POST",
       "/v1/users/login",
@@ -218,7 +218,6 @@ export class WhatsAppClient {
       {
         idempotent: true,
         secrets: [],
-        retryOnAuthFailure: false,
       },
     );
     const parsed = LoginSchema.safeParse(reply.body);
@@ -237,25 +236,26 @@ export class WhatsAppClient {
     options: { idempotent?: boolean; secrets?: string[]; attempts?: number } = {},
   ): Promise<Exchange> {
     const canRelogin = Boolean(this.connection.username && this.connection.password);
-    const sendOnce = async () =>
+    const sendWith = (token: string) =>
       this.send(
         method,
         path,
         body,
-        { authorization: `Bearer ${await this.token()}` },
+        { authorization: `Bearer ${token}` },
         {
           idempotent: options.idempotent ?? method !== "POST",
           secrets: options.secrets ?? [],
-          retryOnAuthFailure: false,
           ...(options.attempts === undefined ? {} : { attempts: options.attempts }),
         },
       );
+    // Login failures surface as they are: retrying them only feeds the client's lockout counter.
+    const token = await this.token();
     try {
-      return await sendOnce();
+      return await sendWith(token);
     } catch (error) {
       if (!canRelogin || (error as ApiError).status !== 401) throw error;
-      this.sessions.tokens.delete(this.tokenKey());
-      return await sendOnce();
+      if (this.sessions.tokens.get(this.tokenKey())?.token === token) this.sessions.tokens.delete(this.tokenKey());
+      return await sendWith(await this.token());
     }
   }
 
@@ -264,7 +264,7 @@ export class WhatsAppClient {
     path: string,
     body: unknown,
     headers: Record<string, string>,
-    options: { idempotent: boolean; secrets: string[]; retryOnAuthFailure: boolean; attempts?: number },
+    options: { idempotent: boolean; secrets: string[]; attempts?: number },
   ): Promise<Exchange> {
     const attempts = options.attempts ?? this.retry.attempts;
     const secrets = [...options.secrets, ...connectionSecrets(this.connection), headers.authorization?.split(" ")[1]];

@@ -1,0 +1,264 @@
+import { describe, expect, test } from "vitest";
+import { captureWarnings, connectionOf, emulator, settingsProvider as provider } from "../support/provider";
+
+type Props = Record<string, unknown>;
+
+async function checked(olds: Props, news: Props): Promise<Props> {
+  const result = await provider.check(olds, news);
+  expect(result.failures).toEqual([]);
+  return result.inputs;
+}
+
+describe("create adopts the client's settings", () => {
+  test("it reads once, PATCHes only the fields that differ, reads back, and says what needs a restart", async () => {
+    const e = await emulator();
+    const connection = connectionOf(e);
+    const inputs = await checked(
+      {},
+      {
+        connection,
+        callbackPersist: true,
+        logLevel: "error",
+        webhooks: { url: "https://hooks.example.com/wa", maxConcurrentRequests: 6 },
+      },
+    );
+    const { id, outs } = await provider.create(inputs);
+    expect(id).toBe(`${e.url}/v1/settings/application`);
+    expect(e.journal.entries.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+      "POST /v1/users/login 200",
+      "GET /v1/settings/application 200",
+      "PATCH /v1/settings/application 200",
+      "GET /v1/settings/application 200",
+    ]);
+    // callbackPersist already true: not sent; the touched webhooks group goes whole.
+    expect(e.journal.filter("PATCH")[0]?.body).toEqual({
+      log_level: "error",
+      webhooks: {
+        url: "https://hooks.example.com/wa",
+        max_concurrent_requests: 6,
+        message: { sent: true, delivered: true, read: false },
+      },
+    });
+    expect(outs).toEqual({
+      connection,
+      callbackPersist: true,
+      logLevel: "error",
+      webhooks: { url: "https://hooks.example.com/wa", maxConcurrentRequests: 6 },
+      restartRequired: true,
+      restartRequiredFields: ["logLevel"],
+      apiVersion: "v2.53.2",
+      baseUrl: e.url,
+    });
+    expect(e.pendingRestart()).toEqual(["log_level"]);
+    expect(e.getSetting("webhooks.url")).toBe("https://hooks.example.com/wa");
+  });
+
+  test("settings already as wanted: no PATCH at all", async () => {
+    const e = await emulator();
+    const { outs } = await provider.create(await checked({}, { connection: connectionOf(e), logLevel: "info" }));
+    expect(e.journal.count("PATCH")).toBe(0);
+    expect(outs).toMatchObject({ logLevel: "info", restartRequired: false, restartRequiredFields: [] });
+  });
+
+  test("a field newer than the client is refused before any write, naming field and version", async () => {
+    const e = await emulator({ clientVersion: "2.45.1" });
+    const inputs = await checked(
+      {},
+      { connection: connectionOf(e), sentStatus: true, logLevel: "error", garbagecollectorEnable: { media: true } },
+    );
+    await expect(provider.create(inputs)).rejects.toThrow(
+      "the client at v2.45.1 cannot take: garbagecollectorEnable.media needs client v2.49.1 or later; logLevel needs client v2.51.1 or later",
+    );
+    expect(e.journal.count("PATCH")).toBe(0);
+  });
+
+  test("a deprecated field on a client that dropped it is refused before any write", async () => {
+    const e = await emulator();
+    const inputs = await checked({}, { connection: connectionOf(e), dbGarbagecollectorEnable: false });
+    await expect(provider.create(inputs)).rejects.toMatchObject({
+      code: "WHATSAPP_VERSION",
+      message: expect.stringContaining(
+        "dbGarbagecollectorEnable is deprecated since v2.39; use garbagecollectorEnable",
+      ),
+    });
+    expect(e.journal.count("PATCH")).toBe(0);
+  });
+
+  test("a field the client silently ignores fails clearly and records what was applied", async () => {
+    const e = await emulator({ dropFields: ["skip_referral_media_download"] });
+    const inputs = await checked(
+      {},
+      { connection: connectionOf(e), sentStatus: true, skipReferralMediaDownload: true },
+    );
+    const error = await provider.create(inputs).then(
+      () => undefined,
+      (caught: unknown) => caught as Error & { code: string; id: string; properties: Props },
+    );
+    expect(error?.code).toBe("WHATSAPP_FIELD_IGNORED");
+    expect(error?.message).toBe(
+      "the client (v2.53.2) answered 200 but did not keep: skipReferralMediaDownload. It may not support these fields; check its version.",
+    );
+    // The resource is recorded as partly created, with the values the client really holds.
+    expect(error?.id).toBe(`${e.url}/v1/settings/application`);
+    expect(error?.properties).toMatchObject({ sentStatus: true, skipReferralMediaDownload: false });
+    expect(e.getSetting("sent_status")).toBe(true);
+  });
+
+  test("the settings from stack config are used when the resource has no connection", async () => {
+    const e = await emulator();
+    await provider.configure({
+      config: {
+        get: (key: string) =>
+          ({
+            "whatsapp:baseUrl": e.url,
+            "whatsapp:username": "admin",
+            "whatsapp:password": e.adminPassword,
+            "whatsapp:caCert": e.caCert,
+          })[key],
+      },
+    });
+    const { outs } = await provider.create(await checked({}, { sentStatus: true }));
+    expect(outs).toMatchObject({ sentStatus: true, baseUrl: e.url });
+    expect(outs).not.toHaveProperty("connection");
+  });
+});
+
+describe("update, read and delete", () => {
+  test("update sends one PATCH of the changed fields and reads back once", async () => {
+    const e = await emulator();
+    const connection = connectionOf(e);
+    const first = await checked({}, { connection, sentStatus: false, logLevel: "info" });
+    const { outs } = await provider.create(first);
+    e.journal.clear();
+    const news = await checked(first, { connection, sentStatus: true, logLevel: "info" });
+    expect(await provider.diff("id", outs, news)).toEqual({ changes: true });
+    const updated = await provider.update("id", outs, news);
+    expect(e.journal.entries.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "PATCH /v1/settings/application",
+      "GET /v1/settings/application",
+    ]);
+    expect(e.journal.filter("PATCH")[0]?.body).toEqual({ sent_status: true });
+    expect(updated.outs).toMatchObject({ sentStatus: true, restartRequired: false, restartRequiredFields: [] });
+  });
+
+  test("a restart-only change is flagged in check, applied by update and pending on the client", async () => {
+    const e = await emulator();
+    const connection = connectionOf(e);
+    const first = await checked({}, { connection, webhooks: { maxConcurrentRequests: 6 } });
+    const { outs } = await provider.create(first);
+    const news = await checked(first, { connection, webhooks: { maxConcurrentRequests: 12 } });
+    expect(news).toMatchObject({ restartRequired: true, restartRequiredFields: ["webhooks.maxConcurrentRequests"] });
+    const updated = await provider.update("id", outs, news);
+    expect(updated.outs).toMatchObject({ restartRequiredFields: ["webhooks.maxConcurrentRequests"] });
+    expect(e.pendingRestart()).toEqual(["webhooks.max_concurrent_requests"]);
+    // The group has fields the program leaves alone, so it was read before being sent whole.
+    expect(e.journal.filter("PATCH").at(-1)?.body).toEqual({
+      webhooks: { max_concurrent_requests: 12, url: "", message: { sent: true, delivered: true, read: false } },
+    });
+  });
+
+  test("refresh reads live values once; drift shows in the next diff and leaves no phantom diff after", async () => {
+    const e = await emulator();
+    const connection = connectionOf(e);
+    const inputs = await checked({}, { connection, logLevel: "warning", media: { autoDownload: ["image"] } });
+    const { id, outs } = await provider.create(inputs);
+    e.setSetting("log_level", "fatal");
+    e.journal.clear();
+    const refreshed = await provider.read(id, outs);
+    expect(e.journal.entries.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /v1/settings/application"]);
+    expect(refreshed.props).toMatchObject({ logLevel: "fatal", media: { autoDownload: ["image"] } });
+    expect(refreshed.inputs).toMatchObject({ logLevel: "fatal", connection });
+    // The program still says "warning": the next preview shows the drift ...
+    const news = await checked(refreshed.inputs, {
+      connection,
+      logLevel: "warning",
+      media: { autoDownload: ["image"] },
+    });
+    expect(await provider.diff(id, refreshed.props, news)).toEqual({ changes: true });
+    // ... and a program that adopted the live value has nothing to do.
+    const same = await checked(refreshed.inputs, { connection, logLevel: "fatal", media: { autoDownload: ["image"] } });
+    expect(await provider.diff(id, refreshed.props, same)).toEqual({ changes: false });
+  });
+
+  test("delete resets the whole client to its defaults", async () => {
+    const e = await emulator();
+    const { outs } = await provider.create(await checked({}, { connection: connectionOf(e), sentStatus: true }));
+    await provider.shutdown(); // a later deployment: a fresh provider process
+    e.setSetting("heartbeat_interval", 9);
+    await provider.delete("id", outs);
+    expect(e.journal.count("DELETE /v1/settings/application")).toBe(1);
+    expect(e.getSetting("sent_status")).toBe(false);
+    expect(e.getSetting("heartbeat_interval")).toBe(5);
+  });
+
+  test("delete does not reset a client another resource was just created on (rename guard)", async () => {
+    const e = await emulator();
+    const warnings = captureWarnings();
+    const connection = connectionOf(e);
+    const old = await provider.create(await checked({}, { connection, sentStatus: true }));
+    await provider.shutdown();
+    // The renamed resource is created first, then the old name is deleted, in one deployment.
+    await provider.create(await checked({}, { connection, sentStatus: true }));
+    await provider.delete("id", old.outs);
+    expect(e.journal.count("DELETE")).toBe(0);
+    expect(e.getSetting("sent_status")).toBe(true);
+    expect(warnings.join("\n")).toContain(
+      "not resetting settings, another ApplicationSettings was created on this client",
+    );
+  });
+
+  test("an expired or revoked token is renewed once, then the call succeeds", async () => {
+    const e = await emulator();
+    const connection = connectionOf(e);
+    const { id, outs } = await provider.create(await checked({}, { connection, sentStatus: true }));
+    e.revokeTokens();
+    e.journal.clear();
+    await provider.read(id, outs);
+    expect(e.journal.entries.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+      "GET /v1/settings/application 401",
+      "POST /v1/users/login 200",
+      "GET /v1/settings/application 200",
+    ]);
+  });
+
+  test("one login per client per provider process, however many resources", async () => {
+    const e = await emulator();
+    const connection = connectionOf(e);
+    await Promise.all(
+      Array.from({ length: 5 }, async () => provider.create(await checked({}, { connection, heartbeatInterval: 7 }))),
+    );
+    expect(e.journal.count("POST /v1/users/login")).toBe(1);
+  });
+
+  test("bad credentials fail at once, without repeated logins", async () => {
+    const e = await emulator();
+    const inputs = await checked(
+      {},
+      { connection: connectionOf(e, { password: "Wr0ng-Passw0rd!" }), sentStatus: true },
+    );
+    await expect(provider.create(inputs)).rejects.toThrow(
+      "POST /v1/users/login failed: 401 1005 Access denied (Invalid credentials)",
+    );
+    expect(e.journal.count("POST /v1/users/login")).toBe(1);
+  });
+
+  test("a wrong CA is explained in terms of caCert and insecureSkipVerify", async () => {
+    const e = await emulator();
+    const inputs = await checked({}, { connection: { ...connectionOf(e), caCert: undefined }, sentStatus: true });
+    delete (inputs.connection as Props).caCert;
+    await expect(provider.create(inputs)).rejects.toMatchObject({
+      code: "WHATSAPP_TLS",
+      message: expect.stringContaining(
+        "Set caCert to the PEM of the CA that signed the client's certificate, or insecureSkipVerify: true",
+      ),
+    });
+  });
+
+  test("insecureSkipVerify works and warns", async () => {
+    const e = await emulator();
+    const warnings = captureWarnings();
+    const conn = { baseUrl: e.url, username: "admin", password: e.adminPassword, insecureSkipVerify: true };
+    await provider.create(await checked({}, { connection: conn, sentStatus: true }));
+    expect(warnings.join("\n")).toContain(`TLS verification is off for ${e.url} (insecureSkipVerify)`);
+  });
+});
