@@ -1,0 +1,132 @@
+import { afterEach, expect, test } from "vitest";
+import { runMockedProgram, secretKeys, unwrapSecrets } from "../e2e/mocked-program";
+import { ProviderHost } from "../e2e/provider-host";
+import type { Emulator } from "../emulator/index";
+import { startEmulator } from "../emulator/index";
+import { packedProgram } from "../support/packed";
+
+const cleanup: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  await Promise.all(cleanup.splice(0).map((fn) => fn()));
+});
+
+const PROGRAM = `
+const ws = require("pulumi-whatsapp-settings");
+const program = JSON.parse(process.env.PROGRAM);
+new ws.ApplicationSettings("settings", program);
+`;
+
+function register(dir: string, program: Record<string, unknown>) {
+  const [registration] = runMockedProgram(dir, "./index.js", { PROGRAM: JSON.stringify(program) });
+  if (!registration) throw new Error("the program registered nothing");
+  return registration;
+}
+
+test("the packed package drives a whole lifecycle through Pulumi's dynamic-provider host", async () => {
+  const e: Emulator = await startEmulator({ https: true });
+  cleanup.push(() => e.close());
+  const dir = packedProgram({ "index.js": PROGRAM });
+  const connection = { baseUrl: e.url, username: "admin", password: e.adminPassword, caCert: e.caCert };
+  const urn = "urn:pulumi:dev::program::pulumi-nodejs:dynamic/whatsapp:ApplicationSettings::settings";
+
+  // The program's registration: type token, secret connection, and a provider that is one require().
+  const first = register(dir, { connection, logLevel: "warning", webhooks: { maxConcurrentRequests: 6 } });
+  expect(first.type).toBe("pulumi-nodejs:dynamic/whatsapp:ApplicationSettings");
+  expect(secretKeys(first.inputs)).toEqual(["connection"]);
+  expect(first.inputs.__provider).toContain('require("pulumi-whatsapp-settings/dist/provider/settings/provider.js")');
+  expect(String(first.inputs.__provider).length).toBeLessThan(1000);
+
+  const host = await ProviderHost.start(dir);
+  cleanup.push(() => host.close());
+  await host.configure({});
+
+  // preview + up: check, then create.
+  const checked = await host.check(urn, {}, unwrapSecrets(first.inputs) as Record<string, unknown>);
+  expect(checked.failures).toEqual([]);
+  const created = await host.create(urn, checked.inputs);
+  expect(created.id).toBe(`${e.url}/v1/settings/application`);
+  expect(created.properties).toMatchObject({
+    logLevel: "warning",
+    restartRequiredFields: ["logLevel"],
+    apiVersion: "v2.53.2",
+  });
+  expect(e.getSetting("log_level")).toBe("warning");
+  expect(e.pendingRestart()).toEqual(["log_level"]);
+  await e.restart();
+
+  // An unchanged program: no diff.
+  const again = await host.check(urn, checked.inputs, unwrapSecrets(first.inputs) as Record<string, unknown>);
+  expect(await host.diff(urn, created.id, created.properties, again.inputs)).toMatchObject({ changes: "none" });
+
+  // A restart-only change is flagged by check, so preview shows it; update applies it.
+  const second = register(dir, { connection, logLevel: "warning", webhooks: { maxConcurrentRequests: 18 } });
+  const checkedSecond = await host.check(urn, again.inputs, unwrapSecrets(second.inputs) as Record<string, unknown>);
+  expect(checkedSecond.inputs).toMatchObject({
+    restartRequired: true,
+    restartRequiredFields: ["webhooks.maxConcurrentRequests"],
+  });
+  expect(host.stderr).toContain("takes effect only after a Coreapp restart: webhooks.maxConcurrentRequests");
+  expect(await host.diff(urn, created.id, created.properties, checkedSecond.inputs)).toMatchObject({
+    changes: "some",
+    replaces: [],
+  });
+  const updated = await host.update(urn, created.id, created.properties, checkedSecond.inputs);
+  expect(updated.properties).toMatchObject({ webhooks: { maxConcurrentRequests: 18 } });
+  expect(e.pendingRestart()).toEqual(["webhooks.max_concurrent_requests"]);
+
+  // Drift on the client, then refresh: the live value comes back as output and as input.
+  e.setSetting("log_level", "fatal");
+  const refreshed = await host.read(urn, created.id, updated.properties, checkedSecond.inputs);
+  expect(refreshed.properties).toMatchObject({ logLevel: "fatal" });
+  expect(refreshed.inputs).toMatchObject({ logLevel: "fatal" });
+  const third = await host.check(urn, refreshed.inputs, unwrapSecrets(second.inputs) as Record<string, unknown>);
+  expect(await host.diff(urn, created.id, refreshed.properties, third.inputs)).toMatchObject({ changes: "some" });
+
+  // destroy, from a fresh host (a later deployment): the client is back to its defaults.
+  await host.close();
+  const later = await ProviderHost.start(dir);
+  cleanup.push(() => later.close());
+  await later.configure({});
+  await later.delete(urn, created.id, refreshed.properties);
+  expect(e.getSetting("log_level")).toBe("info");
+  expect(e.getSetting("webhooks.max_concurrent_requests")).toBe(6);
+  expect(e.journal.count("POST /v1/users/login")).toBe(2);
+});
+
+test("stack config reaches the provider through configure", async () => {
+  const e = await startEmulator({ https: true });
+  cleanup.push(() => e.close());
+  const dir = packedProgram({ "index.js": PROGRAM });
+  const registration = register(dir, { sentStatus: true });
+  expect(registration.inputs).not.toHaveProperty("connection");
+  const host = await ProviderHost.start(dir);
+  cleanup.push(() => host.close());
+  await host.configure({
+    "whatsapp:baseUrl": e.url,
+    "whatsapp:username": "admin",
+    "whatsapp:password": e.adminPassword,
+    "whatsapp:caCert": e.caCert as string,
+  });
+  const urn = "urn:pulumi:dev::program::pulumi-nodejs:dynamic/whatsapp:ApplicationSettings::settings";
+  const checked = await host.check(urn, {}, unwrapSecrets(registration.inputs) as Record<string, unknown>);
+  expect(checked.failures).toEqual([]);
+  const created = await host.create(urn, checked.inputs);
+  expect(created.properties).toMatchObject({ sentStatus: true, baseUrl: e.url });
+  expect(e.getSetting("sent_status")).toBe(true);
+});
+
+test("bad input fails check through the host with the property and allowed values", async () => {
+  const dir = packedProgram({ "index.js": PROGRAM });
+  const registration = register(dir, {
+    connection: { baseUrl: "https://wa.example.com", username: "admin", password: "x" },
+    webhooks: { maxConcurrentRequests: 10 },
+  });
+  const host = await ProviderHost.start(dir);
+  cleanup.push(() => host.close());
+  await host.configure({});
+  const urn = "urn:pulumi:dev::program::pulumi-nodejs:dynamic/whatsapp:ApplicationSettings::settings";
+  const checked = await host.check(urn, {}, unwrapSecrets(registration.inputs) as Record<string, unknown>);
+  expect(checked.failures).toEqual([
+    { property: "webhooks.maxConcurrentRequests", reason: "must be 6, 12, 18, 24; got 10" },
+  ]);
+});

@@ -1,0 +1,39 @@
+/**
+ * The package as users get it: `npm pack` of the built tree, unpacked into a throwaway program
+ * directory's node_modules, so missing files and serialization problems fail the tests.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+export const ROOT = resolve(__dirname, "../..");
+const TMP = join(ROOT, ".tmp");
+
+let tarball: string | undefined;
+
+function pack(): string {
+  if (tarball) return tarball;
+  if (!existsSync(join(ROOT, "dist/provider/index.js"))) {
+    throw new Error("dist/ is missing: run `npm run build` first (npm test does)");
+  }
+  mkdirSync(TMP, { recursive: true });
+  const out = execFileSync("npm", ["pack", "--json", "--pack-destination", TMP], { cwd: ROOT, encoding: "utf8" });
+  tarball = join(TMP, (JSON.parse(out) as Array<{ filename: string }>)[0]?.filename as string);
+  return tarball;
+}
+
+/**
+ * A program directory inside the repository (so the package's own dependencies resolve from the
+ * repository's node_modules) with the packed package installed in its node_modules.
+ */
+export function packedProgram(files: Record<string, string> = {}): string {
+  const file = pack();
+  mkdirSync(TMP, { recursive: true });
+  const dir = mkdtempSync(join(TMP, "program-"));
+  const target = join(dir, "node_modules", "pulumi-whatsapp-settings");
+  mkdirSync(target, { recursive: true });
+  execFileSync("tar", ["-xzf", file, "-C", target, "--strip-components=1"]);
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "program", private: true, main: "index.js" }));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
