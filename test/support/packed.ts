@@ -3,10 +3,20 @@
  * directory's node_modules, so missing files and serialization problems fail the tests.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 
-export const ROOT = resolve(__dirname, "../..");
+/** The repository root, found from this file whether it runs from source or from dist/. */
+function findRoot(from: string): string {
+  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
+    const manifest = join(dir, "package.json");
+    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, "utf8")).name === "pulumi-whatsapp-settings")
+      return dir;
+  }
+  throw new Error(`no pulumi-whatsapp-settings checkout above ${from}`);
+}
+
+export const ROOT = findRoot(__dirname);
 const TMP = join(ROOT, ".tmp");
 
 let tarball: string | undefined;
