@@ -14,52 +14,16 @@
  * | delete    | DELETE: the whole client back to defaults            | resource stays in state                         |
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Sessions, WhatsAppClient } from "../client";
-import { type ConfigSource, type Connection, connectionFromConfig, resolveConnection } from "../connection";
+import type { WhatsAppClient } from "../client";
+import { type Connection, resolveConnection } from "../connection";
 import { FieldIgnoredError, isWhatsAppError, VersionError } from "../errors";
+import { clientFor, connectionFor, normalizedBaseUrl, processState } from "../runtime";
 import { isAtLeast } from "../version";
 import { containsUnknown, NON_SETTING_KEYS, parseInputs, restartFields, UNKNOWN } from "./inputs";
 import { type FlatSettings, flatten, fromWire, sameValue, toWire, unflatten } from "./mapping";
 import { ApplicationSettingsSchema, FIELDS, FIELDS_BY_PATH } from "./schema";
 
-interface ProviderState {
-  sessions: Sessions;
-  config: Partial<Connection>;
-  /** Clients a resource was created on in this deployment: the rename guard of `delete`. */
-  createdOn: Set<string>;
-  warnedInsecure: Set<string>;
-}
-
-let state: ProviderState | undefined;
-
-function current(): ProviderState {
-  state ??= {
-    sessions: new Sessions(),
-    config: connectionFromConfig(undefined, process.env),
-    createdOn: new Set(),
-    warnedInsecure: new Set(),
-  };
-  return state;
-}
-
-/** Reads stack config `whatsapp:*` (with `WHATSAPP_*` fallbacks) once per provider process. */
-export async function configure(request: { config: ConfigSource }): Promise<void> {
-  current().config = connectionFromConfig(request.config, process.env);
-}
-
 type Props = Record<string, unknown>;
-
-function client(connection: Connection): WhatsAppClient {
-  if (connection.insecureSkipVerify && !current().warnedInsecure.has(connection.baseUrl)) {
-    current().warnedInsecure.add(connection.baseUrl);
-    pulumi.log.warn(`TLS verification is off for ${connection.baseUrl} (insecureSkipVerify); pass caCert instead`);
-  }
-  return new WhatsAppClient(connection, { sessions: current().sessions });
-}
-
-function connectionFor(props: Props): Connection {
-  return resolveConnection(props.connection, current().config);
-}
 
 function settingsOf(props: Props): FlatSettings {
   const raw: Props = {};
@@ -69,7 +33,7 @@ function settingsOf(props: Props): FlatSettings {
 }
 
 function idFor(connection: Connection): string {
-  return `${connection.baseUrl.replace(/\/+$/, "")}/v1/settings/application`;
+  return `${normalizedBaseUrl(connection)}/v1/settings/application`;
 }
 
 export async function check(olds: Props, news: Props) {
@@ -77,7 +41,7 @@ export async function check(olds: Props, news: Props) {
   for (const warning of parsed.warnings) pulumi.log.warn(warning);
   if (news.connection === undefined) {
     try {
-      resolveConnection(undefined, current().config);
+      resolveConnection(undefined, processState().config);
     } catch (error) {
       parsed.failures.push({
         property: "connection",
@@ -100,7 +64,7 @@ export async function diff(_id: string, olds: Props, news: Props) {
   const had = settingsOf(olds);
   const oldBaseUrl = typeof olds.baseUrl === "string" ? olds.baseUrl : undefined;
   const newConnection = news.connection as Partial<Connection> | undefined;
-  const newBaseUrl = newConnection ? newConnection.baseUrl : current().config.baseUrl;
+  const newBaseUrl = newConnection ? newConnection.baseUrl : processState().config.baseUrl;
   if (newBaseUrl === UNKNOWN || containsUnknown(newConnection)) return { changes: true };
   if (oldBaseUrl && newBaseUrl && oldBaseUrl.replace(/\/+$/, "") !== newBaseUrl.replace(/\/+$/, "")) {
     // Another client: reset the old one first, so two resources never claim one client.
@@ -162,7 +126,7 @@ function outputs(
     restartRequired: restart.length > 0,
     restartRequiredFields: restart,
     apiVersion: version ?? "",
-    baseUrl: connection.baseUrl.replace(/\/+$/, ""),
+    baseUrl: normalizedBaseUrl(connection),
   };
   if (props.connection !== undefined) out.connection = props.connection;
   // A partly-created resource's properties become its state as they are: keep the provider in them.
@@ -235,7 +199,7 @@ async function apply({ props, connection, api, wanted, live, changed, before }: 
 
 export async function create(inputs: Props) {
   const connection = connectionFor(inputs);
-  const api = client(connection);
+  const api = clientFor(connection);
   const wanted = settingsOf(inputs);
   const live = fromWire((await api.getSettings()).application);
   checkVersion(wanted, api.version);
@@ -249,13 +213,13 @@ export async function create(inputs: Props) {
     changed: changedFields(wanted, live),
     before,
   });
-  current().createdOn.add(connection.baseUrl.replace(/\/+$/, ""));
+  processState().createdOn.add(normalizedBaseUrl(connection));
   return { id: idFor(connection), outs };
 }
 
 export async function update(_id: string, olds: Props, news: Props) {
   const connection = connectionFor(news);
-  const api = client(connection);
+  const api = clientFor(connection);
   const wanted = settingsOf(news);
   const changed = changedFields(wanted, settingsOf(olds));
   // Groups go whole; when the program leaves some of a group's fields to the client, read them first.
@@ -273,7 +237,7 @@ export async function update(_id: string, olds: Props, news: Props) {
 
 export async function read(id: string, props: Props) {
   const connection = connectionFor(props);
-  const api = client(connection);
+  const api = clientFor(connection);
   const live = fromWire((await api.getSettings()).application);
   const managed = settingsOf(props);
   const current = new Map([...managed.keys()].filter((path) => live.has(path)).map((path) => [path, live.get(path)]));
@@ -286,22 +250,17 @@ export async function read(id: string, props: Props) {
 
 async function remove(_id: string, props: Props): Promise<void> {
   const connection = connectionFor(props);
-  const baseUrl = connection.baseUrl.replace(/\/+$/, "");
-  if (current().createdOn.has(baseUrl)) {
+  const baseUrl = normalizedBaseUrl(connection);
+  if (processState().createdOn.has(baseUrl)) {
     pulumi.log.warn(
       `${baseUrl}: not resetting settings, another ApplicationSettings was created on this client in this ` +
         "deployment (a rename or replacement); resetting would undo what it just applied",
     );
     return;
   }
-  await client(connection).resetSettings();
+  await clientFor(connection).resetSettings();
 }
 
 export { remove as delete };
 
-/** Releases pooled connections (tests and scripts; the provider process just exits). */
-export async function shutdown(): Promise<void> {
-  const sessions = state?.sessions;
-  state = undefined;
-  await sessions?.close();
-}
+export { configure, shutdown } from "../runtime";

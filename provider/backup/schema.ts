@@ -1,0 +1,45 @@
+/**
+ * Inputs of `SettingsBackup` and `SettingsRestore`: zod schemas with the reasons check reports.
+ */
+import { z } from "zod";
+
+const PASSWORD_REASON =
+  "must be a non-empty string; keep it: a restore needs this same password together with the backup data";
+
+export const SettingsBackupSchema = z.strictObject({
+  /** Encrypts the backup. A restore needs it together with `data`. */
+  password: z.string({ error: PASSWORD_REASON }).min(1, PASSWORD_REASON).max(256, "must be at most 256 characters"),
+  /** Any values; when they change, a new backup is taken. */
+  triggers: z.unknown().optional(),
+  /** Also write the backup blob to this local file (mode 0600, written atomically). */
+  outputFile: z.string().min(1, "must be a file path").optional(),
+});
+
+export type SettingsBackupInput = z.input<typeof SettingsBackupSchema>;
+
+export const SettingsRestoreSchema = z.strictObject({
+  /** The backup blob, usually `backup.data` of a `SettingsBackup` on another client. */
+  data: z.string({ error: "must be the backup data (a non-empty string)" }).min(1, "must be the backup data (a non-empty string)"),
+  /** The password the backup was taken with. */
+  password: z.string({ error: PASSWORD_REASON }).min(1, PASSWORD_REASON),
+  /** SHA-256 (hex) the data must have; checked before anything is sent. */
+  expectedSha256: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, "must be 64 hexadecimal characters (a SHA-256)")
+    .optional(),
+  /** Wait until the client answers and reports connected/connecting again. @default true */
+  waitForHealthy: z.boolean({ error: "must be true or false" }).optional(),
+  /** How long to wait for health, in milliseconds. @default 300000 */
+  healthTimeoutMs: z.number().int().min(0).max(3_600_000, "must be at most 3600000 (one hour)").optional(),
+});
+
+export type SettingsRestoreInput = z.input<typeof SettingsRestoreSchema>;
+
+/** One check failure per zod issue, named by property. */
+export function failuresOf(error: z.ZodError): Array<{ property: string; reason: string }> {
+  return error.issues.flatMap((issue) =>
+    issue.code === "unrecognized_keys"
+      ? issue.keys.map((key) => ({ property: key, reason: "is not an input of this resource" }))
+      : [{ property: issue.path.join(".") || "(inputs)", reason: issue.message }],
+  );
+}
