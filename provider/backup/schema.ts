@@ -19,7 +19,9 @@ export type SettingsBackupInput = z.input<typeof SettingsBackupSchema>;
 
 export const SettingsRestoreSchema = z.strictObject({
   /** The backup blob, usually `backup.data` of a `SettingsBackup` on another client. */
-  data: z.string({ error: "must be the backup data (a non-empty string)" }).min(1, "must be the backup data (a non-empty string)"),
+  data: z
+    .string({ error: "must be the backup data (a non-empty string)" })
+    .min(1, "must be the backup data (a non-empty string)"),
   /** The password the backup was taken with. */
   password: z.string({ error: PASSWORD_REASON }).min(1, PASSWORD_REASON),
   /** SHA-256 (hex) the data must have; checked before anything is sent. */

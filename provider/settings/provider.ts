@@ -261,6 +261,5 @@ async function remove(_id: string, props: Props): Promise<void> {
   await clientFor(connection).resetSettings();
 }
 
-export { remove as delete };
-
 export { configure, shutdown } from "../runtime";
+export { remove as delete };
