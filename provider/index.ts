@@ -1,6 +1,13 @@
 /**
  * pulumi-whatsapp-settings: the settings of a self-hosted WhatsApp Business API client as code.
  */
+
+export {
+  SettingsBackup,
+  type SettingsBackupArgs,
+  SettingsRestore,
+  type SettingsRestoreArgs,
+} from "./backup/resources";
 export { DEFAULT_RETRY, type RetryPolicy, Sessions, WhatsAppClient } from "./client";
 export { type Connection, ConnectionSchema } from "./connection";
 export { type ConnectionArgs, Provider, type ResourceOptions } from "./connection-provider";

@@ -1,0 +1,92 @@
+/**
+ * The `SettingsBackup` dynamic provider: one `POST /v1/settings/backup` per backup.
+ *
+ * | step   | requests               | notes                                                     |
+ * |--------|------------------------|-----------------------------------------------------------|
+ * | check  | none                   | password required (a restore needs it with the data)      |
+ * | diff   | none                   | any input change takes a new backup (replace)             |
+ * | create | login once, POST backup| `data` is secret; optional `outputFile` written 0600      |
+ * | read   | none                   | a backup cannot be read again: state is returned as is    |
+ * | delete | none                   | removes it from state only                                |
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { chmodSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { isWhatsAppError, redact } from "../errors";
+import { clientFor, connectionFor, normalizedBaseUrl } from "../runtime";
+import { checkConnection } from "../settings/inputs";
+import { failuresOf, SettingsBackupSchema } from "./schema";
+
+type Props = Record<string, unknown>;
+
+export async function check(_olds: Props, news: Props) {
+  const { connection, ...inputs } = news;
+  const parsed = SettingsBackupSchema.safeParse(inputs);
+  const failures = parsed.success ? [] : failuresOf(parsed.error);
+  if (connection !== undefined && connection !== null) failures.push(...checkConnection(connection));
+  return { inputs: news, failures };
+}
+
+const INPUTS = ["password", "triggers", "outputFile", "connection"];
+
+export async function diff(_id: string, olds: Props, news: Props) {
+  const changed = INPUTS.filter((key) => JSON.stringify(olds[key] ?? null) !== JSON.stringify(news[key] ?? null));
+  return { changes: changed.length > 0, replaces: changed };
+}
+
+/** Writes the blob so a reader never sees half a file and nobody else can read it. */
+function writeAtomically(path: string, data: string): void {
+  const target = resolve(path);
+  const temporary = join(dirname(target), `.${randomBytes(6).toString("hex")}.tmp`);
+  try {
+    writeFileSync(temporary, data, { mode: 0o600 });
+    chmodSync(temporary, 0o600);
+    renameSync(temporary, target);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+}
+
+export async function create(inputs: Props) {
+  const connection = connectionFor(inputs);
+  const password = inputs.password as string;
+  const api = clientFor(connection);
+  let backup: { data: string };
+  try {
+    backup = await api.backup(password);
+  } catch (error) {
+    if (!isWhatsAppError(error)) throw error;
+    const down = error.code !== "WHATSAPP_API" || [1011, 1014].includes((error as { apiCode?: number }).apiCode ?? 0);
+    const why = down
+      ? "the client must be running (its Coreapp answers) to take a backup"
+      : "the client must be registered and running to take a backup";
+    error.message = `${why}: ${redact(error.message, [password])}`;
+    throw error;
+  }
+  const data = backup.data;
+  if (typeof inputs.outputFile === "string") writeAtomically(inputs.outputFile, data);
+  const outs: Props = {
+    ...inputs,
+    data,
+    sha256: createHash("sha256").update(data).digest("hex"),
+    sizeBytes: Buffer.byteLength(data),
+    apiVersion: api.version ?? "",
+    createdAt: new Date().toISOString(),
+    baseUrl: normalizedBaseUrl(connection),
+  };
+  return { id: `${normalizedBaseUrl(connection)}/v1/settings/backup#${(outs.sha256 as string).slice(0, 16)}`, outs };
+}
+
+export async function read(id: string, props: Props) {
+  return { id, props };
+}
+
+export async function update(_id: string, olds: Props, news: Props) {
+  return { outs: { ...olds, ...news } };
+}
+
+async function remove(): Promise<void> {}
+
+export { configure } from "../runtime";
+export { remove as delete };

@@ -1,0 +1,134 @@
+/**
+ * The `SettingsRestore` dynamic provider. A restore is user-visible (contacts see a new security
+ * code), so it happens exactly once per resource: the POST is never retried once it may have
+ * reached the client, the resource is replaced only when `data` (or the client) changes, and
+ * delete sends nothing.
+ *
+ * | step   | requests                                   | notes                                       |
+ * |--------|--------------------------------------------|---------------------------------------------|
+ * | check  | none                                       | data, password, expectedSha256 format       |
+ * | diff   | none                                       | replace only for new data or another client |
+ * | create | login, POST restore (once), then health    | checksum checked before anything is sent    |
+ * |        | polling until connected or the timeout     | `restartRequired` when it stayed down       |
+ * | read   | none                                       | state as is                                 |
+ * | delete | none                                       | the restore stays done                      |
+ */
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import type { WhatsAppClient } from "../client";
+import { BackupIntegrityError, isWhatsAppError, redact } from "../errors";
+import { clientFor, connectionFor, normalizedBaseUrl } from "../runtime";
+import { checkConnection } from "../settings/inputs";
+import { failuresOf, SettingsRestoreSchema } from "./schema";
+
+type Props = Record<string, unknown>;
+
+const HEALTHY = new Set(["connected", "connecting"]);
+
+export async function check(_olds: Props, news: Props) {
+  const { connection, ...inputs } = news;
+  const parsed = SettingsRestoreSchema.safeParse(inputs);
+  const failures = parsed.success ? [] : failuresOf(parsed.error);
+  if (connection !== undefined && connection !== null) failures.push(...checkConnection(connection));
+  return { inputs: news, failures };
+}
+
+export async function diff(_id: string, olds: Props, news: Props) {
+  const oldUrl = typeof olds.baseUrl === "string" ? olds.baseUrl : undefined;
+  const newUrl = (news.connection as { baseUrl?: string } | undefined)?.baseUrl;
+  const replaces: string[] = [];
+  if (olds.data !== news.data) replaces.push("data");
+  if (oldUrl && newUrl && oldUrl !== newUrl.replace(/\/+$/, "")) replaces.push("connection");
+  const changed = ["password", "expectedSha256", "waitForHealthy", "healthTimeoutMs", "connection"].some(
+    (key) => JSON.stringify(olds[key] ?? null) !== JSON.stringify(news[key] ?? null),
+  );
+  return { changes: replaces.length > 0 || changed, replaces };
+}
+
+function gatewayStatuses(health: Record<string, unknown>): string[] {
+  if (typeof health.gateway_status === "string") return [health.gateway_status];
+  return Object.values(health).map((node) =>
+    String((node as { gateway_status?: unknown })?.gateway_status ?? "unknown"),
+  );
+}
+
+/** Polls login + health with backoff until every node is connected/connecting, or the deadline. */
+async function waitForHealthy(api: WhatsAppClient, timeoutMs: number): Promise<{ healthy: boolean; status: string }> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 250;
+  let status = "unknown";
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const statuses = gatewayStatuses(await api.health());
+      status = statuses.join(", ");
+      if (statuses.length > 0 && statuses.every((s) => HEALTHY.has(s))) return { healthy: true, status };
+    } catch (error) {
+      status = isWhatsAppError(error) ? error.message : String(error);
+    }
+    if (Date.now() + delay > deadline) return { healthy: false, status };
+    pulumi.log.info(
+      `waiting for ${api.connection.baseUrl} to come back after the restore (attempt ${attempt}): ${status}`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    delay = Math.min(delay * 2, 5_000);
+  }
+}
+
+export async function create(inputs: Props) {
+  const connection = connectionFor(inputs);
+  const data = inputs.data as string;
+  const password = inputs.password as string;
+  const sha256 = createHash("sha256").update(data).digest("hex");
+  if (typeof inputs.expectedSha256 === "string" && inputs.expectedSha256.toLowerCase() !== sha256) {
+    throw new BackupIntegrityError(
+      `the backup data's SHA-256 is ${sha256}, not the expected ${inputs.expectedSha256}; nothing was sent`,
+    );
+  }
+  const api = clientFor(connection);
+  try {
+    await api.restore(password, data);
+  } catch (error) {
+    if (!isWhatsAppError(error)) throw error;
+    const refused =
+      error.code === "WHATSAPP_API" && [1008, 1009].includes((error as { apiCode?: number }).apiCode ?? 0);
+    const what = refused
+      ? "the client refused the backup (wrong password or damaged data); it is unchanged"
+      : "the restore may or may not have reached the client; it is not retried (a restore is user-visible). " +
+        "Check the client's health and settings before running it again";
+    error.message = `${what}: ${redact(error.message, [password, data])}`;
+    throw error;
+  }
+  const wait = inputs.waitForHealthy !== false;
+  const timeout = typeof inputs.healthTimeoutMs === "number" ? inputs.healthTimeoutMs : 300_000;
+  const health = wait ? await waitForHealthy(api, timeout) : { healthy: false, status: "not checked" };
+  const restartRequired = wait && !health.healthy;
+  if (restartRequired) {
+    pulumi.log.warn(
+      `${connection.baseUrl} did not come back within ${timeout} ms after the restore (${health.status}); ` +
+        "a restore stops a registered client: restart its Coreapp (docker restart) to finish",
+    );
+  }
+  const outs: Props = {
+    ...inputs,
+    sha256,
+    restartRequired,
+    gatewayStatus: health.status,
+    restoredAt: new Date().toISOString(),
+    apiVersion: api.version ?? "",
+    baseUrl: normalizedBaseUrl(connection),
+  };
+  return { id: `${normalizedBaseUrl(connection)}/v1/settings/restore#${sha256.slice(0, 16)}`, outs };
+}
+
+export async function read(id: string, props: Props) {
+  return { id, props };
+}
+
+export async function update(_id: string, olds: Props, news: Props) {
+  return { outs: { ...olds, ...news } };
+}
+
+async function remove(): Promise<void> {}
+
+export { configure } from "../runtime";
+export { remove as delete };

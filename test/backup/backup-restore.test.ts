@@ -1,0 +1,187 @@
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import * as backupProvider from "../../provider/backup/backup-provider";
+import * as restoreProvider from "../../provider/backup/restore-provider";
+import { call, login } from "../support/api";
+import { captureWarnings, connectionOf, emulator } from "../support/provider";
+
+const password = "Backup-Passw0rd!";
+
+async function takeBackup(source: Awaited<ReturnType<typeof emulator>>, extra: Record<string, unknown> = {}) {
+  const inputs = { connection: connectionOf(source), password, ...extra };
+  expect((await backupProvider.check({}, inputs)).failures).toEqual([]);
+  return backupProvider.create(inputs);
+}
+
+async function errorOf(promise: Promise<unknown>): Promise<Error & { code?: string }> {
+  return promise.then(
+    () => {
+      throw new Error("expected a failure");
+    },
+    (error: Error) => error,
+  );
+}
+
+describe("SettingsBackup", () => {
+  test("one POST gives secret data with its checksum, size, source version and time", async () => {
+    const source = await emulator({ waId: "15550001111" });
+    const { id, outs } = await takeBackup(source);
+    expect(source.journal.entries.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "POST /v1/users/login",
+      "POST /v1/settings/backup",
+    ]);
+    expect(outs).toMatchObject({
+      password,
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      sizeBytes: (outs.data as string).length,
+      apiVersion: "v2.53.2",
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      baseUrl: source.url,
+    });
+    expect(id).toContain(`${source.url}/v1/settings/backup#`);
+    // read cannot fetch a backup again; delete touches nothing
+    expect(await backupProvider.read(id, outs)).toEqual({ id, props: outs });
+    source.journal.clear();
+    await backupProvider.delete();
+    expect(source.journal.count()).toBe(0);
+  });
+
+  test("outputFile receives the blob, readable only by its owner", async () => {
+    const source = await emulator();
+    const file = join(mkdtempSync(join(tmpdir(), "backup-")), "settings.backup");
+    const { outs } = await takeBackup(source, { outputFile: file });
+    expect(readFileSync(file, "utf8")).toBe(outs.data);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  test.each([
+    [{}, "password", "must be a non-empty string; keep it: a restore needs this same password together with the backup data"],
+    [{ password: "" }, "password", "must be a non-empty string; keep it: a restore needs this same password together with the backup data"],
+    [{ password, colour: 1 }, "colour", "is not an input of this resource"],
+  ])("check refuses %j", async (inputs, property, reason) => {
+    expect((await backupProvider.check({}, inputs)).failures).toEqual([{ property, reason }]);
+  });
+
+  test("changing triggers or the password takes a new backup", async () => {
+    const olds = { password, triggers: { week: 1 } };
+    expect(await backupProvider.diff("id", olds, { password, triggers: { week: 2 } })).toEqual({
+      changes: true,
+      replaces: ["triggers"],
+    });
+    expect(await backupProvider.diff("id", olds, { ...olds })).toEqual({ changes: false, replaces: [] });
+  });
+
+  test("an unregistered client is refused with the precondition named", async () => {
+    const source = await emulator({ waId: null });
+    const error = await errorOf(takeBackup(source));
+    expect(error.message).toMatch(/^the client must be registered and running to take a backup: POST \/v1\/settings\/backup failed: 400 1009/);
+    expect(error.message).not.toContain(password);
+  });
+
+  test("a client whose Coreapp is down is refused with the precondition named", async () => {
+    const source = await emulator();
+    source.faults.inject({ route: "POST /v1/settings/backup", code: 1014 });
+    const error = await errorOf(takeBackup(source));
+    expect(error.message).toMatch(/^the client must be running \(its Coreapp answers\) to take a backup/);
+    expect(error.message).toContain("gave up after 4 attempts");
+  });
+});
+
+describe("SettingsRestore", () => {
+  test("backup → restore moves settings and registration to an unregistered client", async () => {
+    const source = await emulator({ waId: "15550001111" });
+    const target = await emulator({ waId: null });
+    const token = await login(source);
+    await call(source, "PATCH", "/v1/settings/application", { token, body: { sent_status: true, log_level: "error" } });
+    const backup = await takeBackup(source);
+    const inputs = { connection: connectionOf(target), data: backup.outs.data, password, expectedSha256: backup.outs.sha256 };
+    expect((await restoreProvider.check({}, inputs)).failures).toEqual([]);
+    const { outs } = await restoreProvider.create(inputs);
+    expect(outs).toMatchObject({ restartRequired: false, gatewayStatus: "connected", sha256: backup.outs.sha256 });
+    expect(target.registered).toBe(true);
+    expect(target.getSetting("sent_status")).toBe(true);
+    expect(target.getSetting("log_level")).toBe("error");
+    expect(target.journal.count("POST /v1/settings/restore")).toBe(1);
+  });
+
+  test("a registered client that restarts by itself is waited for", async () => {
+    const source = await emulator();
+    const target = await emulator({ autoRestartMs: 300, restartPhaseMs: 50 });
+    const backup = await takeBackup(source);
+    const { outs } = await restoreProvider.create({ connection: connectionOf(target), data: backup.outs.data, password });
+    expect(outs).toMatchObject({ restartRequired: false, gatewayStatus: expect.stringMatching(/connected|connecting/) });
+    expect(target.restarts).toBe(1);
+    expect(target.journal.count("GET /v1/health")).toBeGreaterThan(1);
+  });
+
+  test("a target that stays down is reported as needing a restart, with a message", async () => {
+    const source = await emulator();
+    const target = await emulator();
+    const warnings = captureWarnings();
+    const backup = await takeBackup(source);
+    const { outs } = await restoreProvider.create({
+      connection: connectionOf(target),
+      data: backup.outs.data,
+      password,
+      healthTimeoutMs: 600,
+    });
+    expect(outs).toMatchObject({ restartRequired: true });
+    expect(target.gatewayStatus()).toBe("disconnected");
+    expect(warnings.join("\n")).toContain("restart its Coreapp (docker restart) to finish");
+  });
+
+  test.each([
+    ["a wrong password", (data: string) => data, "Wr0ng-Passw0rd!"],
+    ["tampered data", (data: string) => `${data.slice(0, -12)}AAAAAAAAAAA=`, password],
+  ])("%s fails with the API's error and leaves the client untouched", async (_name, mangle, restorePassword) => {
+    const source = await emulator();
+    const target = await emulator();
+    const backup = await takeBackup(source);
+    await call(source, "PATCH", "/v1/settings/application", { token: await login(source), body: { sent_status: true } });
+    const data = mangle(backup.outs.data as string);
+    const error = await errorOf(restoreProvider.create({ connection: connectionOf(target), data, password: restorePassword }));
+    expect(error.message).toMatch(/^the client refused the backup \(wrong password or damaged data\); it is unchanged: POST \/v1\/settings\/restore failed: 400 1009/);
+    expect(error.message).not.toContain(data);
+    expect(error.message).not.toContain(restorePassword);
+    expect(target.gatewayStatus()).toBe("connected");
+    expect(target.getSetting("sent_status")).toBe(false);
+  });
+
+  test("a checksum mismatch is refused before anything is sent", async () => {
+    const target = await emulator();
+    const error = await errorOf(
+      restoreProvider.create({ connection: connectionOf(target), data: "AAAA", password, expectedSha256: "0".repeat(64) }),
+    );
+    expect(error.code).toBe("WHATSAPP_BACKUP_INTEGRITY");
+    expect(target.journal.count()).toBe(0);
+  });
+
+  test.each([
+    ["a 503 answer", { status: 503 }],
+    ["a connection reset", { reset: true }],
+    ["a 500 / 1014 answer", { code: 1014 }],
+  ])("the restore POST is never retried after %s", async (_name, fault) => {
+    const source = await emulator();
+    const target = await emulator();
+    const backup = await takeBackup(source);
+    target.faults.inject({ route: "POST /v1/settings/restore", ...fault });
+    const error = await errorOf(restoreProvider.create({ connection: connectionOf(target), data: backup.outs.data, password }));
+    expect(error.message).toContain("it is not retried (a restore is user-visible)");
+    expect(target.journal.count("POST /v1/settings/restore")).toBe(1);
+  });
+
+  test("it is replaced only when the data or the client changes; delete sends nothing", async () => {
+    const olds = { data: "a", password, baseUrl: "https://one.example.com" };
+    expect(await restoreProvider.diff("id", olds, { data: "b", password })).toEqual({ changes: true, replaces: ["data"] });
+    expect(await restoreProvider.diff("id", olds, { data: "a", password: "Other-Passw0rd!" })).toEqual({
+      changes: true,
+      replaces: [],
+    });
+    expect(
+      await restoreProvider.diff("id", olds, { data: "a", password, connection: { baseUrl: "https://two.example.com" } }),
+    ).toMatchObject({ replaces: ["connection"] });
+    await expect(restoreProvider.delete()).resolves.toBeUndefined();
+  });
+});
