@@ -3,14 +3,11 @@
  * Pulumi's dynamic-provider host against an embedded emulator, as preview → up → change →
  * preview → up → refresh → destroy. `npm start` prints it; the e2e suite asserts on it.
  */
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import ts from "typescript";
 import { type Change, Deployment, type Plan } from "../test/e2e/engine";
+import { exampleProgram } from "../test/e2e/example-program";
 import { runMockedProgram } from "../test/e2e/mocked-program";
 import { ProviderHost } from "../test/e2e/provider-host";
 import { type Emulator, startEmulator } from "../test/emulator/index";
-import { packedProgram, ROOT } from "../test/support/packed";
 
 export interface DemoOptions {
   log: (line: string) => void;
@@ -53,22 +50,12 @@ function diffLines(changes: Change[], restart: string[], c: ReturnType<typeof pa
   });
 }
 
-function programDir(): string {
-  const source = readFileSync(join(ROOT, "examples/basic/index.ts"), "utf8");
-  const js = ts.transpileModule(source, {
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-  }).outputText;
-  const dir = packedProgram({ "index.js": js });
-  writeFileSync(join(dir, "Pulumi.yaml"), readFileSync(join(ROOT, "examples/basic/Pulumi.yaml")));
-  return dir;
-}
-
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const c = paint(options.color);
   const log = options.log;
   const steps: string[] = [];
   const emulator = await startEmulator({ https: true });
-  const dir = programDir();
+  const dir = exampleProgram("basic");
   const stackConfig = {
     "whatsapp:baseUrl": emulator.url,
     "whatsapp:username": "admin",

@@ -19,8 +19,12 @@ import { failuresOf, SettingsBackupSchema } from "./schema";
 
 type Props = Record<string, unknown>;
 
+/** Keys the engine or the outputs add to the inputs: not the program's to set. */
+const NOT_INPUTS = new Set(["__provider", "data", "sha256", "sizeBytes", "apiVersion", "createdAt", "baseUrl"]);
+
 export async function check(_olds: Props, news: Props) {
-  const { connection, ...inputs } = news;
+  const { connection, ...rest } = news;
+  const inputs = Object.fromEntries(Object.entries(rest).filter(([key]) => !NOT_INPUTS.has(key)));
   const parsed = SettingsBackupSchema.safeParse(inputs);
   const failures = parsed.success ? [] : failuresOf(parsed.error);
   if (connection !== undefined && connection !== null) failures.push(...checkConnection(connection));

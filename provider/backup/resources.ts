@@ -8,11 +8,11 @@ export interface SettingsBackupArgs {
   /** Encrypts the backup; stored secret. Keep it: a restore needs it together with `data`. */
   password: pulumi.Input<string>;
   /** Any values; when they change, a new backup is taken. */
-  triggers?: pulumi.Input<unknown>;
+  triggers?: pulumi.Input<unknown> | undefined;
   /** Also write the blob to this local file (mode 0600, written atomically). */
-  outputFile?: pulumi.Input<string>;
+  outputFile?: pulumi.Input<string> | undefined;
   /** The client to back up; else the `provider` option's, else stack config. */
-  connection?: pulumi.Input<ConnectionArgs>;
+  connection?: pulumi.Input<ConnectionArgs> | undefined;
 }
 
 /**
@@ -59,13 +59,13 @@ export interface SettingsRestoreArgs {
   /** The password the backup was taken with; stored secret. */
   password: pulumi.Input<string>;
   /** SHA-256 (hex) the data must have, e.g. `backup.sha256`; checked before anything is sent. */
-  expectedSha256?: pulumi.Input<string>;
+  expectedSha256?: pulumi.Input<string> | undefined;
   /** Wait for the client to answer and report connected/connecting again. @default true */
-  waitForHealthy?: pulumi.Input<boolean>;
+  waitForHealthy?: pulumi.Input<boolean> | undefined;
   /** @default 300000 (5 minutes) */
-  healthTimeoutMs?: pulumi.Input<number>;
+  healthTimeoutMs?: pulumi.Input<number> | undefined;
   /** The client to restore onto; else the `provider` option's, else stack config. */
-  connection?: pulumi.Input<ConnectionArgs>;
+  connection?: pulumi.Input<ConnectionArgs> | undefined;
 }
 
 /**

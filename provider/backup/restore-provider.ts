@@ -25,8 +25,20 @@ type Props = Record<string, unknown>;
 
 const HEALTHY = new Set(["connected", "connecting"]);
 
+/** Keys the engine or the outputs add to the inputs: not the program's to set. */
+const NOT_INPUTS = new Set([
+  "__provider",
+  "sha256",
+  "restartRequired",
+  "gatewayStatus",
+  "restoredAt",
+  "apiVersion",
+  "baseUrl",
+]);
+
 export async function check(_olds: Props, news: Props) {
-  const { connection, ...inputs } = news;
+  const { connection, ...rest } = news;
+  const inputs = Object.fromEntries(Object.entries(rest).filter(([key]) => !NOT_INPUTS.has(key)));
   const parsed = SettingsRestoreSchema.safeParse(inputs);
   const failures = parsed.success ? [] : failuresOf(parsed.error);
   if (connection !== undefined && connection !== null) failures.push(...checkConnection(connection));

@@ -15,7 +15,7 @@ export type ApplicationSettingsArgs = Inputs<ApplicationSettingsInput> & {
    * The client to manage; stored secret. Without it: the `provider` option's connection, else
    * stack config `whatsapp:*` / `WHATSAPP_*`.
    */
-  connection?: pulumi.Input<ConnectionArgs>;
+  connection?: pulumi.Input<ConnectionArgs> | undefined;
 };
 
 function carriesSecret(webhooks: unknown): boolean {

@@ -57,8 +57,16 @@ describe("SettingsBackup", () => {
   });
 
   test.each([
-    [{}, "password", "must be a non-empty string; keep it: a restore needs this same password together with the backup data"],
-    [{ password: "" }, "password", "must be a non-empty string; keep it: a restore needs this same password together with the backup data"],
+    [
+      {},
+      "password",
+      "must be a non-empty string; keep it: a restore needs this same password together with the backup data",
+    ],
+    [
+      { password: "" },
+      "password",
+      "must be a non-empty string; keep it: a restore needs this same password together with the backup data",
+    ],
     [{ password, colour: 1 }, "colour", "is not an input of this resource"],
   ])("check refuses %j", async (inputs, property, reason) => {
     expect((await backupProvider.check({}, inputs)).failures).toEqual([{ property, reason }]);
@@ -76,7 +84,9 @@ describe("SettingsBackup", () => {
   test("an unregistered client is refused with the precondition named", async () => {
     const source = await emulator({ waId: null });
     const error = await errorOf(takeBackup(source));
-    expect(error.message).toMatch(/^the client must be registered and running to take a backup: POST \/v1\/settings\/backup failed: 400 1009/);
+    expect(error.message).toMatch(
+      /^the client must be registered and running to take a backup: POST \/v1\/settings\/backup failed: 400 1009/,
+    );
     expect(error.message).not.toContain(password);
   });
 
@@ -96,7 +106,12 @@ describe("SettingsRestore", () => {
     const token = await login(source);
     await call(source, "PATCH", "/v1/settings/application", { token, body: { sent_status: true, log_level: "error" } });
     const backup = await takeBackup(source);
-    const inputs = { connection: connectionOf(target), data: backup.outs.data, password, expectedSha256: backup.outs.sha256 };
+    const inputs = {
+      connection: connectionOf(target),
+      data: backup.outs.data,
+      password,
+      expectedSha256: backup.outs.sha256,
+    };
     expect((await restoreProvider.check({}, inputs)).failures).toEqual([]);
     const { outs } = await restoreProvider.create(inputs);
     expect(outs).toMatchObject({ restartRequired: false, gatewayStatus: "connected", sha256: backup.outs.sha256 });
@@ -110,8 +125,15 @@ describe("SettingsRestore", () => {
     const source = await emulator();
     const target = await emulator({ autoRestartMs: 300, restartPhaseMs: 50 });
     const backup = await takeBackup(source);
-    const { outs } = await restoreProvider.create({ connection: connectionOf(target), data: backup.outs.data, password });
-    expect(outs).toMatchObject({ restartRequired: false, gatewayStatus: expect.stringMatching(/connected|connecting/) });
+    const { outs } = await restoreProvider.create({
+      connection: connectionOf(target),
+      data: backup.outs.data,
+      password,
+    });
+    expect(outs).toMatchObject({
+      restartRequired: false,
+      gatewayStatus: expect.stringMatching(/connected|connecting/),
+    });
     expect(target.restarts).toBe(1);
     expect(target.journal.count("GET /v1/health")).toBeGreaterThan(1);
   });
@@ -139,10 +161,17 @@ describe("SettingsRestore", () => {
     const source = await emulator();
     const target = await emulator();
     const backup = await takeBackup(source);
-    await call(source, "PATCH", "/v1/settings/application", { token: await login(source), body: { sent_status: true } });
+    await call(source, "PATCH", "/v1/settings/application", {
+      token: await login(source),
+      body: { sent_status: true },
+    });
     const data = mangle(backup.outs.data as string);
-    const error = await errorOf(restoreProvider.create({ connection: connectionOf(target), data, password: restorePassword }));
-    expect(error.message).toMatch(/^the client refused the backup \(wrong password or damaged data\); it is unchanged: POST \/v1\/settings\/restore failed: 400 1009/);
+    const error = await errorOf(
+      restoreProvider.create({ connection: connectionOf(target), data, password: restorePassword }),
+    );
+    expect(error.message).toMatch(
+      /^the client refused the backup \(wrong password or damaged data\); it is unchanged: POST \/v1\/settings\/restore failed: 400 1009/,
+    );
     expect(error.message).not.toContain(data);
     expect(error.message).not.toContain(restorePassword);
     expect(target.gatewayStatus()).toBe("connected");
@@ -152,7 +181,12 @@ describe("SettingsRestore", () => {
   test("a checksum mismatch is refused before anything is sent", async () => {
     const target = await emulator();
     const error = await errorOf(
-      restoreProvider.create({ connection: connectionOf(target), data: "AAAA", password, expectedSha256: "0".repeat(64) }),
+      restoreProvider.create({
+        connection: connectionOf(target),
+        data: "AAAA",
+        password,
+        expectedSha256: "0".repeat(64),
+      }),
     );
     expect(error.code).toBe("WHATSAPP_BACKUP_INTEGRITY");
     expect(target.journal.count()).toBe(0);
@@ -167,20 +201,29 @@ describe("SettingsRestore", () => {
     const target = await emulator();
     const backup = await takeBackup(source);
     target.faults.inject({ route: "POST /v1/settings/restore", ...fault });
-    const error = await errorOf(restoreProvider.create({ connection: connectionOf(target), data: backup.outs.data, password }));
+    const error = await errorOf(
+      restoreProvider.create({ connection: connectionOf(target), data: backup.outs.data, password }),
+    );
     expect(error.message).toContain("it is not retried (a restore is user-visible)");
     expect(target.journal.count("POST /v1/settings/restore")).toBe(1);
   });
 
   test("it is replaced only when the data or the client changes; delete sends nothing", async () => {
     const olds = { data: "a", password, baseUrl: "https://one.example.com" };
-    expect(await restoreProvider.diff("id", olds, { data: "b", password })).toEqual({ changes: true, replaces: ["data"] });
+    expect(await restoreProvider.diff("id", olds, { data: "b", password })).toEqual({
+      changes: true,
+      replaces: ["data"],
+    });
     expect(await restoreProvider.diff("id", olds, { data: "a", password: "Other-Passw0rd!" })).toEqual({
       changes: true,
       replaces: [],
     });
     expect(
-      await restoreProvider.diff("id", olds, { data: "a", password, connection: { baseUrl: "https://two.example.com" } }),
+      await restoreProvider.diff("id", olds, {
+        data: "a",
+        password,
+        connection: { baseUrl: "https://two.example.com" },
+      }),
     ).toMatchObject({ replaces: ["connection"] });
     await expect(restoreProvider.delete()).resolves.toBeUndefined();
   });

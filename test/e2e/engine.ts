@@ -36,7 +36,6 @@ export interface Change {
 }
 
 const DERIVED = new Set(["__provider", "restartRequired", "restartRequiredFields", "apiVersion", "baseUrl"]);
-const ADDITIONAL_SECRET_OUTPUTS = ["connection"];
 
 function leaves(value: unknown, prefix = ""): Map<string, unknown> {
   const out = new Map<string, unknown>();
@@ -68,6 +67,11 @@ export function propertyChanges(before: Props, after: Props, secrets: string[]):
   return changes;
 }
 
+/** What the engine stores as secret for a resource: its secret inputs and additional secret outputs. */
+export function secretsOf(registration: Registration): string[] {
+  return [...new Set([...secretKeys(registration.inputs), ...registration.additionalSecretOutputs])];
+}
+
 export class Deployment {
   readonly urn: string;
   state: ResourceState | undefined;
@@ -82,7 +86,7 @@ export class Deployment {
     if (checked.failures.length > 0) {
       throw new Error(checked.failures.map((f) => `${f.property}: ${f.reason}`).join("\n"));
     }
-    const secrets = [...new Set([...secretKeys(registration.inputs), ...ADDITIONAL_SECRET_OUTPUTS])];
+    const secrets = secretsOf(registration);
     const restartRequiredFields = (checked.inputs.restartRequiredFields as string[] | undefined) ?? [];
     if (!this.state) {
       return {
@@ -104,7 +108,7 @@ export class Deployment {
 
   async up(host: ProviderHost, registration: Registration): Promise<Plan> {
     const plan = await this.preview(host, registration);
-    const secrets = [...new Set([...secretKeys(registration.inputs), ...ADDITIONAL_SECRET_OUTPUTS])];
+    const secrets = secretsOf(registration);
     if (plan.operation === "create") {
       const created = await host.create(this.urn, plan.inputs);
       this.state = { id: created.id, inputs: plan.inputs, outputs: created.properties, secrets };

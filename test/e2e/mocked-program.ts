@@ -11,14 +11,28 @@ export interface Registration {
   type: string;
   name: string;
   inputs: Record<string, unknown>;
+  /** What the resource asked the engine to store as secret besides its secret inputs. */
+  additionalSecretOutputs: string[];
 }
 
 const RUNNER = `
 const pulumi = require("@pulumi/pulumi");
+const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
 const registrations = [];
+const secretOutputs = new Map();
+const register = MockMonitor.prototype.registerResource;
+MockMonitor.prototype.registerResource = function (req, callback) {
+  secretOutputs.set(req.getName(), req.getAdditionalsecretoutputsList());
+  return register.call(this, req, callback);
+};
 pulumi.runtime.setMocks({
   newResource: (args) => {
-    registrations.push({ type: args.type, name: args.name, inputs: args.inputs });
+    registrations.push({
+      type: args.type,
+      name: args.name,
+      inputs: args.inputs,
+      additionalSecretOutputs: secretOutputs.get(args.name) || [],
+    });
     return { id: args.name + "-id", state: args.inputs };
   },
   call: () => ({}),

@@ -61,7 +61,7 @@ export class ProviderHost {
   }
 
   /** Starts the host with the program directory as working directory, as the engine does. */
-  static async start(programDir: string): Promise<ProviderHost> {
+  static async start(programDir: string, options: { unref?: boolean } = {}): Promise<ProviderHost> {
     const entry = join(ROOT, "node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js");
     const child = spawn(process.execPath, [entry, "127.0.0.1:1"], {
       cwd: programDir,
@@ -78,6 +78,11 @@ export class ProviderHost {
       child.once("exit", (code) => reject(new Error(`provider host exited with ${code} before listening`)));
     });
     const client = new providerGrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    if (options.unref) {
+      // Let the caller's process end on its own when its work is done (the host dies with it).
+      child.unref();
+      for (const stream of [child.stdout, child.stderr]) (stream as unknown as { unref?: () => void })?.unref?.();
+    }
     return new ProviderHost(child, client);
   }
 
