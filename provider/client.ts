@@ -4,6 +4,7 @@
  * in a `Sessions` object the caller owns, never at module scope, so Pulumi can serialize the
  * provider and one provider process reuses one connection and one login per client.
  */
+import { createHash } from "node:crypto";
 import * as undici from "undici";
 import { z } from "zod";
 import type { Connection } from "./connection";
@@ -39,9 +40,17 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** Longest `Retry-After` honoured; a longer one fails at once. */
   maxRetryAfterMs: number;
+  /** No retry starts past this long after the first attempt of a call. */
+  deadlineMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 250, maxDelayMs: 4_000, maxRetryAfterMs: 30_000 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  attempts: 5,
+  baseDelayMs: 250,
+  maxDelayMs: 5_000,
+  maxRetryAfterMs: 30_000,
+  deadlineMs: 120_000,
+};
 const DEFAULT_TIMEOUT_MS = 30_000;
 // The documented "try again" answers: rate limit, Coreapp not ready or restarting, overload, shard routing.
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
@@ -202,8 +211,10 @@ export class WhatsAppClient {
     return (await pending).token;
   }
 
+  /** One token per client and credentials: a changed password must log in again, not reuse. */
   private tokenKey(): string {
-    return `${this.connection.baseUrl}\n${this.connection.username ?? ""}`;
+    const { baseUrl, username = "", password = "" } = this.connection;
+    return `${baseUrl}\n${username}\n${createHash("sha256").update(password).digest("hex")}`;
   }
 
   private async login(): Promise<CachedToken> {
@@ -267,6 +278,7 @@ export class WhatsAppClient {
     options: { idempotent: boolean; secrets: string[]; attempts?: number },
   ): Promise<Exchange> {
     const attempts = options.attempts ?? this.retry.attempts;
+    const started = Date.now();
     const secrets = [...options.secrets, ...connectionSecrets(this.connection), headers.authorization?.split(" ")[1]];
     const failures: string[] = [];
     for (let attempt = 1; ; attempt++) {
@@ -284,15 +296,17 @@ export class WhatsAppClient {
           error.code === "WHATSAPP_TIMEOUT" ||
           (error.code === "WHATSAPP_API" &&
             (RETRY_STATUSES.has(error.status ?? 0) || RETRY_API_CODES.has(error.apiCode ?? 0)));
-        const tooLong = error.retryAfterMs !== undefined && error.retryAfterMs > this.retry.maxRetryAfterMs;
+        const exponential = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+        delayMs = error.retryAfterMs ?? exponential / 2 + Math.random() * (exponential / 2);
+        const tooLong =
+          (error.retryAfterMs !== undefined && error.retryAfterMs > this.retry.maxRetryAfterMs) ||
+          Date.now() + delayMs - started > this.retry.deadlineMs;
         if (!(neverSent || (options.idempotent && transient)) || attempt >= attempts || tooLong) {
           if (failures.length > 1) {
             error.message = `${error.message} (gave up after ${failures.length} attempts: ${failures.join("; ")})`;
           }
           throw error;
         }
-        const exponential = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
-        delayMs = error.retryAfterMs ?? exponential / 2 + Math.random() * (exponential / 2);
         this.onRetry?.(`${method} ${path}: ${error.message}; retrying in ${Math.round(delayMs)} ms`);
       }
       await sleep(delayMs);

@@ -4,12 +4,13 @@
  * first use, never at module load, so serializing a provider captures no live objects.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Sessions, WhatsAppClient } from "./client";
+import { DEFAULT_RETRY, type RetryPolicy, Sessions, WhatsAppClient } from "./client";
 import { type ConfigSource, type Connection, connectionFromConfig, resolveConnection } from "./connection";
 
 interface ProcessState {
   sessions: Sessions;
   config: Partial<Connection>;
+  retry: RetryPolicy;
   /** Clients an `ApplicationSettings` was created on in this deployment (the rename guard). */
   createdOn: Set<string>;
   warnedInsecure: Set<string>;
@@ -21,6 +22,7 @@ export function processState(): ProcessState {
   state ??= {
     sessions: new Sessions(),
     config: connectionFromConfig(undefined, process.env),
+    retry: DEFAULT_RETRY,
     createdOn: new Set(),
     warnedInsecure: new Set(),
   };
@@ -29,7 +31,23 @@ export function processState(): ProcessState {
 
 /** Reads stack config `whatsapp:*` (with `WHATSAPP_*` fallbacks); Pulumi calls it once per process. */
 export async function configure(request: { config: ConfigSource }): Promise<void> {
-  processState().config = connectionFromConfig(request.config, process.env);
+  const shared = processState();
+  shared.config = connectionFromConfig(request.config, process.env);
+  shared.retry = retryFromConfig(request.config);
+}
+
+/** Advanced: `whatsapp:retryAttempts`, `whatsapp:retryBaseDelayMs`, `whatsapp:retryDeadlineMs`. */
+function retryFromConfig(config: ConfigSource): RetryPolicy {
+  const number = (key: string, fallback: number, min: number, max: number) => {
+    const value = Number(config.get(`whatsapp:${key}`) ?? Number.NaN);
+    return Number.isFinite(value) ? Math.min(max, Math.max(min, Math.round(value))) : fallback;
+  };
+  return {
+    ...DEFAULT_RETRY,
+    attempts: number("retryAttempts", DEFAULT_RETRY.attempts, 1, 20),
+    baseDelayMs: number("retryBaseDelayMs", DEFAULT_RETRY.baseDelayMs, 0, 60_000),
+    deadlineMs: number("retryDeadlineMs", DEFAULT_RETRY.deadlineMs, 0, 3_600_000),
+  };
 }
 
 /** The connection for a resource's properties: its own `connection`, else stack config. */
@@ -47,7 +65,11 @@ export function clientFor(connection: Connection): WhatsAppClient {
     shared.warnedInsecure.add(connection.baseUrl);
     pulumi.log.warn(`TLS verification is off for ${connection.baseUrl} (insecureSkipVerify); pass caCert instead`);
   }
-  return new WhatsAppClient(connection, { sessions: shared.sessions });
+  return new WhatsAppClient(connection, {
+    sessions: shared.sessions,
+    retry: shared.retry,
+    onRetry: (message) => pulumi.log.info(message),
+  });
 }
 
 /** Releases pooled connections (tests and scripts; a provider process just exits). */

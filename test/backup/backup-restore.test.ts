@@ -95,7 +95,7 @@ describe("SettingsBackup", () => {
     source.faults.inject({ route: "POST /v1/settings/backup", code: 1014 });
     const error = await errorOf(takeBackup(source));
     expect(error.message).toMatch(/^the client must be running \(its Coreapp answers\) to take a backup/);
-    expect(error.message).toContain("gave up after 4 attempts");
+    expect(error.message).toContain("gave up after 5 attempts");
   });
 });
 

@@ -9,6 +9,8 @@ export interface FaultRule {
   /** Answer with this HTTP status and API error code (the code's own status when omitted). */
   status?: number;
   code?: number;
+  /** The error's `details` (default "Injected fault"). */
+  details?: string;
   /** Seconds, sent as the `Retry-After` header. */
   retryAfter?: number;
   /** Destroy the socket instead of answering. */
@@ -19,8 +21,13 @@ export interface FaultRule {
   times?: number;
   /** Share of matching requests hit, drawn from the seeded generator. */
   fraction?: number;
+  /** Let this many matching requests through before the rule starts hitting. */
+  after?: number;
   /** Extra delay before this rule's answer (or before a normal answer when no status is given). */
   delayMs?: number;
+  /** Answer this raw body (with `status`, default 200) instead of the API's: shape errors, proxies. */
+  body?: string;
+  contentType?: string;
 }
 
 export interface Latency {
@@ -41,7 +48,7 @@ function seededRandom(seed: number): () => number {
 }
 
 export class Faults {
-  private rules: Array<FaultRule & { hits: number }> = [];
+  private rules: Array<FaultRule & { hits: number; seen: number }> = [];
   private latency: Latency = { fixedMs: 0, jitterMs: 0 };
   private readonly random: () => number;
 
@@ -50,7 +57,7 @@ export class Faults {
   }
 
   inject(rule: FaultRule): void {
-    this.rules.push({ ...rule, hits: 0 });
+    this.rules.push({ ...rule, hits: 0, seen: 0 });
   }
 
   setLatency(latency: Partial<Latency>): void {
@@ -72,6 +79,8 @@ export class Faults {
     for (const rule of this.rules) {
       if (rule.times !== undefined && rule.hits >= rule.times) continue;
       if (!routeMatches(rule.route, request, path)) continue;
+      rule.seen += 1;
+      if (rule.after !== undefined && rule.seen <= rule.after) continue;
       if (rule.fraction !== undefined && this.random() >= rule.fraction) continue;
       rule.hits += 1;
       return rule;

@@ -109,6 +109,16 @@ export function createHandler(state: ServerState) {
         state.hung.add(response);
         return;
       }
+      if (fault?.body !== undefined) {
+        status = fault.status ?? 200;
+        response.writeHead(status, {
+          "content-type": fault.contentType ?? "application/json",
+          "x-request-id": requestId,
+        });
+        response.end(fault.body);
+        record();
+        return;
+      }
       if (fault?.status !== undefined || fault?.code !== undefined) {
         const faultCode = fault.code ?? STATUS_CODES[fault.status ?? 500];
         const headers: Record<string, string> =
@@ -122,7 +132,7 @@ export function createHandler(state: ServerState) {
           record();
           return;
         }
-        throw new ApiFailure(faultCode, "Injected fault", {
+        throw new ApiFailure(faultCode, fault.details ?? "Injected fault", {
           ...(fault.status === undefined ? {} : { status: fault.status }),
           headers,
         });
