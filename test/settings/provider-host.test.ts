@@ -130,3 +130,16 @@ test("bad input fails check through the host with the property and allowed value
     { property: "webhooks.maxConcurrentRequests", reason: "must be 6, 12, 18, 24; got 10" },
   ]);
 });
+
+test.each([
+  ["with a query string", "https://hooks.example.com/in?auth=s3cret", ["connection", "webhooks"]],
+  ["without one", "https://hooks.example.com/in", ["connection"]],
+])("a plain webhook URL %s is stored secret only when it carries one", (_name, url, secret) => {
+  const dir = packedProgram({ "index.js": PROGRAM });
+  const registration = register(dir, {
+    connection: { baseUrl: "https://wa.example.com", token: "t0ken-abcdef" },
+    webhooks: { url, maxConcurrentRequests: 6 },
+  });
+  expect(secretKeys(registration.inputs)).toEqual(secret);
+  expect(registration.additionalSecretOutputs).toEqual(["connection"]);
+});
