@@ -87,7 +87,9 @@ export class Sessions {
       const connect: Record<string, unknown> = {};
       if (connection.caCert) connect.ca = connection.caCert;
       if (connection.insecureSkipVerify) connect.rejectUnauthorized = false;
-      agent = new undici.Agent({ connect, keepAliveTimeout: 30_000, connections: 16 });
+      // One connection per client: calls to one client are sequential anyway, and with more undici
+      // opens a second socket (a second TLS handshake) after every POST or PATCH.
+      agent = new undici.Agent({ connect, keepAliveTimeout: 30_000, connections: 1 });
       this.agents.set(key, agent);
     }
     return agent;

@@ -33,6 +33,9 @@ export const ConnectionSchema = z.strictObject({
 
 export type Connection = z.infer<typeof ConnectionSchema>;
 
+/** The same fields, each optional: for checking what is known of a connection during preview. */
+export const PartialConnectionSchema = ConnectionSchema.partial();
+
 /** The secret values a connection carries, for scrubbing messages. */
 export function connectionSecrets(connection: Partial<Connection> | undefined): string[] {
   return [connection?.token, connection?.password].filter((s): s is string => typeof s === "string");

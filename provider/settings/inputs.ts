@@ -4,9 +4,11 @@
  * Pulumi's unknown placeholder anywhere, and the warnings a deprecated field deserves.
  */
 import type { z } from "zod";
-import { ConnectionSchema, credentialProblem } from "../connection";
+import { credentialProblem, PartialConnectionSchema } from "../connection";
 import { type FlatSettings, flatten, unflatten } from "./mapping";
-import { ApplicationSettingsSchema, FIELDS, FIELDS_BY_PATH, GROUP_PATHS, READ_ONLY } from "./schema";
+import { ApplicationSettingsSchema, FIELDS, FIELDS_BY_PATH, GROUP_PATHS, READ_ONLY, RESTART_PATHS } from "./schema";
+
+const FIELD_ORDER = FIELDS.map((f) => f.path);
 
 /** The placeholder Pulumi puts where a value is not known yet (during preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -179,7 +181,7 @@ export function checkConnection(connection: unknown): CheckFailure[] {
   }
   const known = withoutUnknowns(connection) as Record<string, unknown>;
   const failures: CheckFailure[] = [];
-  const shape = ConnectionSchema.partial().safeParse(known);
+  const shape = PartialConnectionSchema.safeParse(known);
   if (!shape.success) {
     for (const issue of shape.error.issues) {
       if (issue.code === "unrecognized_keys") {
@@ -223,14 +225,13 @@ export function restartFields(
   previous: FlatSettings,
   same: (path: string, a: unknown, b: unknown) => boolean,
 ): string[] {
-  const restartPaths = [...GROUP_PATHS, ...FIELDS.map((f) => f.path)].filter((path) =>
-    FIELDS.some((f) => f.meta.restart && (f.path === path || f.path.startsWith(`${path}.`))),
-  );
-  // Schema order, so the same change always reads the same.
-  const ordered = FIELDS.map((f) => f.path).filter((path) => settings.has(path));
-  const groups = [...settings.keys()].filter((path) => GROUP_PATHS.has(path));
-  return [...groups, ...ordered].filter((path) => {
-    if (!restartPaths.includes(path)) return false;
+  // Groups first (an unknown group), then fields in schema order, so a change always reads the same.
+  const ordered = [
+    ...[...settings.keys()].filter((path) => GROUP_PATHS.has(path)),
+    ...FIELD_ORDER.filter((path) => settings.has(path)),
+  ];
+  return ordered.filter((path) => {
+    if (!RESTART_PATHS.has(path)) return false;
     const value = settings.get(path);
     return containsUnknown(value) || !previous.has(path) || !same(path, previous.get(path), value);
   });

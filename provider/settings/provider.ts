@@ -49,7 +49,8 @@ export async function check(olds: Props, news: Props) {
       });
     }
   }
-  const previous = parseInputs(olds).settings;
+  // The previous inputs were checked last time: flattening them is enough.
+  const previous = flatten(olds);
   const restart = restartFields(parsed.settings, previous, sameValue);
   if (restart.length > 0 && parsed.failures.length === 0) {
     pulumi.log.warn(`takes effect only after a Coreapp restart: ${restart.join(", ")}`);
@@ -60,8 +61,9 @@ export async function check(olds: Props, news: Props) {
 }
 
 export async function diff(_id: string, olds: Props, news: Props) {
-  const wanted = settingsOf(news);
-  const had = settingsOf(olds);
+  // Both sides were checked already; sameValue treats numeric strings as their numbers.
+  const wanted = flatten(news);
+  const had = flatten(olds);
   const oldBaseUrl = typeof olds.baseUrl === "string" ? olds.baseUrl : undefined;
   const newConnection = news.connection as Partial<Connection> | undefined;
   const newBaseUrl = newConnection ? newConnection.baseUrl : processState().config.baseUrl;

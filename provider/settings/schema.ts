@@ -321,5 +321,12 @@ export const GROUP_PATHS: ReadonlySet<string> = new Set(
   }),
 );
 
+/** Paths whose change needs a Coreapp restart: restart-required fields and the groups holding one. */
+export const RESTART_PATHS: ReadonlySet<string> = new Set(
+  [...GROUP_PATHS, ...FIELDS.map((f) => f.path)].filter((path) =>
+    FIELDS.some((f) => f.meta.restart && (f.path === path || f.path.startsWith(`${path}.`))),
+  ),
+);
+
 /** Read-only fields the API returns but never takes. */
 export const READ_ONLY = new Map([["waId", "wa_id"]]);
