@@ -14,21 +14,14 @@ import { chmodSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { isWhatsAppError, redact } from "../errors";
 import { clientFor, connectionFor, normalizedBaseUrl } from "../runtime";
-import { checkConnection } from "../settings/inputs";
-import { failuresOf, SettingsBackupSchema } from "./schema";
+import { checkOneShot, SettingsBackupSchema } from "./schema";
 
 type Props = Record<string, unknown>;
 
-/** Keys the engine or the outputs add to the inputs: not the program's to set. */
-const NOT_INPUTS = new Set(["__provider", "data", "sha256", "sizeBytes", "apiVersion", "createdAt", "baseUrl"]);
+const OUTPUTS = ["data", "sha256", "sizeBytes", "apiVersion", "createdAt", "baseUrl"];
 
 export async function check(_olds: Props, news: Props) {
-  const { connection, ...rest } = news;
-  const inputs = Object.fromEntries(Object.entries(rest).filter(([key]) => !NOT_INPUTS.has(key)));
-  const parsed = SettingsBackupSchema.safeParse(inputs);
-  const failures = parsed.success ? [] : failuresOf(parsed.error);
-  if (connection !== undefined && connection !== null) failures.push(...checkConnection(connection));
-  return { inputs: news, failures };
+  return checkOneShot(SettingsBackupSchema, OUTPUTS, news);
 }
 
 const INPUTS = ["password", "triggers", "outputFile", "connection"];
@@ -82,15 +75,4 @@ export async function create(inputs: Props) {
   return { id: `${normalizedBaseUrl(connection)}/v1/settings/backup#${(outs.sha256 as string).slice(0, 16)}`, outs };
 }
 
-export async function read(id: string, props: Props) {
-  return { id, props };
-}
-
-export async function update(_id: string, olds: Props, news: Props) {
-  return { outs: { ...olds, ...news } };
-}
-
-async function remove(): Promise<void> {}
-
-export { configure } from "../runtime";
-export { remove as delete };
+export { configure, delete, read, update } from "./one-shot";

@@ -18,31 +18,16 @@ import * as pulumi from "@pulumi/pulumi";
 import type { WhatsAppClient } from "../client";
 import { BackupIntegrityError, isWhatsAppError, redact } from "../errors";
 import { clientFor, connectionFor, normalizedBaseUrl } from "../runtime";
-import { checkConnection } from "../settings/inputs";
-import { failuresOf, SettingsRestoreSchema } from "./schema";
+import { checkOneShot, SettingsRestoreSchema } from "./schema";
 
 type Props = Record<string, unknown>;
 
 const HEALTHY = new Set(["connected", "connecting"]);
 
-/** Keys the engine or the outputs add to the inputs: not the program's to set. */
-const NOT_INPUTS = new Set([
-  "__provider",
-  "sha256",
-  "restartRequired",
-  "gatewayStatus",
-  "restoredAt",
-  "apiVersion",
-  "baseUrl",
-]);
+const OUTPUTS = ["sha256", "restartRequired", "gatewayStatus", "restoredAt", "apiVersion", "baseUrl"];
 
 export async function check(_olds: Props, news: Props) {
-  const { connection, ...rest } = news;
-  const inputs = Object.fromEntries(Object.entries(rest).filter(([key]) => !NOT_INPUTS.has(key)));
-  const parsed = SettingsRestoreSchema.safeParse(inputs);
-  const failures = parsed.success ? [] : failuresOf(parsed.error);
-  if (connection !== undefined && connection !== null) failures.push(...checkConnection(connection));
-  return { inputs: news, failures };
+  return checkOneShot(SettingsRestoreSchema, OUTPUTS, news);
 }
 
 export async function diff(_id: string, olds: Props, news: Props) {
@@ -132,15 +117,4 @@ export async function create(inputs: Props) {
   return { id: `${normalizedBaseUrl(connection)}/v1/settings/restore#${sha256.slice(0, 16)}`, outs };
 }
 
-export async function read(id: string, props: Props) {
-  return { id, props };
-}
-
-export async function update(_id: string, olds: Props, news: Props) {
-  return { outs: { ...olds, ...news } };
-}
-
-async function remove(): Promise<void> {}
-
-export { configure } from "../runtime";
-export { remove as delete };
+export { configure, delete, read, update } from "./one-shot";

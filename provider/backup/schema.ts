@@ -2,6 +2,7 @@
  * Inputs of `SettingsBackup` and `SettingsRestore`: zod schemas with the reasons check reports.
  */
 import { z } from "zod";
+import { checkConnection } from "../settings/inputs";
 
 const PASSWORD_REASON =
   "must be a non-empty string; keep it: a restore needs this same password together with the backup data";
@@ -44,4 +45,17 @@ export function failuresOf(error: z.ZodError): Array<{ property: string; reason:
       ? issue.keys.map((key) => ({ property: key, reason: "is not an input of this resource" }))
       : [{ property: issue.path.join(".") || "(inputs)", reason: issue.message }],
   );
+}
+
+/**
+ * `check` of a one-shot resource: the schema's failures and the connection's, ignoring what the
+ * engine and the outputs add to the inputs (`__provider`, the output properties).
+ */
+export function checkOneShot(schema: z.ZodType, outputKeys: readonly string[], news: Record<string, unknown>) {
+  const ignored = new Set(["__provider", "connection", ...outputKeys]);
+  const inputs = Object.fromEntries(Object.entries(news).filter(([key]) => !ignored.has(key)));
+  const parsed = schema.safeParse(inputs);
+  const failures = parsed.success ? [] : failuresOf(parsed.error);
+  if (news.connection !== undefined && news.connection !== null) failures.push(...checkConnection(news.connection));
+  return { inputs: news, failures };
 }
