@@ -170,6 +170,7 @@ describe("restart semantics", () => {
     const during = await call(e, "GET", "/v1/settings/application", { token });
     expect(during.status).toBe(500);
     expect(during.json.errors[0].code).toBe(1011);
+    await expect.poll(() => e.gatewayStatus(), { interval: 5 }).toBe("connecting");
     await restarted;
     expect(e.gatewayStatus()).toBe("connected");
     expect(e.pendingRestart()).toEqual([]);

@@ -221,6 +221,28 @@ describe("update, read and delete", () => {
     ]);
   });
 
+  test("a token that expires mid-deployment (by the client's clock) is renewed once", async () => {
+    const e = await emulator({ tokenLifetimeSeconds: 3600 });
+    const { id, outs } = await provider.create(await checked({}, { connection: connectionOf(e), sentStatus: true }));
+    e.clock.advance(3_601_000);
+    e.journal.clear();
+    expect((await provider.read(id, outs)).props).toMatchObject({ sentStatus: true });
+    expect(e.journal.entries.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+      "GET /v1/settings/application 401",
+      "POST /v1/users/login 200",
+      "GET /v1/settings/application 200",
+    ]);
+  });
+
+  test("a certificate for another host name is explained in terms of caCert", async () => {
+    const e = await emulator({ host: "127.0.0.2" });
+    const inputs = await checked({}, { connection: connectionOf(e), sentStatus: true });
+    await expect(provider.create(inputs)).rejects.toMatchObject({
+      code: "WHATSAPP_TLS",
+      message: expect.stringContaining("TLS verification failed (ERR_TLS_CERT_ALTNAME_INVALID)"),
+    });
+  });
+
   test("one login per client per provider process, however many resources", async () => {
     const e = await emulator();
     const connection = connectionOf(e);
