@@ -16,7 +16,10 @@ function cell(text: string): string {
 export function configTable(): string {
   const rows = FIELDS.map((field) => {
     const { meta } = field;
-    const notes = [meta.description, meta.deprecated ? `**Deprecated:** ${meta.deprecated.note}.` : ""]
+    const notes = [
+      meta.description,
+      meta.deprecated ? `**Deprecated** since v${meta.deprecated.since}: ${meta.deprecated.note}.` : "",
+    ]
       .filter(Boolean)
       .join(" ");
     return `| \`${field.path}\` | \`${field.wirePath}\` | ${cell(meta.allowed)} | \`${JSON.stringify(meta.default)}\` | ${

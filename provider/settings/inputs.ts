@@ -160,7 +160,7 @@ export function parseInputs(news: Record<string, unknown>): ParsedInputs {
   for (const [path, value] of normalizedFlat) {
     const meta = FIELDS_BY_PATH.get(path)?.meta;
     if (meta?.deprecated)
-      warnings.push(`${path} is ${meta.deprecated.note}; clients from v${meta.deprecated.since} refuse or ignore it`);
+      warnings.push(`${path} is deprecated since v${meta.deprecated.since}: ${meta.deprecated.note}`);
     if (path === "passThrough" && value === true) {
       warnings.push(
         "passThrough: true deletes messages from the local database and cannot be re-enabled on v2.35 or later",

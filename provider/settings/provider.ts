@@ -84,14 +84,14 @@ export async function diff(_id: string, olds: Props, news: Props) {
 /** Refuses, before any write, fields the connected client's version does not take. */
 function checkVersion(wanted: FlatSettings, version: string | undefined): void {
   const problems: string[] = [];
-  for (const [path, value] of wanted) {
+  for (const path of wanted.keys()) {
     const meta = FIELDS_BY_PATH.get(path)?.meta;
     if (!meta) continue;
     if (meta.since && isAtLeast(version, meta.since) === false) {
       problems.push(`${path} needs client v${meta.since} or later`);
     }
     if (meta.deprecated && isAtLeast(version, meta.deprecated.since) === true) {
-      if (path !== "passThrough" || value === true) problems.push(`${path} is ${meta.deprecated.note}`);
+      problems.push(`${path} is deprecated since v${meta.deprecated.since}: ${meta.deprecated.note}`);
     }
   }
   if (problems.length > 0) {

@@ -18,6 +18,7 @@ export interface SettingMeta {
   restart: boolean;
   /** First client version that knows the field. */
   since?: string;
+  /** From this client version on the field is gone: what to do instead. */
   deprecated?: { since: string; note: string };
   /** The value may carry a credential and is kept out of messages. */
   secret?: boolean;
@@ -253,7 +254,7 @@ export const ApplicationSettingsSchema = z.strictObject({
     default: false,
     allowed: boolean,
     restart: true,
-    deprecated: { since: "2.35.0", note: "cannot be re-enabled since v2.35" },
+    deprecated: { since: "2.35.0", note: "it cannot be re-enabled any more; remove it" },
   }),
   dbGarbagecollectorEnable: setting(flag(), {
     wire: "db_garbagecollector_enable",
@@ -261,7 +262,7 @@ export const ApplicationSettingsSchema = z.strictObject({
     default: true,
     allowed: boolean,
     restart: true,
-    deprecated: { since: "2.39.0", note: "deprecated since v2.39; use garbagecollectorEnable" },
+    deprecated: { since: "2.39.0", note: "use garbagecollectorEnable" },
   }),
   webhookPayloadConversationPricingmodelDisabled: setting(flag(), {
     wire: "webhook_payload_conversation_pricingmodel_disabled",
@@ -269,7 +270,7 @@ export const ApplicationSettingsSchema = z.strictObject({
     default: false,
     allowed: boolean,
     restart: false,
-    deprecated: { since: "2.39.0", note: "deprecated since v2.39" },
+    deprecated: { since: "2.39.0", note: "remove it" },
   }),
 });
 

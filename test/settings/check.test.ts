@@ -203,10 +203,12 @@ describe("check normalises, flags restarts and tolerates unknowns", () => {
   test("deprecated fields and passThrough: true are warned about", async () => {
     const warnings = captureWarnings();
     await provider.check({}, { connection, passThrough: true, dbGarbagecollectorEnable: true });
-    expect(warnings.join("\n")).toContain("passThrough is cannot be re-enabled since v2.35");
+    expect(warnings.join("\n")).toContain(
+      "passThrough is deprecated since v2.35.0: it cannot be re-enabled any more; remove it",
+    );
     expect(warnings.join("\n")).toContain("passThrough: true deletes messages");
     expect(warnings.join("\n")).toContain(
-      "dbGarbagecollectorEnable is deprecated since v2.39; use garbagecollectorEnable",
+      "dbGarbagecollectorEnable is deprecated since v2.39.0: use garbagecollectorEnable",
     );
   });
 });

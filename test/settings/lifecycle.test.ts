@@ -78,7 +78,7 @@ describe("create adopts the client's settings", () => {
     await expect(provider.create(inputs)).rejects.toMatchObject({
       code: "WHATSAPP_VERSION",
       message: expect.stringContaining(
-        "dbGarbagecollectorEnable is deprecated since v2.39; use garbagecollectorEnable",
+        "dbGarbagecollectorEnable is deprecated since v2.39.0: use garbagecollectorEnable",
       ),
     });
     expect(e.journal.count("PATCH")).toBe(0);
