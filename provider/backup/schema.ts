@@ -2,7 +2,7 @@
  * Inputs of `SettingsBackup` and `SettingsRestore`: zod schemas with the reasons check reports.
  */
 import { z } from "zod";
-import { checkConnection } from "../settings/inputs";
+import { checkConnection, containsUnknown, withoutUnknowns } from "../settings/inputs";
 
 const PASSWORD_REASON =
   "must be a non-empty string; keep it: a restore needs this same password together with the backup data";
@@ -49,13 +49,17 @@ export function failuresOf(error: z.ZodError): Array<{ property: string; reason:
 
 /**
  * `check` of a one-shot resource: the schema's failures and the connection's, ignoring what the
- * engine and the outputs add to the inputs (`__provider`, the output properties).
+ * engine and the outputs add to the inputs (`__provider`, the output properties) and values
+ * Pulumi does not know yet. An unknown required value counts as present.
  */
 export function checkOneShot(schema: z.ZodType, outputKeys: readonly string[], news: Record<string, unknown>) {
   const ignored = new Set(["__provider", "connection", ...outputKeys]);
-  const inputs = Object.fromEntries(Object.entries(news).filter(([key]) => !ignored.has(key)));
+  // What is not known yet (preview) cannot be wrong yet: validate the rest.
+  const inputs = withoutUnknowns(Object.fromEntries(Object.entries(news).filter(([key]) => !ignored.has(key))));
   const parsed = schema.safeParse(inputs);
-  const failures = parsed.success ? [] : failuresOf(parsed.error);
+  const failures = (parsed.success ? [] : failuresOf(parsed.error)).filter(
+    (failure) => !containsUnknown(news[failure.property.split(".")[0] as string]),
+  );
   if (news.connection !== undefined && news.connection !== null) failures.push(...checkConnection(news.connection));
   return { inputs: news, failures };
 }

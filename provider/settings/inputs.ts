@@ -36,7 +36,7 @@ export function containsUnknown(value: unknown): boolean {
 }
 
 /** A copy without unknown leaves, so what is known can still be validated. */
-function withoutUnknowns(value: unknown): unknown {
+export function withoutUnknowns(value: unknown): unknown {
   if (Array.isArray(value)) return value.filter((item) => item !== UNKNOWN).map(withoutUnknowns);
   if (typeof value === "object" && value !== null) {
     return Object.fromEntries(

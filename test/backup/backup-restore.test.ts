@@ -178,6 +178,18 @@ describe("SettingsRestore", () => {
     expect(target.getSetting("sent_status")).toBe(false);
   });
 
+  test("during preview, data and checksum not known yet are not refused", async () => {
+    const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+    const result = await restoreProvider.check({}, { data: unknown, password, expectedSha256: unknown });
+    expect(result.failures).toEqual([]);
+    expect((await restoreProvider.check({}, { data: unknown, password: "" })).failures).toEqual([
+      {
+        property: "password",
+        reason: "must be a non-empty string; keep it: a restore needs this same password together with the backup data",
+      },
+    ]);
+  });
+
   test("a checksum mismatch is refused before anything is sent", async () => {
     const target = await emulator();
     const error = await errorOf(

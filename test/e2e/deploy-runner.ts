@@ -3,16 +3,32 @@
  * Pulumi's mocks, and every resource it registers goes through the real dynamic-provider host
  * (check, diff, create or update) before its outputs flow on to the resources that use them.
  *
- * `node deploy-runner.js <up|destroy> <program dir> <state file>`; stack config comes from
+ * `preview` runs check and diff only: resources not created yet give unknown outputs, which reach
+ * the resources that use them as Pulumi's unknown placeholder, as in `pulumi preview`.
+ *
+ * `node deploy-runner.js <preview|up|destroy> <program dir> <state file>`; stack config comes from
  * PULUMI_CONFIG as for any Pulumi program, and the provider's from STACK_CONFIG.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { unwrapSecrets } from "./mocked-program";
+import { unknown as UNKNOWN_OUTPUT } from "@pulumi/pulumi/output";
+import { UNKNOWN } from "../../provider/settings/inputs";
+import { isSecret } from "./mocked-program";
 import { ProviderHost } from "./provider-host";
 
 type Props = Record<string, unknown>;
+
+/** Inputs as the engine sends them to a provider: secrets unwrapped, unknowns as the placeholder. */
+function wire(value: unknown): unknown {
+  if (value === UNKNOWN_OUTPUT) return UNKNOWN;
+  if (isSecret(value)) return wire(value.value);
+  if (Array.isArray(value)) return value.map(wire);
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, wire(v)]));
+  }
+  return value;
+}
 
 export interface StateEntry {
   urn: string;
@@ -23,7 +39,7 @@ export interface StateEntry {
 }
 
 export interface RunLog {
-  operations: Array<{ urn: string; operation: "create" | "update" | "same" | "delete" }>;
+  operations: Array<{ urn: string; operation: "create" | "update" | "same" | "delete"; failures?: string[] }>;
   state: StateEntry[];
 }
 
@@ -51,13 +67,20 @@ async function main(mode: string, dir: string, stateFile: string): Promise<void>
     {
       newResource: async (args) => {
         const urn = `urn:pulumi:dev::${project}::${args.type}::${args.name}`;
-        const news = unwrapSecrets(args.inputs) as Props;
+        const news = wire(args.inputs) as Props;
         const old = previous.find((entry) => entry.urn === urn);
         const checked = await host.check(urn, old?.inputs ?? {}, news);
         if (checked.failures.length > 0) {
           throw new Error(`${urn}: ${checked.failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`);
         }
         let entry: StateEntry;
+        if (mode === "preview") {
+          const diff = old ? await host.diff(urn, old.id, old.outputs, checked.inputs) : undefined;
+          const operation = !old ? "create" : diff?.changes === "none" ? "same" : "update";
+          log.operations.push({ urn, operation });
+          // What is not created yet has no outputs: unknown until `up`.
+          return { id: old?.id ?? "", state: old?.outputs ?? {} };
+        }
         if (!old) {
           const created = await host.create(urn, checked.inputs);
           entry = { urn, type: args.type, id: created.id, inputs: checked.inputs, outputs: created.properties };
@@ -80,7 +103,7 @@ async function main(mode: string, dir: string, stateFile: string): Promise<void>
     },
     project,
     "dev",
-    false,
+    mode === "preview",
   );
   let finished = false;
   process.on("beforeExit", () => {

@@ -16,7 +16,11 @@ export interface DeployOptions {
 }
 
 /** Asynchronous, so emulators in this process keep answering while it runs. */
-export async function deploy(mode: "up" | "destroy", dir: string, options: DeployOptions = {}): Promise<RunLog> {
+export async function deploy(
+  mode: "preview" | "up" | "destroy",
+  dir: string,
+  options: DeployOptions = {},
+): Promise<RunLog> {
   const stateFile = join(dir, "state.json");
   const runner = join(ROOT, "dist/test/e2e/deploy-runner.js");
   await promisify(execFile)(process.execPath, [runner, mode, dir, stateFile], {

@@ -54,6 +54,16 @@ test("examples/migrate-settings moves settings and registration to a new client,
     "new-client-settings": ["connection", "webhooks"],
   });
 
+  // Preview first: nothing exists yet, the restore's data is unknown, and nothing is sent.
+  old.journal.clear();
+  const preview = await deploy("preview", dir, { project, config, secretConfig });
+  expect(preview.operations.map((o) => `${o.operation} ${o.urn.split("::").pop()}`)).toEqual([
+    "create old-client-backup",
+    "create new-client-restore",
+    "create new-client-settings",
+  ]);
+  expect([...old.journal.filter(), ...fresh.journal.filter()].map((r) => `${r.method} ${r.path}`)).toEqual([]);
+
   const first = await deploy("up", dir, { project, config, secretConfig });
   expect(first.operations.map((o) => `${o.operation} ${o.urn.split("::").pop()}`)).toEqual([
     "create old-client-backup",
