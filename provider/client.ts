@@ -266,6 +266,10 @@ export class WhatsAppClient {
     try {
       return await sendWith(token);
     } catch (error) {
+      if ((error as ApiError).status === 401 && !canRelogin) {
+        (error as Error).message +=
+          "; the token may have expired (tokens last 7 days): prefer username and password, which are renewed";
+      }
       if (!canRelogin || (error as ApiError).status !== 401) throw error;
       if (this.sessions.tokens.get(this.tokenKey())?.token === token) this.sessions.tokens.delete(this.tokenKey());
       return await sendWith(await this.token());

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { login } from "../support/api";
 import { captureWarnings, connectionOf, emulator, settingsProvider as provider } from "../support/provider";
 
 type Props = Record<string, unknown>;
@@ -283,4 +284,14 @@ describe("update, read and delete", () => {
     await provider.create(await checked({}, { connection: conn, sentStatus: true }));
     expect(warnings.join("\n")).toContain(`TLS verification is off for ${e.url} (insecureSkipVerify)`);
   });
+});
+
+test("an expired bearer token without credentials to renew it says what to do", async () => {
+  const e = await emulator();
+  const token = await (await import("../support/api")).login(e);
+  e.revokeTokens();
+  const inputs = await checked({}, { connection: { baseUrl: e.url, token, caCert: e.caCert }, sentStatus: true });
+  await expect(provider.create(inputs)).rejects.toThrow(
+    "GET /v1/settings/application failed: 401 1005 Access denied (Missing or invalid authentication credentials); the token may have expired (tokens last 7 days): prefer username and password, which are renewed",
+  );
 });
