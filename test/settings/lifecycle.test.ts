@@ -288,7 +288,7 @@ describe("update, read and delete", () => {
 
 test("an expired bearer token without credentials to renew it says what to do", async () => {
   const e = await emulator();
-  const token = await (await import("../support/api")).login(e);
+  const token = await login(e);
   e.revokeTokens();
   const inputs = await checked({}, { connection: { baseUrl: e.url, token, caCert: e.caCert }, sentStatus: true });
   await expect(provider.create(inputs)).rejects.toThrow(
