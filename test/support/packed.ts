@@ -27,7 +27,11 @@ function pack(): string {
     throw new Error("dist/ is missing: run `npm run build` first (npm test does)");
   }
   mkdirSync(TMP, { recursive: true });
-  const out = execFileSync("npm", ["pack", "--json", "--pack-destination", TMP], { cwd: ROOT, encoding: "utf8" });
+  // --ignore-scripts: dist/ is already built, and a build per pack would race between test files.
+  const out = execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", TMP], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
   tarball = join(TMP, (JSON.parse(out) as Array<{ filename: string }>)[0]?.filename as string);
   return tarball;
 }
