@@ -63,7 +63,10 @@ function editDistance(a: string, b: string): number {
   return row[b.length] as number;
 }
 
-/** " (did you mean x?)" for a typo or a wire name written where the camelCase one belongs. */
+/**
+ * " (did you mean x?)" for a typo or a wire name written where the camelCase one belongs, else
+ * the names that are allowed at that level.
+ */
 function suggest(prefix: string, key: string): string {
   const siblings = new Map<string, string>();
   for (const field of FIELDS) {
@@ -82,7 +85,8 @@ function suggest(prefix: string, key: string): string {
       bestDistance = distance;
     }
   }
-  return best && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? ` (did you mean ${best}?)` : "";
+  if (best && bestDistance <= Math.max(2, Math.floor(key.length / 3))) return ` (did you mean ${best}?)`;
+  return `; allowed here: ${[...siblings.keys()].join(", ")}`;
 }
 
 function allowedFor(path: string): string {

@@ -83,7 +83,11 @@ describe("check refuses bad input before any request, naming the property and th
         "webhooks.max_concurrent_requests",
         "is not a setting (did you mean maxConcurrentRequests?)",
       ],
-      [{ colour: "blue" }, "colour", "is not a setting"],
+      [
+        { webhooks: { colour: "blue" } },
+        "webhooks.colour",
+        "is not a setting; allowed here: url, maxConcurrentRequests, message",
+      ],
     ].map(([settings, property, reason]) => ({ settings, property, reason })),
   )("$property: $reason", async ({ settings, property, reason }) => {
     expect(await failures(settings as Record<string, unknown>)).toContainEqual({ property, reason });
