@@ -11,6 +11,7 @@ import type { Connection } from "./connection";
 import { connectionSecrets } from "./connection";
 import {
   ApiError,
+  causeCode,
   NetworkError,
   ResponseShapeError,
   redact,
@@ -117,16 +118,6 @@ interface Exchange {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function errorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && !code.startsWith("UND_ERR_SOCKET")) return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return (error as { code?: string } | undefined)?.code;
 }
 
 /** Parses `expires_after` (`2026-11-29 10:00:00+00:00`); unreadable expiries count as 7 days. */
@@ -296,7 +287,7 @@ export class WhatsAppClient {
         error.message = redact(error.message, secrets);
         failures.push(`attempt ${attempt}: ${error.message}`);
         // A refused connection never reached the client, so even a restore may try again.
-        const neverSent = error.code === "WHATSAPP_NETWORK" && errorCode(error) === "ECONNREFUSED";
+        const neverSent = error.code === "WHATSAPP_NETWORK" && causeCode(error) === "ECONNREFUSED";
         const transient =
           error.code === "WHATSAPP_NETWORK" ||
           error.code === "WHATSAPP_TIMEOUT" ||
@@ -313,7 +304,7 @@ export class WhatsAppClient {
           }
           throw error;
         }
-        this.onRetry?.(`${method} ${path}: ${error.message}; retrying in ${Math.round(delayMs)} ms`);
+        this.onRetry?.(`${error.message}; retrying in ${Math.round(delayMs)} ms`);
       }
       await sleep(delayMs);
     }
@@ -382,7 +373,7 @@ export class WhatsAppClient {
   }
 
   private transportError(method: string, path: string, error: unknown, timeout: number): WhatsAppError {
-    const code = errorCode(error);
+    const code = causeCode(error);
     const where = `${method} ${this.connection.baseUrl}${path}`;
     if (code && TLS_CODES.has(code)) {
       return new TlsError(

@@ -140,3 +140,55 @@ export function redact(text: string, secrets: ReadonlyArray<string | undefined> 
     .replace(/(Bearer|Basic|Apikey)\s+[A-Za-z0-9._~+/=-]+/gi, "$1 [secret]")
     .replace(/(https?:\/\/[^\s'"?#]*)\?[^\s'"#]*/gi, "$1?[secret]");
 }
+
+/**
+ * The system or library code behind an error (`ECONNREFUSED`, `UND_ERR_HEADERS_TIMEOUT`), looking
+ * through `cause` and past this package's own codes.
+ */
+export function causeCode(error: unknown): string | undefined {
+  let fallback: string | undefined;
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && !code.startsWith("WHATSAPP_")) {
+      // A generic socket failure says less than what caused it, if anything did.
+      if (!code.startsWith("UND_ERR_SOCKET")) return code;
+      fallback ??= code;
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return fallback;
+}
+
+/**
+ * Whether a failed call certainly changed nothing on the client: the API answered with a 4xx, or
+ * the request never left (no connection, TLS refused, no usable configuration).
+ */
+export function certainlyNotApplied(error: unknown): boolean {
+  if (!isWhatsAppError(error)) return false;
+  switch (error.code) {
+    case "WHATSAPP_API":
+      return ((error as { status?: number }).status ?? 500) < 500;
+    case "WHATSAPP_TLS":
+    case "WHATSAPP_CONFIG":
+    case "WHATSAPP_INVALID_INPUT":
+    case "WHATSAPP_VERSION":
+    case "WHATSAPP_BACKUP_INTEGRITY":
+      return true;
+    case "WHATSAPP_NETWORK":
+      return causeCode(error) === "ECONNREFUSED";
+    default:
+      return false;
+  }
+}
+
+/**
+ * Marks a failure that came after the client may have changed: Pulumi records the resource with
+ * `properties` (what the client now holds) instead of forgetting it, so the next `up` converges
+ * from there rather than starting over.
+ */
+export function partlyApplied(error: unknown, id: string, properties: Record<string, unknown>): Error {
+  const wrapped = error instanceof Error ? error : new Error(String(error));
+  Object.assign(wrapped, { id, properties, reasons: [wrapped.message] });
+  return wrapped;
+}

@@ -8,15 +8,16 @@
  * |--------|--------------------------------------------|---------------------------------------------|
  * | check  | none                                       | data, password, expectedSha256 format       |
  * | diff   | none                                       | replace only for new data or another client |
- * | create | login, POST restore (once), then health    | checksum checked before anything is sent    |
- * |        | polling until connected or the timeout     | `restartRequired` when it stayed down       |
+ * | create | login, POST restore (once), then health    | checksum checked before anything is sent;   |
+ * |        | polling until connected or the timeout     | a failure after the POST may have landed is |
+ * |        |                                            | recorded (id + properties), never re-sent   |
  * | read   | none                                       | state as is                                 |
  * | delete | none                                       | the restore stays done                      |
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { WhatsAppClient } from "../client";
-import { BackupIntegrityError, isWhatsAppError, redact } from "../errors";
+import { BackupIntegrityError, certainlyNotApplied, isWhatsAppError, partlyApplied, redact } from "../errors";
 import { clientFor, connectionFor, normalizedBaseUrl } from "../runtime";
 import { checkOneShot, SettingsRestoreSchema } from "./schema";
 
@@ -35,7 +36,7 @@ export async function diff(_id: string, olds: Props, news: Props) {
   const newUrl = (news.connection as { baseUrl?: string } | undefined)?.baseUrl;
   const replaces: string[] = [];
   if (olds.data !== news.data) replaces.push("data");
-  if (oldUrl && newUrl && oldUrl !== newUrl.replace(/\/+$/, "")) replaces.push("connection");
+  if (oldUrl && newUrl && oldUrl !== normalizedBaseUrl({ baseUrl: newUrl })) replaces.push("connection");
   const changed = ["password", "expectedSha256", "waitForHealthy", "healthTimeoutMs", "connection"].some(
     (key) => JSON.stringify(olds[key] ?? null) !== JSON.stringify(news[key] ?? null),
   );
@@ -82,18 +83,34 @@ export async function create(inputs: Props) {
     );
   }
   const api = clientFor(connection);
+  const id = `${normalizedBaseUrl(connection)}/v1/settings/restore#${sha256.slice(0, 16)}`;
   try {
     await api.restore(password, data);
   } catch (error) {
-    if (!isWhatsAppError(error)) throw error;
-    const refused =
-      error.code === "WHATSAPP_API" && [1008, 1009].includes((error as { apiCode?: number }).apiCode ?? 0);
-    const what = refused
-      ? "the client refused the backup (wrong password or damaged data); it is unchanged"
-      : "the restore may or may not have reached the client; it is not retried (a restore is user-visible). " +
-        "Check the client's health and settings before running it again";
-    error.message = `${what}: ${redact(error.message, [password, data])}`;
-    throw error;
+    if (!(error instanceof Error)) throw error;
+    const text = redact(error.message, [password, data]);
+    if (certainlyNotApplied(error)) {
+      const apiCode = (error as { apiCode?: number }).apiCode;
+      const why =
+        apiCode === 1008 || apiCode === 1009
+          ? "the client refused the backup (wrong password or damaged data)"
+          : "the restore was not accepted";
+      error.message = `${why}; it is unchanged: ${text}`;
+      throw error;
+    }
+    // It may have happened: keep the resource, so the next `up` does not send it a second time.
+    error.message =
+      `the restore may or may not have reached the client; it is not retried (a restore is user-visible): ${text}. ` +
+      "Check the client's health and settings; to restore again on purpose, run `pulumi up --replace` on this resource";
+    throw partlyApplied(error, id, {
+      ...inputs,
+      sha256,
+      restartRequired: true,
+      gatewayStatus: "unknown",
+      restoredAt: "",
+      apiVersion: api.version ?? "",
+      baseUrl: normalizedBaseUrl(connection),
+    });
   }
   const wait = inputs.waitForHealthy !== false;
   const timeout = typeof inputs.healthTimeoutMs === "number" ? inputs.healthTimeoutMs : 300_000;
@@ -114,7 +131,7 @@ export async function create(inputs: Props) {
     apiVersion: api.version ?? "",
     baseUrl: normalizedBaseUrl(connection),
   };
-  return { id: `${normalizedBaseUrl(connection)}/v1/settings/restore#${sha256.slice(0, 16)}`, outs };
+  return { id, outs };
 }
 
 export { configure, delete, read, update } from "./one-shot";

@@ -16,7 +16,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { WhatsAppClient } from "../client";
 import { type Connection, resolveConnection } from "../connection";
-import { FieldIgnoredError, isWhatsAppError, VersionError } from "../errors";
+import { certainlyNotApplied, FieldIgnoredError, partlyApplied, VersionError } from "../errors";
 import { clientFor, connectionFor, normalizedBaseUrl, processState } from "../runtime";
 import { isAtLeast } from "../version";
 import { containsUnknown, NON_SETTING_KEYS, parseInputs, restartFields, UNKNOWN } from "./inputs";
@@ -68,7 +68,7 @@ export async function diff(_id: string, olds: Props, news: Props) {
   const newConnection = news.connection as Partial<Connection> | undefined;
   const newBaseUrl = newConnection ? newConnection.baseUrl : processState().config.baseUrl;
   if (newBaseUrl === UNKNOWN || containsUnknown(newConnection)) return { changes: true };
-  if (oldBaseUrl && newBaseUrl && oldBaseUrl.replace(/\/+$/, "") !== newBaseUrl.replace(/\/+$/, "")) {
+  if (oldBaseUrl && newBaseUrl && oldBaseUrl !== normalizedBaseUrl({ baseUrl: newBaseUrl })) {
     // Another client: reset the old one first, so two resources never claim one client.
     return { changes: true, replaces: ["connection"], deleteBeforeReplace: true };
   }
@@ -136,13 +136,6 @@ function outputs(
   return out;
 }
 
-/** A failure after the PATCH may have landed: the error says what the client now holds. */
-function partial(error: unknown, id: string, properties: Props): Error {
-  const wrapped = error instanceof Error ? error : new Error(String(error));
-  Object.assign(wrapped, { id, properties, reasons: [wrapped.message] });
-  return wrapped;
-}
-
 interface Change {
   props: Props;
   connection: Connection;
@@ -166,17 +159,14 @@ async function apply({ props, connection, api, wanted, live, changed, before }: 
   try {
     await api.patchSettings(patchBody(changed, wanted, live));
   } catch (error) {
-    // A refused PATCH (4xx) changed nothing; anything else may have been applied.
-    const refused =
-      isWhatsAppError(error) && error.code === "WHATSAPP_API" && ((error as { status?: number }).status ?? 500) < 500;
-    if (refused) throw error;
-    throw partial(error, id, before);
+    if (certainlyNotApplied(error)) throw error;
+    throw partlyApplied(error, id, before);
   }
   let readBack: FlatSettings;
   try {
     readBack = fromWire((await api.getSettings()).application);
   } catch (error) {
-    throw partial(error, id, outputs(props, connection, wanted, restart, api.version));
+    throw partlyApplied(error, id, outputs(props, connection, wanted, restart, api.version));
   }
   const ignored = [...changed].filter(
     ([path, value]) => !readBack.has(path) || !sameValue(path, readBack.get(path), value),
@@ -184,7 +174,7 @@ async function apply({ props, connection, api, wanted, live, changed, before }: 
   const applied = new Map([...wanted].map(([path, value]) => [path, readBack.has(path) ? readBack.get(path) : value]));
   if (ignored.length > 0) {
     const names = ignored.map(([path]) => path).join(", ");
-    throw partial(
+    throw partlyApplied(
       new FieldIgnoredError(
         `the client (${api.version ?? "unknown version"}) answered 200 but did not keep: ${names}. ` +
           "It may not support these fields; check its version.",

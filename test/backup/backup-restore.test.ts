@@ -15,7 +15,9 @@ async function takeBackup(source: Awaited<ReturnType<typeof emulator>>, extra: R
   return backupProvider.create(inputs);
 }
 
-async function errorOf(promise: Promise<unknown>): Promise<Error & { code?: string }> {
+async function errorOf(
+  promise: Promise<unknown>,
+): Promise<Error & { code?: string; id?: string; properties?: unknown }> {
   return promise.then(
     () => {
       throw new Error("expected a failure");
@@ -218,6 +220,41 @@ describe("SettingsRestore", () => {
     );
     expect(error.message).toContain("it is not retried (a restore is user-visible)");
     expect(target.journal.count("POST /v1/settings/restore")).toBe(1);
+  });
+
+  test("a failure after the POST may have landed is recorded, so the next up does not restore again", async () => {
+    const source = await emulator();
+    const target = await emulator();
+    const backup = await takeBackup(source);
+    target.faults.inject({ route: "POST /v1/settings/restore", reset: true });
+    const inputs = { connection: connectionOf(target), data: backup.outs.data, password };
+    const error = await errorOf(restoreProvider.create(inputs));
+    expect(error.id).toBe(`${target.url}/v1/settings/restore#${(backup.outs.sha256 as string).slice(0, 16)}`);
+    expect(error.properties).toMatchObject({
+      sha256: backup.outs.sha256,
+      restartRequired: true,
+      gatewayStatus: "unknown",
+    });
+    expect(error.message).toContain("run `pulumi up --replace` on this resource");
+    // The next `pulumi up` diffs against what was recorded: same data, nothing to do.
+    expect(await restoreProvider.diff(error.id as string, error.properties as never, inputs)).toEqual({
+      changes: false,
+      replaces: [],
+    });
+    expect(target.journal.count("POST /v1/settings/restore")).toBe(1);
+  });
+
+  test("an unreachable client: nothing was sent, nothing is recorded", async () => {
+    const source = await emulator();
+    const target = await emulator();
+    const backup = await takeBackup(source);
+    await target.close();
+    await restoreProvider.configure({ config: { get: (key: string) => ({ "whatsapp:retryBaseDelayMs": "5" })[key] } });
+    const error = await errorOf(
+      restoreProvider.create({ connection: connectionOf(target), data: backup.outs.data, password }),
+    );
+    expect(error.message).toMatch(/^the restore was not accepted; it is unchanged: .*ECONNREFUSED/);
+    expect(error.id).toBeUndefined();
   });
 
   test("it is replaced only when the data or the client changes; delete sends nothing", async () => {

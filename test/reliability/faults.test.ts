@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { type RetryPolicy, WhatsAppClient } from "../../provider/client";
+import { causeCode, certainlyNotApplied } from "../../provider/errors";
 import type { FaultRule } from "../emulator/index";
 import { captureWarnings, connectionOf, emulator, settingsProvider as provider } from "../support/provider";
 
@@ -82,6 +83,9 @@ describe("idempotent calls ride out transient faults", () => {
     const error = await failure(api.getSettings());
     expect(error.code).toBe("WHATSAPP_NETWORK");
     expect(error.message).toContain("ECONNREFUSED");
+    // Seen through the wrapper, so even a restore knows it was never sent.
+    expect(causeCode(error)).toBe("ECONNREFUSED");
+    expect(certainlyNotApplied(error)).toBe(true);
     expect(error.message).toContain("gave up after 5 attempts");
   });
 
