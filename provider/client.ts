@@ -172,12 +172,24 @@ export class WhatsAppClient {
 
   /** Never retried once the request may have reached the client: a restore is user-visible. */
   async restore(password: string, data: string): Promise<void> {
-    await this.call(
+    const reply = await this.call(
       "POST",
       "/v1/settings/restore",
       { password, data },
       { idempotent: false, secrets: [password, data] },
     );
+    // A 200 that carries errors did not restore: the API reports refusals in the envelope.
+    const first = EnvelopeSchema.safeParse(reply.body ?? {}).data?.errors?.[0];
+    if (first) {
+      throw new ApiError({
+        method: "POST",
+        path: "/v1/settings/restore",
+        status: reply.status,
+        apiCode: first.code,
+        title: first.title,
+        details: first.details === undefined ? undefined : redact(first.details, [password, data]),
+      });
+    }
   }
 
   async health(): Promise<Record<string, unknown>> {

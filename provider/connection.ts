@@ -6,19 +6,50 @@
 import { z } from "zod";
 import { ConfigError } from "./errors";
 
+/**
+ * Why a base URL cannot name a client, or `undefined` when it can. Credentials, a query or a
+ * fragment would either leak into ids and logs or be dropped silently; `/v1` is ours to add.
+ */
+export function baseUrlProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return "must be an http(s):// URL, e.g. https://wa.example.com:9090";
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") return "must start with https:// (or http://)";
+  if (url.username || url.password) {
+    return "must not carry user info: pass username and password (or a token) as their own settings";
+  }
+  if (url.search || value.includes("?")) return "must not have a query string";
+  if (url.hash || value.includes("#")) return "must not have a fragment (#...)";
+  if (/\/v1\/*$/i.test(url.pathname)) return "must not end in /v1: give the Webapp's address, the provider adds /v1";
+  return undefined;
+}
+
+/**
+ * The client's identity: its base URL by the WHATWG URL rules (scheme and host lower-cased, the
+ * scheme's default port and trailing slashes dropped), so cosmetic spellings name one client.
+ */
+export function normalizeBaseUrl(value: string): string {
+  const url = new URL(value);
+  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, "")}`;
+}
+
+/** The identity of the client a base URL names, or `undefined` when it names none. */
+export function clientIdentity(value: unknown): string | undefined {
+  return typeof value === "string" && baseUrlProblem(value) === undefined ? normalizeBaseUrl(value) : undefined;
+}
+
 export const ConnectionSchema = z.strictObject({
-  /** `https://host:9090`: the Webapp's address, without `/v1`. */
+  /** `https://host:9090`: the Webapp's address, without `/v1`; a path prefix for a reverse proxy is kept. */
   baseUrl: z
     .string()
     .max(2048)
-    .refine((value) => {
-      try {
-        const url = new URL(value);
-        return (url.protocol === "https:" || url.protocol === "http:") && !url.username && !url.password;
-      } catch {
-        return false;
-      }
-    }, "must be an http(s):// URL without credentials in it"),
+    .superRefine((value, context) => {
+      const problem = baseUrlProblem(value);
+      if (problem) context.addIssue({ code: "custom", message: problem });
+    }),
   /** A bearer token from `POST /v1/users/login`; expires after 7 days, so prefer username/password. */
   token: z.string().min(1).optional(),
   username: z.string().min(1).max(64).optional(),

@@ -14,7 +14,9 @@ export type ErrorCode =
   | "WHATSAPP_TIMEOUT"
   | "WHATSAPP_VERSION"
   | "WHATSAPP_FIELD_IGNORED"
-  | "WHATSAPP_BACKUP_INTEGRITY";
+  | "WHATSAPP_BACKUP_INTEGRITY"
+  | "WHATSAPP_WRONG_CLIENT"
+  | "WHATSAPP_RESTORE_UNFINISHED";
 
 export class WhatsAppError extends Error {
   readonly code: ErrorCode;
@@ -118,6 +120,47 @@ export class InputError extends WhatsAppError {
 export class BackupIntegrityError extends WhatsAppError {
   constructor(message: string) {
     super("WHATSAPP_BACKUP_INTEGRITY", message);
+  }
+}
+
+/**
+ * The connection given now names another client than the one a resource is recorded on: nothing
+ * was sent to either, because a reset or a read there would hit the wrong client.
+ */
+export class WrongClientError extends WhatsAppError {
+  readonly recorded: string;
+  readonly current: string;
+
+  constructor(recorded: string, current: string) {
+    super(
+      "WHATSAPP_WRONG_CLIENT",
+      `this resource is recorded on the client at ${recorded}, but its connection now names ${current}; ` +
+        `nothing was sent to either. Point the connection (whatsapp:baseUrl and its credentials) back at ${recorded} ` +
+        "for this deployment, or keep that client as it is with the retainOnDelete option, or forget the resource " +
+        "with `pulumi state delete <urn>`",
+    );
+    this.recorded = recorded;
+    this.current = current;
+  }
+}
+
+/**
+ * A restore of the same data onto the same client was started earlier by a process that did not
+ * finish it: it may have landed, so it is not sent again without being told.
+ */
+export class RestoreUnfinishedError extends WhatsAppError {
+  readonly recordPath: string;
+
+  constructor(init: { target: string; sha256: string; state: string; startedAt: string; recordPath: string }) {
+    super(
+      "WHATSAPP_RESTORE_UNFINISHED",
+      `a restore of this backup (sha256 ${init.sha256.slice(0, 16)}…) onto ${init.target} was started at ` +
+        `${init.startedAt} and never finished (${init.state === "accepted" ? "the client accepted it" : "it may or may not have reached the client"}; ` +
+        "the deployment was interrupted). Nothing was sent now: a restore shows every contact a new security code. " +
+        `Check the client's health and settings. If the restore landed, set "state": "adopt" in ${init.recordPath} ` +
+        `to record it without sending again; to restore again on purpose, delete ${init.recordPath}. Then run up again`,
+    );
+    this.recordPath = init.recordPath;
   }
 }
 

@@ -5,14 +5,31 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_RETRY, type RetryPolicy, Sessions, WhatsAppClient } from "./client";
-import { type ConfigSource, type Connection, connectionFromConfig, resolveConnection } from "./connection";
+import {
+  type ConfigSource,
+  type Connection,
+  ConnectionSchema,
+  clientIdentity,
+  connectionFromConfig,
+  normalizeBaseUrl,
+  resolveConnection,
+} from "./connection";
+import { WrongClientError } from "./errors";
 
 interface ProcessState {
   sessions: Sessions;
   config: Partial<Connection>;
   retry: RetryPolicy;
-  /** Clients an `ApplicationSettings` was created on in this deployment (the rename guard). */
-  createdOn: Set<string>;
+  /**
+   * Per client, the settings each `ApplicationSettings` checked in this deployment manages. Pulumi
+   * checks every resource of a program before it deletes those the program no longer declares, so
+   * a delete can tell what other resources still manage on its client.
+   */
+  declared: Map<string, Set<string>[]>;
+  /** Clients this process has reset to defaults, so a destroy of several resources resets once. */
+  reset: Set<string>;
+  /** Per client, the tail of its queue of writes (see `exclusive`). */
+  queues: Map<string, Promise<void>>;
   warnedInsecure: Set<string>;
 }
 
@@ -23,7 +40,9 @@ export function processState(): ProcessState {
     sessions: new Sessions(),
     config: connectionFromConfig(undefined, process.env),
     retry: DEFAULT_RETRY,
-    createdOn: new Set(),
+    declared: new Map(),
+    reset: new Set(),
+    queues: new Map(),
     warnedInsecure: new Set(),
   };
   return state;
@@ -55,8 +74,58 @@ export function connectionFor(props: Record<string, unknown>): Connection {
   return resolveConnection(props.connection, processState().config);
 }
 
-export function normalizedBaseUrl(connection: Pick<Connection, "baseUrl">): string {
-  return connection.baseUrl.replace(/\/+$/, "");
+/** The identity of the client a connection names (its normalized base URL). */
+export function identityOf(connection: Pick<Connection, "baseUrl">): string {
+  return normalizeBaseUrl(connection.baseUrl);
+}
+
+/** Stack config's connection, kept in state so refresh and delete reach this client after config moves on. */
+export const STORED_CONNECTION = "clientConnection";
+
+/**
+ * The connection for a resource that exists: it must reach the client recorded in its state. The
+ * connection the program or stack config gives now is used when it still names that client (it
+ * has the freshest credentials); otherwise the one stored at the last create or update; and when
+ * neither does, nothing is sent anywhere.
+ */
+export function connectionForRecorded(props: Record<string, unknown>): Connection {
+  const recorded = clientIdentity(props.baseUrl);
+  let current: Connection | undefined;
+  let problem: unknown;
+  try {
+    current = connectionFor(props);
+  } catch (error) {
+    problem = error;
+  }
+  if (current && (recorded === undefined || identityOf(current) === recorded)) return current;
+  const stored = ConnectionSchema.safeParse(props[STORED_CONNECTION]);
+  if (stored.success && identityOf(stored.data) === recorded) return stored.data;
+  if (recorded === undefined || !current) throw problem;
+  throw new WrongClientError(recorded, identityOf(current));
+}
+
+/** What a resource's outputs keep of the connection it used: stack config's, when it came from there. */
+export function storedConnection(props: Record<string, unknown>, connection: Connection): Record<string, unknown> {
+  return props.connection === undefined ? { [STORED_CONNECTION]: connection } : {};
+}
+
+/**
+ * Runs `work` after every earlier write to the same client has settled, so one resource's
+ * read-modify-write of a settings group never interleaves with another's.
+ */
+export async function exclusive<T>(identity: string, work: () => Promise<T>): Promise<T> {
+  const queues = processState().queues;
+  const run = (queues.get(identity) ?? Promise.resolve()).then(work);
+  const tail = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  queues.set(identity, tail);
+  try {
+    return await run;
+  } finally {
+    if (queues.get(identity) === tail) queues.delete(identity);
+  }
 }
 
 export function clientFor(connection: Connection): WhatsAppClient {
@@ -65,7 +134,7 @@ export function clientFor(connection: Connection): WhatsAppClient {
     shared.warnedInsecure.add(connection.baseUrl);
     pulumi.log.warn(`TLS verification is off for ${connection.baseUrl} (insecureSkipVerify); pass caCert instead`);
   }
-  return new WhatsAppClient(connection, {
+  return new WhatsAppClient({ ...connection, baseUrl: identityOf(connection) }, {
     sessions: shared.sessions,
     retry: shared.retry,
     onRetry: (message) => pulumi.log.info(message),

@@ -4,8 +4,10 @@
  * | step   | requests               | notes                                                     |
  * |--------|------------------------|-----------------------------------------------------------|
  * | check  | none                   | password required (a restore needs it with the data)      |
- * | diff   | none                   | any input change takes a new backup (replace)             |
+ * | diff   | none                   | new backup (replace) only for another source client, a    |
+ * |        |                        | new password or triggers; other changes are recorded      |
  * | create | login once, POST backup| `data` is secret; optional `outputFile` written 0600      |
+ * | update | none                   | a new `outputFile` is written from the backup in state    |
  * | read   | none                   | a backup cannot be read again: state is returned as is    |
  * | delete | none                   | removes it from state only                                |
  */
@@ -13,7 +15,9 @@ import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { isWhatsAppError, redact } from "../errors";
-import { clientFor, connectionFor, normalizedBaseUrl } from "../runtime";
+import { clientIdentity } from "../connection";
+import { clientFor, connectionFor, identityOf, processState } from "../runtime";
+import { containsUnknown, UNKNOWN } from "../settings/inputs";
 import { checkOneShot, SettingsBackupSchema } from "./schema";
 
 type Props = Record<string, unknown>;
@@ -24,11 +28,30 @@ export async function check(_olds: Props, news: Props) {
   return checkOneShot(SettingsBackupSchema, OUTPUTS, news);
 }
 
-const INPUTS = ["password", "triggers", "outputFile", "connection"];
-
+/** What a backup is of: a change here takes a new one. Connection tuning (timeouts, CA) is not. */
 export async function diff(_id: string, olds: Props, news: Props) {
-  const changed = INPUTS.filter((key) => JSON.stringify(olds[key] ?? null) !== JSON.stringify(news[key] ?? null));
-  return { changes: changed.length > 0, replaces: changed };
+  const replaces = ["password", "triggers"].filter(
+    (key) => JSON.stringify(olds[key] ?? null) !== JSON.stringify(news[key] ?? null),
+  );
+  const source = (news.connection as { baseUrl?: unknown } | undefined)?.baseUrl ?? processState().config.baseUrl;
+  if (source === UNKNOWN || containsUnknown(news.connection)) replaces.push("connection");
+  else {
+    const recorded = clientIdentity(olds.baseUrl);
+    const now = clientIdentity(source);
+    if (recorded && now && recorded !== now) replaces.push("connection");
+  }
+  const recordOnly = ["outputFile", "connection"].some(
+    (key) => JSON.stringify(olds[key] ?? null) !== JSON.stringify(news[key] ?? null),
+  );
+  return { changes: replaces.length > 0 || recordOnly, replaces };
+}
+
+/** Records new inputs; a new `outputFile` gets the backup already taken, without a new POST. */
+export async function update(_id: string, olds: Props, news: Props) {
+  if (typeof news.outputFile === "string" && news.outputFile !== olds.outputFile && typeof olds.data === "string") {
+    writeAtomically(news.outputFile, olds.data);
+  }
+  return { outs: { ...olds, ...news } };
 }
 
 /** Writes the blob so a reader never sees half a file and nobody else can read it. */
@@ -70,9 +93,9 @@ export async function create(inputs: Props) {
     sizeBytes: Buffer.byteLength(data),
     apiVersion: api.version ?? "",
     createdAt: new Date().toISOString(),
-    baseUrl: normalizedBaseUrl(connection),
+    baseUrl: identityOf(connection),
   };
-  return { id: `${normalizedBaseUrl(connection)}/v1/settings/backup#${(outs.sha256 as string).slice(0, 16)}`, outs };
+  return { id: `${identityOf(connection)}/v1/settings/backup#${(outs.sha256 as string).slice(0, 16)}`, outs };
 }
 
-export { configure, delete, read, update } from "./one-shot";
+export { configure, delete, read } from "./one-shot";

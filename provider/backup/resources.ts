@@ -60,6 +60,11 @@ export interface SettingsRestoreArgs {
   password: pulumi.Input<string>;
   /** SHA-256 (hex) the data must have, e.g. `backup.sha256`; checked before anything is sent. */
   expectedSha256?: pulumi.Input<string> | undefined;
+  /**
+   * Any values; when they change, the backup is restored again. A new `data` alone restores
+   * nothing (a restore shows every contact a new security code): change this on purpose.
+   */
+  triggers?: pulumi.Input<unknown> | undefined;
   /** Wait for the client to answer and report connected/connecting again. @default true */
   waitForHealthy?: pulumi.Input<boolean> | undefined;
   /** @default 300000 (5 minutes) */
@@ -87,6 +92,7 @@ export class SettingsRestore extends pulumi.dynamic.Resource {
       data: pulumi.secret(args.data),
       password: pulumi.secret(args.password),
       expectedSha256: args.expectedSha256,
+      triggers: args.triggers,
       waitForHealthy: args.waitForHealthy,
       healthTimeoutMs: args.healthTimeoutMs,
       connection: connectionInput(args.connection, opts.provider),

@@ -1,24 +1,28 @@
 /**
  * The `SettingsRestore` dynamic provider. A restore is user-visible (contacts see a new security
- * code), so it happens exactly once per resource: the POST is never retried once it may have
- * reached the client, the resource is replaced only when `data` (or the client) changes, and
- * delete sends nothing.
+ * code), so it happens once per resource and again only on explicit intent: another target
+ * client, a change of `triggers`, or `pulumi up --replace`. A new backup `data` alone restores
+ * nothing; it is reported with the way to restore it on purpose.
  *
- * | step   | requests                                   | notes                                       |
- * |--------|--------------------------------------------|---------------------------------------------|
- * | check  | none                                       | data, password, expectedSha256 format       |
- * | diff   | none                                       | replace only for new data or another client |
- * | create | login, POST restore (once), then health    | checksum checked before anything is sent;   |
- * |        | polling until connected or the timeout     | a failure after the POST may have landed is |
- * |        |                                            | recorded (id + properties), never re-sent   |
- * | read   | none                                       | state as is                                 |
- * | delete | none                                       | the restore stays done                      |
+ * | step   | requests                                   | notes                                         |
+ * |--------|--------------------------------------------|-----------------------------------------------|
+ * | check  | none                                       | data, password, expectedSha256 format         |
+ * | diff   | none                                       | replace only for another client or triggers   |
+ * | create | login, POST restore (once), then health    | checksum checked before anything is sent; a   |
+ * |        | polling until connected or the timeout     | durable record guards against a second POST   |
+ * |        |                                            | after a crash (restore-once.ts); a failure    |
+ * |        |                                            | that may have landed is recorded, never resent|
+ * | read   | none                                       | state as is                                   |
+ * | delete | none                                       | the restore stays done                        |
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { WhatsAppClient } from "../client";
+import { clientIdentity } from "../connection";
 import { BackupIntegrityError, certainlyNotApplied, isWhatsAppError, partlyApplied, redact } from "../errors";
-import { clientFor, connectionFor, normalizedBaseUrl } from "../runtime";
+import { clientFor, connectionFor, identityOf, processState } from "../runtime";
+import { containsUnknown, UNKNOWN } from "../settings/inputs";
+import { finish, restoreOnce } from "./restore-once";
 import { checkOneShot, SettingsRestoreSchema } from "./schema";
 
 type Props = Record<string, unknown>;
@@ -31,16 +35,32 @@ export async function check(_olds: Props, news: Props) {
   return checkOneShot(SettingsRestoreSchema, OUTPUTS, news);
 }
 
+function sha256Of(data: string): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
 export async function diff(_id: string, olds: Props, news: Props) {
-  const oldUrl = typeof olds.baseUrl === "string" ? olds.baseUrl : undefined;
-  const newUrl = (news.connection as { baseUrl?: string } | undefined)?.baseUrl;
+  const target = (news.connection as { baseUrl?: unknown } | undefined)?.baseUrl ?? processState().config.baseUrl;
   const replaces: string[] = [];
-  if (olds.data !== news.data) replaces.push("data");
-  if (oldUrl && newUrl && oldUrl !== normalizedBaseUrl({ baseUrl: newUrl })) replaces.push("connection");
-  const changed = ["password", "expectedSha256", "waitForHealthy", "healthTimeoutMs", "connection"].some(
-    (key) => JSON.stringify(olds[key] ?? null) !== JSON.stringify(news[key] ?? null),
-  );
-  return { changes: replaces.length > 0 || changed, replaces };
+  if (target === UNKNOWN || containsUnknown(news.connection)) replaces.push("connection");
+  else {
+    const recorded = clientIdentity(olds.baseUrl);
+    const now = clientIdentity(target);
+    if (recorded && now && recorded !== now) replaces.push("connection");
+  }
+  if (JSON.stringify(olds.triggers ?? null) !== JSON.stringify(news.triggers ?? null)) replaces.push("triggers");
+  if (replaces.length === 0 && typeof news.data === "string" && news.data !== UNKNOWN) {
+    const now = sha256Of(news.data);
+    if (typeof olds.sha256 === "string" && olds.sha256 !== now) {
+      pulumi.log.warn(
+        `the backup changed since this restore (restored sha256 ${olds.sha256.slice(0, 16)}…, now ${now.slice(0, 16)}…); ` +
+          "nothing is restored again by itself. To restore the new backup on purpose, change this resource's " +
+          "`triggers` or run `pulumi up --replace` on it",
+      );
+    }
+  }
+  // Nothing else is ever sent again, so no other change is worth an update.
+  return { changes: replaces.length > 0, replaces };
 }
 
 function gatewayStatuses(health: Record<string, unknown>): string[] {
@@ -74,20 +94,24 @@ async function waitForHealthy(api: WhatsAppClient, timeoutMs: number): Promise<{
 
 export async function create(inputs: Props) {
   const connection = connectionFor(inputs);
+  const target = identityOf(connection);
   const data = inputs.data as string;
   const password = inputs.password as string;
-  const sha256 = createHash("sha256").update(data).digest("hex");
+  const sha256 = sha256Of(data);
   if (typeof inputs.expectedSha256 === "string" && inputs.expectedSha256.toLowerCase() !== sha256) {
     throw new BackupIntegrityError(
       `the backup data's SHA-256 is ${sha256}, not the expected ${inputs.expectedSha256}; nothing was sent`,
     );
   }
   const api = clientFor(connection);
-  const id = `${normalizedBaseUrl(connection)}/v1/settings/restore#${sha256.slice(0, 16)}`;
+  const id = `${target}/v1/settings/restore#${sha256.slice(0, 16)}`;
+  let ticket: Awaited<ReturnType<typeof restoreOnce>>;
   try {
-    await api.restore(password, data);
+    ticket = await restoreOnce(api, target, sha256, password, data);
   } catch (error) {
-    if (!(error instanceof Error)) throw error;
+    if (!(error instanceof Error) || (isWhatsAppError(error) && error.code === "WHATSAPP_RESTORE_UNFINISHED")) {
+      throw error;
+    }
     const text = redact(error.message, [password, data]);
     if (certainlyNotApplied(error)) {
       const apiCode = (error as { apiCode?: number }).apiCode;
@@ -109,19 +133,20 @@ export async function create(inputs: Props) {
       gatewayStatus: "unknown",
       restoredAt: "",
       apiVersion: api.version ?? "",
-      baseUrl: normalizedBaseUrl(connection),
+      baseUrl: target,
     });
   }
-  const wait = inputs.waitForHealthy !== false;
+  const wait = inputs.waitForHealthy !== false && !ticket.adopted;
   const timeout = typeof inputs.healthTimeoutMs === "number" ? inputs.healthTimeoutMs : 300_000;
   const health = wait ? await waitForHealthy(api, timeout) : { healthy: false, status: "not checked" };
   const restartRequired = wait && !health.healthy;
   if (restartRequired) {
     pulumi.log.warn(
-      `${connection.baseUrl} did not come back within ${timeout} ms after the restore (${health.status}); ` +
+      `${target} did not come back within ${timeout} ms after the restore (${health.status}); ` +
         "a restore stops a registered client: restart its Coreapp (docker restart) to finish",
     );
   }
+  finish(ticket, target, sha256);
   const outs: Props = {
     ...inputs,
     sha256,
@@ -129,7 +154,7 @@ export async function create(inputs: Props) {
     gatewayStatus: health.status,
     restoredAt: new Date().toISOString(),
     apiVersion: api.version ?? "",
-    baseUrl: normalizedBaseUrl(connection),
+    baseUrl: target,
   };
   return { id, outs };
 }

@@ -30,6 +30,8 @@ export const SettingsRestoreSchema = z.strictObject({
     .string()
     .regex(/^[0-9a-fA-F]{64}$/, "must be 64 hexadecimal characters (a SHA-256)")
     .optional(),
+  /** Any values; when they change, the backup is restored again (on purpose). */
+  triggers: z.unknown().optional(),
   /** Wait until the client answers and reports connected/connecting again. @default true */
   waitForHealthy: z.boolean({ error: "must be true or false" }).optional(),
   /** How long to wait for health, in milliseconds. @default 300000 */

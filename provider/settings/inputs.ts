@@ -25,6 +25,7 @@ export const NON_SETTING_KEYS = new Set([
   "restartRequiredFields",
   "apiVersion",
   "baseUrl",
+  "clientConnection",
   "__provider",
 ]);
 
@@ -213,7 +214,7 @@ export function checkConnection(connection: unknown): CheckFailure[] {
 function connectionReason(key: string, message: string): string {
   switch (key) {
     case "baseUrl":
-      return "must be an http(s):// URL without credentials in it, e.g. https://wa.example.com:9090";
+      return message;
     case "timeoutMs":
       return "must be a whole number of milliseconds from 100 to 600000";
     case "insecureSkipVerify":

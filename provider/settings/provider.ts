@@ -5,35 +5,56 @@
  * | step      | requests                                             | when it fails                                   |
  * |-----------|------------------------------------------------------|-------------------------------------------------|
  * | check     | none (offline; runs in preview)                      | one failure per property, nothing sent          |
- * | diff      | none                                                 | -                                               |
+ * | diff      | none; another client (normalized base URL) replaces  | -                                               |
  * | create    | login once, GET, PATCH of differing fields, GET back | before PATCH: nothing changed; after: the error |
  * |           |                                                      | carries id + properties, so state matches server|
  * | update    | PATCH of changed fields (GET first only when a group  | as create                                       |
  * |           | has siblings the program does not manage), GET back  |                                                 |
- * | read      | GET                                                  | state unchanged                                 |
- * | delete    | DELETE: the whole client back to defaults            | resource stays in state                         |
+ * | read      | GET, on the client recorded in state                 | state unchanged                                 |
+ * | delete    | see reset.ts: GET + DELETE, or GET + PATCH of the     | resource stays in state                         |
+ * |           | fields no other resource of the program manages      |                                                 |
+ *
+ * Writes to one client take turns within the process; calls for an existing resource reach only
+ * the client recorded in its state.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { WhatsAppClient } from "../client";
-import { type Connection, resolveConnection } from "../connection";
-import { certainlyNotApplied, FieldIgnoredError, partlyApplied, VersionError } from "../errors";
-import { clientFor, connectionFor, normalizedBaseUrl, processState } from "../runtime";
+import { type Connection, clientIdentity, resolveConnection } from "../connection";
+import { certainlyNotApplied, FieldIgnoredError, partlyApplied, VersionError, WrongClientError } from "../errors";
+import {
+  clientFor,
+  connectionFor,
+  connectionForRecorded,
+  exclusive,
+  identityOf,
+  processState,
+  storedConnection,
+} from "../runtime";
 import { isAtLeast } from "../version";
-import { containsUnknown, NON_SETTING_KEYS, parseInputs, restartFields, UNKNOWN } from "./inputs";
-import { type FlatSettings, flatten, fromWire, sameValue, toWire, unflatten } from "./mapping";
-import { ApplicationSettingsSchema, FIELDS, FIELDS_BY_PATH } from "./schema";
+import { changedFields, holds, needsLiveValues, patchBody, pick, settingsOf } from "./changes";
+import { containsUnknown, parseInputs, restartFields, UNKNOWN } from "./inputs";
+import { type FlatSettings, flatten, fromWire, sameValue, unflatten } from "./mapping";
+import { FIELDS_BY_PATH } from "./schema";
+import { resetSettings } from "./reset";
 
 type Props = Record<string, unknown>;
 
-function settingsOf(props: Props): FlatSettings {
-  const raw: Props = {};
-  for (const [key, value] of Object.entries(props)) if (!NON_SETTING_KEYS.has(key)) raw[key] = value;
-  const parsed = ApplicationSettingsSchema.safeParse(raw);
-  return flatten((parsed.success ? parsed.data : raw) as Props);
+function idFor(connection: Connection): string {
+  return `${identityOf(connection)}/v1/settings/application`;
 }
 
-function idFor(connection: Connection): string {
-  return `${normalizedBaseUrl(connection)}/v1/settings/application`;
+/** The base URL a resource's inputs point at now: its own connection's, else stack config's. */
+function targetBaseUrl(news: Props): unknown {
+  const own = news.connection as Partial<Connection> | undefined;
+  return own ? own.baseUrl : processState().config.baseUrl;
+}
+
+/** Remembers what this resource manages on its client, for deletes later in this deployment. */
+function declare(news: Props, settings: FlatSettings): void {
+  const identity = clientIdentity(targetBaseUrl(news));
+  if (!identity) return;
+  const declared = processState().declared;
+  declared.set(identity, [...(declared.get(identity) ?? []), new Set(settings.keys())]);
 }
 
 export async function check(olds: Props, news: Props) {
@@ -53,31 +74,52 @@ export async function check(olds: Props, news: Props) {
   const previous = flatten(olds);
   const restart = restartFields(parsed.settings, previous, sameValue);
   if (restart.length > 0 && parsed.failures.length === 0) {
-    pulumi.log.warn(`takes effect only after a Coreapp restart: ${restart.join(", ")}`);
+    // At create nothing is read (check is offline): a field may already hold the wanted value.
+    const creating = Object.keys(olds).length === 0;
+    pulumi.log.warn(
+      creating
+        ? `may need a Coreapp restart, if the client's value differs: ${restart.join(", ")}`
+        : `takes effect only after a Coreapp restart: ${restart.join(", ")}`,
+    );
   }
+  if (parsed.failures.length === 0) declare(news, parsed.settings);
   const inputs: Props = { ...parsed.normalized, restartRequired: restart.length > 0, restartRequiredFields: restart };
-  if (news.connection !== undefined) inputs.connection = news.connection;
+  if (news.connection !== undefined) inputs.connection = normalizedConnection(news.connection);
   return { inputs, failures: parsed.failures };
 }
 
+/** A connection with its base URL in normal form, so a cosmetic edit is no change at all. */
+function normalizedConnection(connection: unknown): unknown {
+  if (typeof connection !== "object" || connection === null || Array.isArray(connection)) return connection;
+  const baseUrl = clientIdentity((connection as Props).baseUrl);
+  return baseUrl ? { ...connection, baseUrl } : connection;
+}
+
 export async function diff(_id: string, olds: Props, news: Props) {
+  const newConnection = news.connection as Partial<Connection> | undefined;
+  const newBaseUrl = targetBaseUrl(news);
+  if (newBaseUrl === UNKNOWN || containsUnknown(newConnection)) return { changes: true };
+  const recorded = clientIdentity(olds.baseUrl);
+  const target = clientIdentity(newBaseUrl);
+  if (recorded && target && recorded !== target) {
+    // Another client: create there first, then the old resource's delete resets the old client.
+    pulumi.log.warn(
+      `moving to ${target}: the replacement resets the settings of ${recorded} when it deletes the old resource ` +
+        "(set retainOnDelete to keep them)",
+    );
+    return { changes: true, replaces: ["connection"], deleteBeforeReplace: false };
+  }
   // Both sides were checked already; sameValue treats numeric strings as their numbers.
   const wanted = flatten(news);
   const had = flatten(olds);
-  const oldBaseUrl = typeof olds.baseUrl === "string" ? olds.baseUrl : undefined;
-  const newConnection = news.connection as Partial<Connection> | undefined;
-  const newBaseUrl = newConnection ? newConnection.baseUrl : processState().config.baseUrl;
-  if (newBaseUrl === UNKNOWN || containsUnknown(newConnection)) return { changes: true };
-  if (oldBaseUrl && newBaseUrl && oldBaseUrl !== normalizedBaseUrl({ baseUrl: newBaseUrl })) {
-    // Another client: reset the old one first, so two resources never claim one client.
-    return { changes: true, replaces: ["connection"], deleteBeforeReplace: true };
-  }
   const settingChanged =
     wanted.size !== had.size ||
     [...wanted].some(
       ([path, value]) => containsUnknown(value) || !had.has(path) || !sameValue(path, had.get(path), value),
     );
-  const connectionChanged = JSON.stringify(olds.connection ?? null) !== JSON.stringify(news.connection ?? null);
+  const connectionChanged =
+    JSON.stringify(normalizedConnection(olds.connection) ?? null) !==
+    JSON.stringify(normalizedConnection(news.connection) ?? null);
   return { changes: settingChanged || connectionChanged };
 }
 
@@ -99,23 +141,6 @@ function checkVersion(wanted: FlatSettings, version: string | undefined): void {
   }
 }
 
-/** The PATCH body for `changed`; a touched group goes whole, its other fields as the client has them. */
-function patchBody(changed: FlatSettings, wanted: FlatSettings, live: FlatSettings): Record<string, unknown> {
-  const body: FlatSettings = new Map(changed);
-  const groups = new Set([...changed.keys()].filter((p) => p.includes(".")).map((p) => p.split(".")[0] as string));
-  for (const field of FIELDS) {
-    const group = field.path.split(".")[0] as string;
-    if (!groups.has(group) || body.has(field.path)) continue;
-    const value = wanted.has(field.path) ? wanted.get(field.path) : live.get(field.path);
-    if (value !== undefined) body.set(field.path, value);
-  }
-  return toWire(body);
-}
-
-function changedFields(wanted: FlatSettings, have: FlatSettings): FlatSettings {
-  return new Map([...wanted].filter(([path, value]) => !have.has(path) || !sameValue(path, have.get(path), value)));
-}
-
 function outputs(
   props: Props,
   connection: Connection,
@@ -128,9 +153,10 @@ function outputs(
     restartRequired: restart.length > 0,
     restartRequiredFields: restart,
     apiVersion: version ?? "",
-    baseUrl: normalizedBaseUrl(connection),
+    baseUrl: identityOf(connection),
+    ...storedConnection(props, connection),
   };
-  if (props.connection !== undefined) out.connection = props.connection;
+  if (props.connection !== undefined) out.connection = normalizedConnection(props.connection);
   // A partly-created resource's properties become its state as they are: keep the provider in them.
   if (props.__provider !== undefined) out.__provider = props.__provider;
   return out;
@@ -146,10 +172,6 @@ interface Change {
   changed: FlatSettings;
   /** The outputs that describe the client before this change, for a failure after the PATCH. */
   before: Props;
-}
-
-function pick(values: FlatSettings, paths: Iterable<string>): FlatSettings {
-  return new Map([...paths].filter((path) => values.has(path)).map((path) => [path, values.get(path)]));
 }
 
 async function apply({ props, connection, api, wanted, live, changed, before }: Change): Promise<Props> {
@@ -168,9 +190,7 @@ async function apply({ props, connection, api, wanted, live, changed, before }: 
   } catch (error) {
     throw partlyApplied(error, id, outputs(props, connection, wanted, restart, api.version));
   }
-  const ignored = [...changed].filter(
-    ([path, value]) => !readBack.has(path) || !sameValue(path, readBack.get(path), value),
-  );
+  const ignored = [...changed].filter(([path, value]) => !holds(readBack, path, value));
   const applied = new Map([...wanted].map(([path, value]) => [path, readBack.has(path) ? readBack.get(path) : value]));
   if (ignored.length > 0) {
     const names = ignored.map(([path]) => path).join(", ");
@@ -184,7 +204,7 @@ async function apply({ props, connection, api, wanted, live, changed, before }: 
     );
   }
   if (restart.length > 0) {
-    pulumi.log.warn(`${connection.baseUrl}: restart the Coreapp for ${restart.join(", ")} to take effect`);
+    pulumi.log.warn(`${identityOf(connection)}: restart the Coreapp for ${restart.join(", ")} to take effect`);
   }
   return outputs(props, connection, applied, restart, api.version);
 }
@@ -193,42 +213,40 @@ export async function create(inputs: Props) {
   const connection = connectionFor(inputs);
   const api = clientFor(connection);
   const wanted = settingsOf(inputs);
-  const live = fromWire((await api.getSettings()).application);
-  checkVersion(wanted, api.version);
-  const before = outputs(inputs, connection, pick(live, wanted.keys()), [], api.version);
-  const outs = await apply({
-    props: inputs,
-    connection,
-    api,
-    wanted,
-    live,
-    changed: changedFields(wanted, live),
-    before,
+  // Reads and writes of one client take turns, so a group's siblings are read fresh.
+  const outs = await exclusive(identityOf(connection), async () => {
+    const live = fromWire((await api.getSettings()).application);
+    checkVersion(wanted, api.version);
+    const before = outputs(inputs, connection, pick(live, wanted.keys()), [], api.version);
+    return apply({ props: inputs, connection, api, wanted, live, changed: changedFields(wanted, live), before });
   });
-  processState().createdOn.add(normalizedBaseUrl(connection));
   return { id: idFor(connection), outs };
 }
 
 export async function update(_id: string, olds: Props, news: Props) {
   const connection = connectionFor(news);
+  const recorded = clientIdentity(olds.baseUrl);
+  // diff makes another client a replacement; never write to one this resource is not recorded on.
+  if (recorded && recorded !== identityOf(connection)) throw new WrongClientError(recorded, identityOf(connection));
   const api = clientFor(connection);
   const wanted = settingsOf(news);
   const changed = changedFields(wanted, settingsOf(olds));
-  // Groups go whole; when the program leaves some of a group's fields to the client, read them first.
-  const needsLive = [...changed.keys()].some((path) => {
-    const group = path.includes(".") ? (path.split(".")[0] as string) : undefined;
-    return group !== undefined && FIELDS.some((f) => f.path.startsWith(`${group}.`) && !wanted.has(f.path));
+  const outs = await exclusive(identityOf(connection), async () => {
+    // Groups go whole; when the program leaves some of a group's fields to the client, read them first.
+    const live: FlatSettings = needsLiveValues(changed, wanted)
+      ? fromWire((await api.getSettings()).application)
+      : new Map();
+    const knownVersion = api.version ?? (typeof olds.apiVersion === "string" ? olds.apiVersion : undefined);
+    checkVersion(changed, knownVersion);
+    const result = await apply({ props: news, connection, api, wanted, live, changed, before: olds });
+    if (!result.apiVersion && knownVersion) result.apiVersion = knownVersion;
+    return result;
   });
-  const live: FlatSettings = needsLive ? fromWire((await api.getSettings()).application) : new Map();
-  const knownVersion = api.version ?? (typeof olds.apiVersion === "string" ? olds.apiVersion : undefined);
-  checkVersion(changed, knownVersion);
-  const outs = await apply({ props: news, connection, api, wanted, live, changed, before: olds });
-  if (!outs.apiVersion && knownVersion) outs.apiVersion = knownVersion;
   return { outs };
 }
 
 export async function read(id: string, props: Props) {
-  const connection = connectionFor(props);
+  const connection = connectionForRecorded(props);
   const api = clientFor(connection);
   const live = fromWire((await api.getSettings()).application);
   const managed = settingsOf(props);
@@ -236,21 +254,12 @@ export async function read(id: string, props: Props) {
   const restart = Array.isArray(props.restartRequiredFields) ? (props.restartRequiredFields as string[]) : [];
   const outs = outputs(props, connection, current, restart, api.version);
   const inputs: Props = { ...unflatten(current), restartRequired: restart.length > 0, restartRequiredFields: restart };
-  if (props.connection !== undefined) inputs.connection = props.connection;
+  if (props.connection !== undefined) inputs.connection = normalizedConnection(props.connection);
   return { id, props: outs, inputs };
 }
 
 async function remove(_id: string, props: Props): Promise<void> {
-  const connection = connectionFor(props);
-  const baseUrl = normalizedBaseUrl(connection);
-  if (processState().createdOn.has(baseUrl)) {
-    pulumi.log.warn(
-      `${baseUrl}: not resetting settings, another ApplicationSettings was created on this client in this ` +
-        "deployment (a rename or replacement); resetting would undo what it just applied",
-    );
-    return;
-  }
-  await clientFor(connection).resetSettings();
+  await resetSettings(props);
 }
 
 export { configure, shutdown } from "../runtime";

@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type ConnectionArgs, connectionInput, pulumiOptions, type ResourceOptions } from "../connection-provider";
 import type { Inputs, Outputs } from "../inputs";
+import { STORED_CONNECTION } from "../runtime";
 import * as settingsProvider from "./provider";
 import type { ApplicationSettingsInput, ApplicationSettings as Settings } from "./schema";
 
@@ -56,6 +57,6 @@ export class ApplicationSettings extends pulumi.dynamic.Resource {
         .output(settings.webhooks)
         .apply((webhooks) => (carriesSecret(webhooks) ? pulumi.secret(webhooks) : webhooks));
     }
-    super(settingsProvider, name, props, pulumiOptions(opts, ["connection"]), "whatsapp", "ApplicationSettings");
+    super(settingsProvider, name, props, pulumiOptions(opts, ["connection", STORED_CONNECTION]), "whatsapp", "ApplicationSettings");
   }
 }
