@@ -134,11 +134,14 @@ export function clientFor(connection: Connection): WhatsAppClient {
     shared.warnedInsecure.add(connection.baseUrl);
     pulumi.log.warn(`TLS verification is off for ${connection.baseUrl} (insecureSkipVerify); pass caCert instead`);
   }
-  return new WhatsAppClient({ ...connection, baseUrl: identityOf(connection) }, {
-    sessions: shared.sessions,
-    retry: shared.retry,
-    onRetry: (message) => pulumi.log.info(message),
-  });
+  return new WhatsAppClient(
+    { ...connection, baseUrl: identityOf(connection) },
+    {
+      sessions: shared.sessions,
+      retry: shared.retry,
+      onRetry: (message) => pulumi.log.info(message),
+    },
+  );
 }
 
 /** Releases pooled connections (tests and scripts; a provider process just exits). */

@@ -14,8 +14,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { isWhatsAppError, redact } from "../errors";
 import { clientIdentity } from "../connection";
+import { isWhatsAppError, redact } from "../errors";
 import { clientFor, connectionFor, identityOf, processState } from "../runtime";
 import { containsUnknown, UNKNOWN } from "../settings/inputs";
 import { checkOneShot, SettingsBackupSchema } from "./schema";

@@ -34,8 +34,8 @@ import { isAtLeast } from "../version";
 import { changedFields, holds, needsLiveValues, patchBody, pick, settingsOf } from "./changes";
 import { containsUnknown, parseInputs, restartFields, UNKNOWN } from "./inputs";
 import { type FlatSettings, flatten, fromWire, sameValue, unflatten } from "./mapping";
-import { FIELDS_BY_PATH } from "./schema";
 import { resetSettings } from "./reset";
+import { FIELDS_BY_PATH } from "./schema";
 
 type Props = Record<string, unknown>;
 

@@ -32,7 +32,9 @@ function notDefault(live: FlatSettings, paths: Iterable<string>): string[] {
 function describe(identity: string, what: string, changed: string[]): string {
   const restart = changed.filter((path) => FIELDS_BY_PATH.get(path)?.meta.restart);
   const parts = [`${identity}: ${what}`];
-  parts.push(changed.length > 0 ? `changed back to the default: ${changed.join(", ")}` : "every value was already the default");
+  parts.push(
+    changed.length > 0 ? `changed back to the default: ${changed.join(", ")}` : "every value was already the default",
+  );
   if (changed.includes("webhooks.url")) parts.push("the webhook URL is cleared, so callbacks stop");
   if (restart.length > 0) parts.push(`restart the Coreapp for ${restart.join(", ")} to take effect`);
   return parts.join("; ");

@@ -57,6 +57,13 @@ export class ApplicationSettings extends pulumi.dynamic.Resource {
         .output(settings.webhooks)
         .apply((webhooks) => (carriesSecret(webhooks) ? pulumi.secret(webhooks) : webhooks));
     }
-    super(settingsProvider, name, props, pulumiOptions(opts, ["connection", STORED_CONNECTION]), "whatsapp", "ApplicationSettings");
+    super(
+      settingsProvider,
+      name,
+      props,
+      pulumiOptions(opts, ["connection", STORED_CONNECTION]),
+      "whatsapp",
+      "ApplicationSettings",
+    );
   }
 }

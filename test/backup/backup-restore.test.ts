@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -257,15 +258,19 @@ describe("SettingsRestore", () => {
     expect(error.id).toBeUndefined();
   });
 
-  test("it is replaced only when the data or the client changes; delete sends nothing", async () => {
-    const olds = { data: "a", password, baseUrl: "https://one.example.com" };
-    expect(await restoreProvider.diff("id", olds, { data: "b", password })).toEqual({
-      changes: true,
-      replaces: ["data"],
-    });
+  test("it is replaced only for another client or new triggers; new data only warns; delete sends nothing", async () => {
+    const warnings = captureWarnings();
+    const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+    const olds = { data: "a", sha256: sha("a"), password, baseUrl: "https://one.example.com" };
+    expect(await restoreProvider.diff("id", olds, { data: "b", password })).toEqual({ changes: false, replaces: [] });
+    expect(warnings.join("\n")).toContain("the backup changed since this restore");
     expect(await restoreProvider.diff("id", olds, { data: "a", password: "Other-Passw0rd!" })).toEqual({
-      changes: true,
+      changes: false,
       replaces: [],
+    });
+    expect(await restoreProvider.diff("id", olds, { data: "a", password, triggers: { again: 1 } })).toEqual({
+      changes: true,
+      replaces: ["triggers"],
     });
     expect(
       await restoreProvider.diff("id", olds, {
@@ -274,6 +279,13 @@ describe("SettingsRestore", () => {
         connection: { baseUrl: "https://two.example.com" },
       }),
     ).toMatchObject({ replaces: ["connection"] });
+    expect(
+      await restoreProvider.diff("id", olds, {
+        data: "a",
+        password,
+        connection: { baseUrl: "HTTPS://ONE.example.com:443/" },
+      }),
+    ).toEqual({ changes: false, replaces: [] });
     await expect(restoreProvider.delete()).resolves.toBeUndefined();
   });
 });

@@ -51,7 +51,7 @@ test("examples/migrate-settings moves settings and registration to a new client,
   expect(secrets).toEqual({
     "old-client-backup": ["connection", "data", "password"],
     "new-client-restore": ["connection", "data", "password"],
-    "new-client-settings": ["connection", "webhooks"],
+    "new-client-settings": ["clientConnection", "connection", "webhooks"],
   });
 
   // Preview first: nothing exists yet, the restore's data is unknown, and nothing is sent.
@@ -106,6 +106,7 @@ test("examples/migrate-settings moves settings and registration to a new client,
   expect(old.journal.count()).toBe(0);
   expect(fresh.journal.filter().map((r) => `${r.method} ${r.path}`)).toEqual([
     "POST /v1/users/login",
+    "GET /v1/settings/application",
     "DELETE /v1/settings/application",
   ]);
 }, 120_000);

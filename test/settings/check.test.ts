@@ -98,12 +98,12 @@ describe("check refuses bad input before any request, naming the property and th
       [
         { baseUrl: "wa.example.com" },
         "connection.baseUrl",
-        "must be an http(s):// URL without credentials in it, e.g. https://wa.example.com:9090",
+        "must be an http(s):// URL, e.g. https://wa.example.com:9090",
       ],
       [
         { baseUrl: "https://admin:pw@wa.example.com" },
         "connection.baseUrl",
-        "must be an http(s):// URL without credentials in it, e.g. https://wa.example.com:9090",
+        "must not carry user info: pass username and password (or a token) as their own settings",
       ],
       [{ username: "admin", password: "x" }, "connection.baseUrl", "is required, e.g. https://wa.example.com:9090"],
       [
@@ -177,9 +177,12 @@ describe("check normalises, flags restarts and tolerates unknowns", () => {
 
   test("a restart is announced in one warning line", async () => {
     const warnings = captureWarnings();
+    // At create nothing is read yet, so the client may already hold the value: "may".
     await provider.check({}, { connection, verboseLogging: true, webhooks: { maxConcurrentRequests: 24 } });
+    await provider.check({ connection, logLevel: "info" }, { connection, logLevel: "error" });
     expect(warnings).toEqual([
-      "warning: [runtime] takes effect only after a Coreapp restart: webhooks.maxConcurrentRequests, verboseLogging",
+      "warning: [runtime] may need a Coreapp restart, if the client's value differs: webhooks.maxConcurrentRequests, verboseLogging",
+      "warning: [runtime] takes effect only after a Coreapp restart: logLevel",
     ]);
   });
 
@@ -267,12 +270,12 @@ describe("diff compares managed settings only", () => {
     ).toEqual({ changes });
   });
 
-  test("another client (baseUrl) replaces the resource, deleting first", async () => {
+  test("another client (baseUrl) replaces the resource, creating the new one first", async () => {
     const news = { connection: { ...connection, baseUrl: "https://other.example.com:9090" }, logLevel: "info" };
     expect(await provider.diff("id", olds, news)).toEqual({
       changes: true,
       replaces: ["connection"],
-      deleteBeforeReplace: true,
+      deleteBeforeReplace: false,
     });
   });
 

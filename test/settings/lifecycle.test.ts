@@ -192,19 +192,21 @@ describe("update, read and delete", () => {
     expect(e.getSetting("heartbeat_interval")).toBe(5);
   });
 
-  test("delete does not reset a client another resource was just created on (rename guard)", async () => {
+  test("delete does not reset what the renamed resource manages (rename: create, then delete the old name)", async () => {
     const e = await emulator();
     const warnings = captureWarnings();
     const connection = connectionOf(e);
     const old = await provider.create(await checked({}, { connection, sentStatus: true }));
     await provider.shutdown();
-    // The renamed resource is created first, then the old name is deleted, in one deployment.
+    // The renamed resource is checked and created first, then the old name is deleted, in one deployment.
     await provider.create(await checked({}, { connection, sentStatus: true }));
+    e.journal.clear();
     await provider.delete("id", old.outs);
     expect(e.journal.count("DELETE")).toBe(0);
+    expect(e.journal.count("PATCH")).toBe(0);
     expect(e.getSetting("sent_status")).toBe(true);
     expect(warnings.join("\n")).toContain(
-      "not resetting settings, another ApplicationSettings was created on this client",
+      "not reset: every setting this resource managed (sentStatus) is managed by another ApplicationSettings",
     );
   });
 

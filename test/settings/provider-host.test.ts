@@ -141,5 +141,5 @@ test.each([
     webhooks: { url, maxConcurrentRequests: 6 },
   });
   expect(secretKeys(registration.inputs)).toEqual(secret);
-  expect(registration.additionalSecretOutputs).toEqual(["connection"]);
+  expect(registration.additionalSecretOutputs).toEqual(["connection", "clientConnection"]);
 });
