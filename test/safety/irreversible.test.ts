@@ -285,20 +285,26 @@ describe("a restore runs once, and again only on purpose", () => {
     expect(target.journal.count("POST /v1/settings/restore")).toBe(2);
   });
 
-  test("a host killed while the restore POST is in flight leaves a record that stops a second POST", async () => {
-    const records = isolateRestoreRecords();
+  /** A backup of a registered source and the checked inputs of its restore onto `target`. */
+  async function restoreOf(target: Awaited<ReturnType<typeof client>>) {
     const source = await client({ waId: "15550001111" });
-    const target = await client({ waId: null });
-    const first = await Deployment.start();
-    const backup = await first.up("SettingsBackup", "backup", {
+    const deployment = await Deployment.start();
+    const backup = await deployment.up("SettingsBackup", "backup", {
       connection: connectionOf(source),
       password: BACKUP_PASSWORD,
     });
-    const inputs = await first.check("SettingsRestore", "restore", {
+    const inputs = await deployment.check("SettingsRestore", "restore", {
       connection: connectionOf(target),
       data: backup.outputs.data,
       password: BACKUP_PASSWORD,
     });
+    return { deployment, inputs };
+  }
+
+  test("a host killed while the restore POST is in flight leaves a record that stops a second POST", async () => {
+    const records = isolateRestoreRecords();
+    const target = await client({ waId: null });
+    const { deployment: first, inputs } = await restoreOf(target);
     target.faults.inject({ route: "POST /v1/settings/restore", delayMs: 1_500, times: 1 });
     const inFlight = first.create("SettingsRestore", "restore", inputs).catch(() => undefined);
     // The login answered, the restore is sent next and the client holds it for 1.5 s: kill then.
@@ -326,19 +332,9 @@ describe("a restore runs once, and again only on purpose", () => {
 
   test("a host killed during the health wait after an accepted restore does not restore again", async () => {
     const records = isolateRestoreRecords();
-    const source = await client({ waId: "15550001111" });
     // A registered target stops after the restore and stays down until restarted.
     const target = await client({ waId: "15550002222", autoRestartMs: null });
-    const first = await Deployment.start();
-    const backup = await first.up("SettingsBackup", "backup", {
-      connection: connectionOf(source),
-      password: BACKUP_PASSWORD,
-    });
-    const inputs = await first.check("SettingsRestore", "restore", {
-      connection: connectionOf(target),
-      data: backup.outputs.data,
-      password: BACKUP_PASSWORD,
-    });
+    const { deployment: first, inputs } = await restoreOf(target);
     const waiting = first.create("SettingsRestore", "restore", inputs).catch(() => undefined);
     await until(() => target.journal.count("GET /v1/health") > 0);
     const [name] = readdirSync(records).filter((n) => n.endsWith(".json"));
