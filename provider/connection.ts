@@ -23,17 +23,37 @@ export function baseUrlProblem(value: string): string | undefined {
   }
   if (url.search || value.includes("?")) return "must not have a query string";
   if (url.hash || value.includes("#")) return "must not have a fragment (#...)";
-  if (/\/v1\/*$/i.test(url.pathname)) return "must not end in /v1: give the Webapp's address, the provider adds /v1";
+  if (/\/v1$/i.test(canonicalPath(url.pathname))) {
+    return "must not end in /v1: give the Webapp's address, the provider adds /v1";
+  }
   return undefined;
+}
+
+const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
+
+/**
+ * A path spelled one way (RFC 3986 §6.2.2): unreserved characters decoded, other escapes in upper
+ * case, runs of slashes folded and trailing ones dropped.
+ */
+function canonicalPath(pathname: string): string {
+  return pathname
+    .replace(/%([0-9A-Fa-f]{2})/g, (encoded, hex: string) => {
+      const character = String.fromCharCode(Number.parseInt(hex, 16));
+      return UNRESERVED.test(character) ? character : encoded.toUpperCase();
+    })
+    .replace(/\/{2,}/g, "/")
+    .replace(/\/+$/, "");
 }
 
 /**
  * The client's identity: its base URL by the WHATWG URL rules (scheme and host lower-cased, the
- * scheme's default port and trailing slashes dropped), so cosmetic spellings name one client.
+ * scheme's default port dropped) with the host's trailing dot and the path's spelling made
+ * canonical, so cosmetic spellings name one client.
  */
 export function normalizeBaseUrl(value: string): string {
   const url = new URL(value);
-  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, "")}`;
+  const host = url.hostname.replace(/\.$/, "");
+  return `${url.protocol}//${host}${url.port ? `:${url.port}` : ""}${canonicalPath(url.pathname)}`;
 }
 
 /** The identity of the client a base URL names, or `undefined` when it names none. */

@@ -14,7 +14,7 @@ import {
   normalizeBaseUrl,
   resolveConnection,
 } from "./connection";
-import { WrongClientError } from "./errors";
+import { ConfigError, WrongClientError } from "./errors";
 
 interface ProcessState {
   sessions: Sessions;
@@ -25,7 +25,7 @@ interface ProcessState {
    * checks every resource of a program before it deletes those the program no longer declares, so
    * a delete can tell what other resources still manage on its client.
    */
-  declared: Map<string, Set<string>[]>;
+  declared: Map<string, Map<string, Set<string>>>;
   /** Clients this process has reset to defaults, so a destroy of several resources resets once. */
   reset: Set<string>;
   /** Per client, the tail of its queue of writes (see `exclusive`). */
@@ -88,8 +88,13 @@ export const STORED_CONNECTION = "clientConnection";
  * has the freshest credentials); otherwise the one stored at the last create or update; and when
  * neither does, nothing is sent anywhere.
  */
-export function connectionForRecorded(props: Record<string, unknown>): Connection {
-  const recorded = clientIdentity(props.baseUrl);
+export function connectionForRecorded(props: Record<string, unknown>, id?: string): Connection {
+  const recorded = clientIdentity(props.baseUrl) ?? clientIdentity(id?.replace(/\/v1\/settings\/[a-z/]+(#.*)?$/, ""));
+  if (recorded === undefined) {
+    throw new ConfigError(
+      "cannot tell which client this resource is on: its state has no baseUrl and its id names no client; nothing was sent",
+    );
+  }
   let current: Connection | undefined;
   let problem: unknown;
   try {
@@ -97,11 +102,25 @@ export function connectionForRecorded(props: Record<string, unknown>): Connectio
   } catch (error) {
     problem = error;
   }
-  if (current && (recorded === undefined || identityOf(current) === recorded)) return current;
+  if (current && identityOf(current) === recorded) return current;
   const stored = ConnectionSchema.safeParse(props[STORED_CONNECTION]);
   if (stored.success && identityOf(stored.data) === recorded) return stored.data;
-  if (recorded === undefined || !current) throw problem;
+  if (!current) throw problem;
   throw new WrongClientError(recorded, identityOf(current));
+}
+
+/** Records that a resource checked in this deployment manages `settings` on `identity`. */
+export function declare(identity: string, settings: Map<string, unknown>): void {
+  const declared = processState().declared;
+  const resources = declared.get(identity) ?? new Map<string, Set<string>>();
+  // Keyed by what it manages, so a resource checked again (preview, then up) counts once.
+  resources.set(JSON.stringify([...settings].sort(([a], [b]) => a.localeCompare(b))), new Set(settings.keys()));
+  declared.set(identity, resources);
+}
+
+/** The settings of each resource checked in this deployment on `identity`. */
+export function declaredOn(identity: string): Set<string>[] {
+  return [...(processState().declared.get(identity)?.values() ?? [])];
 }
 
 /** What a resource's outputs keep of the connection it used: stack config's, when it came from there. */

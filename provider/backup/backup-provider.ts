@@ -31,10 +31,10 @@ export async function check(_olds: Props, news: Props) {
 /** What a backup is of: a change here takes a new one. Connection tuning (timeouts, CA) is not. */
 export async function diff(_id: string, olds: Props, news: Props) {
   const replaces = ["password", "triggers"].filter(
-    (key) => JSON.stringify(olds[key] ?? null) !== JSON.stringify(news[key] ?? null),
+    (key) => containsUnknown(news[key]) || JSON.stringify(olds[key] ?? null) !== JSON.stringify(news[key] ?? null),
   );
   const source = (news.connection as { baseUrl?: unknown } | undefined)?.baseUrl ?? processState().config.baseUrl;
-  if (source === UNKNOWN || containsUnknown(news.connection)) replaces.push("connection");
+  if (source === UNKNOWN || news.connection === UNKNOWN) replaces.push("connection");
   else {
     const recorded = clientIdentity(olds.baseUrl);
     const now = clientIdentity(source);

@@ -10,7 +10,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { WhatsAppClient } from "../client";
-import { certainlyNotApplied, RestoreUnfinishedError } from "../errors";
+import { ConfigError, certainlyNotApplied, RestoreUnfinishedError } from "../errors";
 import { readRecord, recordPath, removeRecord, writeRecord } from "./restore-record";
 
 export interface RestoreTicket {
@@ -26,7 +26,7 @@ export interface RestoreTicket {
  */
 export async function restoreOnce(api: WhatsAppClient, target: string, sha256: string, password: string, data: string) {
   const path = recordPath(target, sha256);
-  const existing = readRecord(path);
+  const existing = beforeSending(path, () => readRecord(path));
   if (existing?.state === "adopt") {
     pulumi.log.warn(`${target}: recording the interrupted restore of this backup as done (${path}); nothing sent`);
     return { path, adopted: true } satisfies RestoreTicket;
@@ -41,7 +41,7 @@ export async function restoreOnce(api: WhatsAppClient, target: string, sha256: s
     });
   }
   const startedAt = new Date().toISOString();
-  writeRecord(path, { target, sha256, state: "sending", startedAt });
+  beforeSending(path, () => writeRecord(path, { target, sha256, state: "sending", startedAt }));
   pulumi.log.info(
     `${target}: restoring a backup (sha256 ${sha256.slice(0, 16)}…); contacts will see a new security code`,
   );
@@ -56,6 +56,18 @@ export async function restoreOnce(api: WhatsAppClient, target: string, sha256: s
   }
   writeRecord(path, { target, sha256, state: "accepted", startedAt });
   return { path, adopted: false } satisfies RestoreTicket;
+}
+
+/** A record that cannot be read or written stops the restore before anything is sent. */
+function beforeSending<T>(path: string, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    throw new ConfigError(
+      `the restore record ${path} cannot be read or written (${(error as { code?: string }).code ?? String(error)}); ` +
+        "nothing was sent. Make its directory writable, or set WHATSAPP_RESTORE_RECORD_DIR to one that is",
+    );
+  }
 }
 
 /** Marks the restore complete: Pulumi records the resource as soon as create returns. */

@@ -20,7 +20,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { WhatsAppClient } from "../client";
 import { clientIdentity } from "../connection";
 import { BackupIntegrityError, certainlyNotApplied, isWhatsAppError, partlyApplied, redact } from "../errors";
-import { clientFor, connectionFor, identityOf, processState } from "../runtime";
+import { clientFor, connectionFor, exclusive, identityOf, processState } from "../runtime";
 import { containsUnknown, UNKNOWN } from "../settings/inputs";
 import { finish, restoreOnce } from "./restore-once";
 import { checkOneShot, SettingsRestoreSchema } from "./schema";
@@ -42,13 +42,19 @@ function sha256Of(data: string): string {
 export async function diff(_id: string, olds: Props, news: Props) {
   const target = (news.connection as { baseUrl?: unknown } | undefined)?.baseUrl ?? processState().config.baseUrl;
   const replaces: string[] = [];
-  if (target === UNKNOWN || containsUnknown(news.connection)) replaces.push("connection");
+  // Only the target's address decides; an unknown password or timeout restores nothing again.
+  if (target === UNKNOWN || news.connection === UNKNOWN) replaces.push("connection");
   else {
     const recorded = clientIdentity(olds.baseUrl);
     const now = clientIdentity(target);
     if (recorded && now && recorded !== now) replaces.push("connection");
   }
-  if (JSON.stringify(olds.triggers ?? null) !== JSON.stringify(news.triggers ?? null)) replaces.push("triggers");
+  if (
+    containsUnknown(news.triggers) ||
+    JSON.stringify(olds.triggers ?? null) !== JSON.stringify(news.triggers ?? null)
+  ) {
+    replaces.push("triggers");
+  }
   if (replaces.length === 0 && typeof news.data === "string" && news.data !== UNKNOWN) {
     const now = sha256Of(news.data);
     if (typeof olds.sha256 === "string" && olds.sha256 !== now) {
@@ -105,11 +111,30 @@ export async function create(inputs: Props) {
   }
   const api = clientFor(connection);
   const id = `${target}/v1/settings/restore#${sha256.slice(0, 16)}`;
+  // The restore and the restart it causes take the client's turn: no settings write interleaves.
+  return exclusive(target, () => restoreAndWait(inputs, api, { id, target, sha256, password, data }));
+}
+
+async function restoreAndWait(
+  inputs: Props,
+  api: WhatsAppClient,
+  {
+    id,
+    target,
+    sha256,
+    password,
+    data,
+  }: { id: string; target: string; sha256: string; password: string; data: string },
+) {
   let ticket: Awaited<ReturnType<typeof restoreOnce>>;
   try {
     ticket = await restoreOnce(api, target, sha256, password, data);
   } catch (error) {
-    if (!(error instanceof Error) || (isWhatsAppError(error) && error.code === "WHATSAPP_RESTORE_UNFINISHED")) {
+    // Refused before sending (an unfinished record, a record that cannot be written): as it is.
+    if (
+      !(error instanceof Error) ||
+      (isWhatsAppError(error) && ["WHATSAPP_RESTORE_UNFINISHED", "WHATSAPP_CONFIG"].includes(error.code))
+    ) {
       throw error;
     }
     const text = redact(error.message, [password, data]);

@@ -45,7 +45,13 @@ export function readRecord(path: string): RestoreRecord | undefined {
     if ((error as { code?: string }).code === "ENOENT") return undefined;
     throw error;
   }
-  const parsed = RestoreRecordSchema.safeParse(JSON.parse(text));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const parsed = RestoreRecordSchema.safeParse(json);
   // A record we cannot read is still a record: treat it as a restore that may have landed.
   return parsed.success ? parsed.data : { target: "?", sha256: "?", state: "sending", startedAt: "an unknown time" };
 }

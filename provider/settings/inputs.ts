@@ -26,6 +26,7 @@ export const NON_SETTING_KEYS = new Set([
   "apiVersion",
   "baseUrl",
   "clientConnection",
+  "sharesClient",
   "__provider",
 ]);
 

@@ -25,9 +25,12 @@ import {
   clientFor,
   connectionFor,
   connectionForRecorded,
+  declare,
+  declaredOn,
   exclusive,
   identityOf,
   processState,
+  STORED_CONNECTION,
   storedConnection,
 } from "../runtime";
 import { isAtLeast } from "../version";
@@ -50,11 +53,9 @@ function targetBaseUrl(news: Props): unknown {
 }
 
 /** Remembers what this resource manages on its client, for deletes later in this deployment. */
-function declare(news: Props, settings: FlatSettings): void {
+function declareTarget(news: Props, settings: FlatSettings): void {
   const identity = clientIdentity(targetBaseUrl(news));
-  if (!identity) return;
-  const declared = processState().declared;
-  declared.set(identity, [...(declared.get(identity) ?? []), new Set(settings.keys())]);
+  if (identity) declare(identity, settings);
 }
 
 export async function check(olds: Props, news: Props) {
@@ -82,7 +83,8 @@ export async function check(olds: Props, news: Props) {
         : `takes effect only after a Coreapp restart: ${restart.join(", ")}`,
     );
   }
-  if (parsed.failures.length === 0) declare(news, parsed.settings);
+  // Even a resource that fails check still manages its fields: a delete must not reset them.
+  declareTarget(news, parsed.settings);
   const inputs: Props = { ...parsed.normalized, restartRequired: restart.length > 0, restartRequiredFields: restart };
   if (news.connection !== undefined) inputs.connection = normalizedConnection(news.connection);
   return { inputs, failures: parsed.failures };
@@ -98,7 +100,10 @@ function normalizedConnection(connection: unknown): unknown {
 export async function diff(_id: string, olds: Props, news: Props) {
   const newConnection = news.connection as Partial<Connection> | undefined;
   const newBaseUrl = targetBaseUrl(news);
-  if (newBaseUrl === UNKNOWN || containsUnknown(newConnection)) return { changes: true };
+  // Not known until apply: it may name another client, which would be a replacement.
+  if (newBaseUrl === UNKNOWN || newConnection === (UNKNOWN as unknown)) {
+    return { changes: true, replaces: ["connection"], deleteBeforeReplace: false };
+  }
   const recorded = clientIdentity(olds.baseUrl);
   const target = clientIdentity(newBaseUrl);
   if (recorded && target && recorded !== target) {
@@ -118,9 +123,21 @@ export async function diff(_id: string, olds: Props, news: Props) {
       ([path, value]) => containsUnknown(value) || !had.has(path) || !sameValue(path, had.get(path), value),
     );
   const connectionChanged =
+    containsUnknown(newConnection) ||
     JSON.stringify(normalizedConnection(olds.connection) ?? null) !==
-    JSON.stringify(normalizedConnection(news.connection) ?? null);
+      JSON.stringify(normalizedConnection(news.connection) ?? null) ||
+    storedConnectionStale(olds, news);
   return { changes: settingChanged || connectionChanged };
+}
+
+/** Stack config's credentials changed since they were stored: record the new ones. */
+function storedConnectionStale(olds: Props, news: Props): boolean {
+  if (news.connection !== undefined || olds[STORED_CONNECTION] === undefined) return false;
+  try {
+    return JSON.stringify(connectionFor(news)) !== JSON.stringify(olds[STORED_CONNECTION]);
+  } catch {
+    return false;
+  }
 }
 
 /** Refuses, before any write, fields the connected client's version does not take. */
@@ -154,12 +171,24 @@ function outputs(
     restartRequiredFields: restart,
     apiVersion: version ?? "",
     baseUrl: identityOf(connection),
+    sharesClient: sharesClient(props, connection),
     ...storedConnection(props, connection),
   };
   if (props.connection !== undefined) out.connection = normalizedConnection(props.connection);
   // A partly-created resource's properties become its state as they are: keep the provider in them.
   if (props.__provider !== undefined) out.__provider = props.__provider;
   return out;
+}
+
+/**
+ * Whether other resources of the program manage this client too, as seen by this deployment's
+ * checks (kept from state where nothing was checked: refresh). Their deletes reset only their own
+ * fields, even in a destroy, which checks nothing.
+ */
+function sharesClient(props: Props, connection: Connection): boolean {
+  const checked = declaredOn(identityOf(connection));
+  if (checked.length > 0) return checked.length > 1;
+  return props.sharesClient === true;
 }
 
 interface Change {
@@ -246,7 +275,7 @@ export async function update(_id: string, olds: Props, news: Props) {
 }
 
 export async function read(id: string, props: Props) {
-  const connection = connectionForRecorded(props);
+  const connection = connectionForRecorded(props, id);
   const api = clientFor(connection);
   const live = fromWire((await api.getSettings()).application);
   const managed = settingsOf(props);
@@ -258,8 +287,8 @@ export async function read(id: string, props: Props) {
   return { id, props: outs, inputs };
 }
 
-async function remove(_id: string, props: Props): Promise<void> {
-  await resetSettings(props);
+async function remove(id: string, props: Props): Promise<void> {
+  await resetSettings(id, props);
 }
 
 export { configure, shutdown } from "../runtime";

@@ -4,13 +4,14 @@
  * so it is guarded like `rm -rf`:
  *
  * - it reaches only the client recorded in the resource's state (`connectionForRecorded`);
- * - when other `ApplicationSettings` of this deployment still manage that client, only the fields
- *   no other resource manages go back to their defaults, by PATCH, and the rest stays;
+ * - when other `ApplicationSettings` of this deployment still manage that client, or shared it when
+ *   this one was last applied (a destroy checks nothing), only the fields no other resource manages
+ *   go back to their defaults, by PATCH, and the rest stays;
  * - a client is reset by DELETE at most once per deployment (a destroy of several resources);
  * - it says in a warning what it reset and which of those changes wait for a Coreapp restart.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { clientFor, connectionForRecorded, exclusive, identityOf, processState } from "../runtime";
+import { clientFor, connectionForRecorded, declaredOn, exclusive, identityOf, processState } from "../runtime";
 import { changedFields, patchBody, settingsOf } from "./changes";
 import { type FlatSettings, fromWire, sameValue } from "./mapping";
 import { FIELDS, FIELDS_BY_PATH } from "./schema";
@@ -41,15 +42,15 @@ function describe(identity: string, what: string, changed: string[]): string {
 }
 
 /** Resets what the resource with these properties manages on its recorded client. */
-export async function resetSettings(props: Props): Promise<void> {
-  const connection = connectionForRecorded(props);
+export async function resetSettings(id: string, props: Props): Promise<void> {
+  const connection = connectionForRecorded(props, id);
   const identity = identityOf(connection);
   const shared = processState();
-  const others = new Set((shared.declared.get(identity) ?? []).flatMap((fields) => [...fields]));
+  const others = new Set(declaredOn(identity).flatMap((fields) => [...fields]));
   const managed = [...settingsOf(props).keys()];
   await exclusive(identity, async () => {
     const api = clientFor(connection);
-    if (others.size === 0) {
+    if (others.size === 0 && props.sharesClient !== true) {
       if (shared.reset.has(identity)) {
         pulumi.log.info(`${identity}: already reset to defaults in this deployment; nothing sent`);
         return;
@@ -69,6 +70,7 @@ export async function resetSettings(props: Props): Promise<void> {
       );
       return;
     }
+    // Other resources share this client: reset only what none of them manages now.
     const own = managed.filter((path) => !others.has(path));
     const kept = managed.filter((path) => others.has(path));
     if (own.length === 0) {
@@ -83,8 +85,10 @@ export async function resetSettings(props: Props): Promise<void> {
     const changed = changedFields(defaults, live);
     if (changed.size > 0) await api.patchSettings(patchBody(changed, defaults, live));
     const still = kept.length > 0 ? ` (${kept.join(", ")} stay: another ApplicationSettings manages them)` : "";
-    pulumi.log.warn(
-      describe(identity, `reset only the settings no other ApplicationSettings manages${still}`, notDefault(live, own)),
-    );
+    const what =
+      others.size > 0
+        ? `reset only the settings no other ApplicationSettings manages${still}`
+        : "reset only the settings this resource managed (other ApplicationSettings shared this client)";
+    pulumi.log.warn(describe(identity, what, notDefault(live, own)));
   });
 }

@@ -40,6 +40,11 @@ export class ApplicationSettings extends pulumi.dynamic.Resource {
   /** The client's `meta.version`, e.g. `v2.53.2`. */
   declare readonly apiVersion: pulumi.Output<string>;
   declare readonly baseUrl: pulumi.Output<string>;
+  /**
+   * Other `ApplicationSettings` of the program managed this client too at the last apply: deleting
+   * this one resets only its own fields, never the whole client.
+   */
+  declare readonly sharesClient: pulumi.Output<boolean>;
 
   constructor(name: string, args: ApplicationSettingsArgs = {}, opts: ResourceOptions = {}) {
     const { connection, ...settings } = args;
@@ -49,6 +54,7 @@ export class ApplicationSettings extends pulumi.dynamic.Resource {
       restartRequiredFields: undefined,
       apiVersion: undefined,
       baseUrl: undefined,
+      sharesClient: undefined,
       connection: connectionInput(connection, opts.provider),
     };
     if (settings.webhooks !== undefined) {

@@ -51,8 +51,9 @@ export class Deployment {
     return new Deployment(host);
   }
 
+  /** The serialized provider rides in every property bag, as the engine's do. */
   private withProvider(kind: Kind, props: Props): Props {
-    return { ...props, __provider: packed().providers.get(kind) };
+    return { __provider: packed().providers.get(kind), ...props };
   }
 
   /** check, failing the test on check failures; returns the checked inputs. */
@@ -67,7 +68,7 @@ export class Deployment {
   }
 
   diff(kind: Kind, name: string, state: { id: string; outputs: Props }, inputs: Props) {
-    return this.host.diff(urn(kind, name), state.id, state.outputs, inputs);
+    return this.host.diff(urn(kind, name), state.id, state.outputs, this.withProvider(kind, inputs));
   }
 
   async create(kind: Kind, name: string, inputs: Props): Promise<{ id: string; outputs: Props }> {
@@ -86,7 +87,12 @@ export class Deployment {
   }
 
   async read(kind: Kind, name: string, state: { id: string; outputs: Props; inputs?: Props }) {
-    const read = await this.host.read(urn(kind, name), state.id, state.outputs, state.inputs ?? {});
+    const read = await this.host.read(
+      urn(kind, name),
+      state.id,
+      this.withProvider(kind, state.outputs),
+      state.inputs ?? {},
+    );
     return { id: read.id, outputs: read.properties, inputs: read.inputs };
   }
 

@@ -27,6 +27,10 @@ describe("the client's identity is its normalized base URL", () => {
     ["https://wa.example.com", "HTTPS://wa.example.com/", "https://wa.example.com"],
     ["http://wa.example.com:80", "http://wa.example.com//", "http://wa.example.com"],
     ["https://proxy.example.com/wa/", "https://PROXY.example.com:443/wa", "https://proxy.example.com/wa"],
+    ["https://wa.example.com./", "https://wa.example.com", "https://wa.example.com"],
+    ["https://wa.example.com/a%2db", "https://wa.example.com//a-b//", "https://wa.example.com/a-b"],
+    ["https://wa.example.com/%7Ex%2f", "https://wa.example.com/~x%2F", "https://wa.example.com/~x%2F"],
+    ["https://[::1]:9090/", "https://[0:0::1]:9090", "https://[::1]:9090"],
   ])("%s and %s name one client, %s", (a, b, identity) => {
     expect(clientIdentity(a)).toBe(identity);
     expect(clientIdentity(b)).toBe(identity);
@@ -61,6 +65,7 @@ describe("the client's identity is its normalized base URL", () => {
     ["a query", "https://wa.example.com/?tenant=1", "must not have a query string"],
     ["a fragment", "https://wa.example.com/#x", "must not have a fragment"],
     ["/v1 at the end", "https://wa.example.com/v1", "must not end in /v1"],
+    ["/v1 at the end, encoded", "https://wa.example.com/%76%31/", "must not end in /v1"],
   ])("a base URL with %s is refused at check, in the resource and in stack config", async (_what, baseUrl, reason) => {
     const own = await Deployment.start();
     expect(
@@ -151,6 +156,39 @@ describe("calls for an existing resource reach only the client in its state", ()
   });
 });
 
+test("a resource read by id alone reaches the client its id names, or nothing", async () => {
+  const a = await client();
+  const b = await client();
+  const deployment = await Deployment.start(configOf(b));
+  const id = `${a.url}/v1/settings/application`;
+  expect(await failure(deployment.read("ApplicationSettings", "settings", { id, outputs: {} }))).toContain(
+    `recorded on the client at ${a.url}`,
+  );
+  const same = await Deployment.start(configOf(a));
+  expect((await same.read("ApplicationSettings", "settings", { id, outputs: {} })).outputs.baseUrl).toBe(a.url);
+  expect(requests(b)).toEqual([]);
+});
+
+test("preview with a base URL not known yet shows a possible replacement, and rotated config credentials an update", async () => {
+  const e = await client();
+  const first = await Deployment.start(configOf(e));
+  const state = await first.up("ApplicationSettings", "settings", { sentStatus: true });
+  const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+  const preview = await Deployment.start(configOf(e));
+  expect(
+    await preview.diff("ApplicationSettings", "settings", state, {
+      sentStatus: true,
+      connection: { baseUrl: unknown, username: "admin", password: "x" },
+    }),
+  ).toMatchObject({ changes: "some", replaces: ["connection"] });
+  const rotated = await Deployment.start({ ...configOf(e), "whatsapp:password": "R0tated-Passw0rd!" });
+  const inputs = await rotated.check("ApplicationSettings", "settings", { sentStatus: true }, state.outputs);
+  expect(await rotated.diff("ApplicationSettings", "settings", state, inputs)).toMatchObject({
+    changes: "some",
+    replaces: [],
+  });
+});
+
 describe("two ApplicationSettings on one client", () => {
   test("deleting one resets only what no other resource of the program manages", async () => {
     const e = await client();
@@ -184,6 +222,22 @@ describe("two ApplicationSettings on one client", () => {
     await destroy.delete("ApplicationSettings", "first", first);
     expect(e.journal.count("DELETE /v1/settings/application")).toBe(1);
     expect(destroy.stderr).toContain("restart the Coreapp for logLevel to take effect");
+  });
+
+  test("a destroy that keeps one of them (retainOnDelete) resets only the other's fields", async () => {
+    const e = await client();
+    const up = await Deployment.start();
+    const kept = { connection: connectionOf(e), logLevel: "error" };
+    await up.up("ApplicationSettings", "kept", kept);
+    const dropped = await up.up("ApplicationSettings", "dropped", { connection: connectionOf(e), sentStatus: true });
+    expect(dropped.outputs.sharesClient).toBe(true);
+    e.journal.clear();
+    // `pulumi destroy` checks nothing and skips the retained resource's delete.
+    const destroy = await Deployment.start();
+    await destroy.delete("ApplicationSettings", "dropped", dropped);
+    expect(e.journal.count("DELETE /v1/settings/application")).toBe(0);
+    expect(e.getSetting("sent_status")).toBe(false);
+    expect(e.getSetting("log_level")).toBe("error");
   });
 
   test("resources managing different fields of one group both converge, created or updated at once", async () => {
@@ -347,6 +401,24 @@ describe("a restore runs once, and again only on purpose", () => {
     const message = await failure(next.create("SettingsRestore", "restore", inputs));
     expect(message).toContain("the client accepted it");
     expect(target.journal.count("POST /v1/settings/restore")).toBe(1);
+  });
+
+  test("a restore record that cannot be written stops the restore before anything is sent", async () => {
+    // A path under a regular file: no directory can be made there.
+    const file = join(isolateRestoreRecords(), "a-file");
+    writeFileSync(file, "");
+    process.env.WHATSAPP_RESTORE_RECORD_DIR = join(file, "records");
+    const target = await client({ waId: null });
+    const deployment = await Deployment.start();
+    const inputs = await deployment.check("SettingsRestore", "restore", {
+      connection: connectionOf(target),
+      data: "ZGF0YQ==",
+      password: BACKUP_PASSWORD,
+    });
+    const message = await failure(deployment.create("SettingsRestore", "restore", inputs));
+    expect(message).toContain("cannot be read or written");
+    expect(message).toContain("nothing was sent");
+    expect(target.journal.count("POST /v1/settings/restore")).toBe(0);
   });
 
   test("a 200 answer that carries errors is a failure, and nothing is recorded", async () => {
