@@ -273,6 +273,8 @@ async function deploy(run: Run, old: Checkpoint): Promise<ResourceState[]> {
     log: (severity, message, urn) => run.diagnose(severity, message, urn),
   });
   run.monitor = monitor;
+  // Started beside the program rather than at its first registration: both take a second to load.
+  run.provider().catch(() => undefined);
   const exitCode = await runProgram({
     project: run.project,
     stack: run.stack,
