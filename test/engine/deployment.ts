@@ -155,7 +155,18 @@ function resolveStateFile(options: EngineOptions, stack: string): string {
   return options.stateFile ?? join(options.dir, ".pulumi-state", `${stack}.json`);
 }
 
-/** `pulumi preview` (`up` = false) or `pulumi up`. */
+/**
+ * What to show for a change: the input diff; when inputs are equal but the provider still sees a
+ * change (drift found by refresh), the live outputs against the wanted inputs.
+ */
+function displayChanges(previous: ResourceState, inputs: Props): PropertyChange[] {
+  const byInputs = propertyChanges(previous.inputs, inputs);
+  if (byInputs.length > 0) return byInputs;
+  const live = Object.fromEntries(Object.keys(inputs).map((key) => [key, previous.outputs[key]]));
+  return propertyChanges(live, inputs);
+}
+
+/** `pulumi preview` or `pulumi up`. */
 async function deploy(run: Run, old: Checkpoint): Promise<ResourceState[]> {
   const dryRun = run.command === "preview";
   const oldByUrn = new Map(old.resources.map((r) => [r.urn, r]));
@@ -223,7 +234,7 @@ async function deploy(run: Run, old: Checkpoint): Promise<ResourceState[]> {
         replaceOnChanges: reg.replaceOnChanges,
         deleteBeforeReplace: reg.deleteBeforeReplace ?? false,
       });
-      const changes = decision.op === "same" ? [] : propertyChanges(previous.inputs, inputs);
+      const changes = decision.op === "same" ? [] : displayChanges(previous, inputs);
       if (decision.op === "same") {
         run.step({ op: "same", ...step, changes });
         news.push({ ...base, id: previous.id, inputs, outputs: previous.outputs });
@@ -363,7 +374,9 @@ async function refresh(run: Run, old: Checkpoint): Promise<ResourceState[]> {
           return;
         }
         const inputs =
-          Object.keys(read.inputs).length > 0 ? (annotateSecrets(read.inputs, resource.inputs) as Props) : resource.inputs;
+          Object.keys(read.inputs).length > 0
+            ? (annotateSecrets(read.inputs, resource.inputs) as Props)
+            : resource.inputs;
         const outputs = annotateSecrets(
           secretOutputs(read.properties, inputs, resource.additionalSecretOutputs),
           resource.outputs,

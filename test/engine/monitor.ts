@@ -8,8 +8,8 @@
  * computes alias URNs itself and sends them in `aliasURNs`; `deletedWith`, transforms, hooks and
  * parameterization are refused by the SDK when a program asks for them, which is what we want.
  */
-import { type Any, emptyPb, enginePb, engineGrpc, grpc, resourceGrpc, resourcePb, structPb } from "./grpc";
-import { plain, type Props } from "./property-values";
+import { type Any, emptyPb, engineGrpc, enginePb, grpc, resourceGrpc, resourcePb, structPb } from "./grpc";
+import { type Props, plain } from "./property-values";
 
 export const SUPPORTED_FEATURES = new Set(["secrets"]);
 

@@ -115,7 +115,9 @@ describe.concurrent("step rules", { timeout: 180_000 }, () => {
 
   test("a resource no longer declared is deleted after the program, dependants first, with the provider code stored in state", async () => {
     const p = recorderProgram();
-    p.declare(`const a = new Thing("a", { value: 1 });\nnew Thing("b", { value: 1 }, { dependsOn: [a] });\nnew Thing("c", {});`);
+    p.declare(
+      `const a = new Thing("a", { value: 1 });\nnew Thing("b", { value: 1 }, { dependsOn: [a] });\nnew Thing("c", {});`,
+    );
     await run(p, "up");
     p.calls();
     // The program's provider code changes too: the deletes must still run the code in state (v1).
@@ -221,7 +223,9 @@ describe.concurrent("step rules", { timeout: 180_000 }, () => {
 
   test("destroy deletes everything in reverse dependency order", async () => {
     const p = recorderProgram();
-    p.declare(`const a = new Thing("a", {});\nconst b = new Thing("b", { value: a.id });\nnew Thing("c", {}, { dependsOn: [b] });`);
+    p.declare(
+      `const a = new Thing("a", {});\nconst b = new Thing("b", { value: a.id });\nnew Thing("c", {}, { dependsOn: [b] });`,
+    );
     await run(p, "up");
     p.calls();
     const destroy = await run(p, "destroy");

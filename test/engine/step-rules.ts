@@ -33,13 +33,15 @@ export function propertyChanges(before: Props, after: Props, prefix = "", secret
     const was = before[key];
     const now = after[key];
     const secret = secretAbove || isSecret(was) || isSecret(now);
-    if (!had && has) changes.push({ kind: "+", path, after: reveal(now), secret });
-    else if (had && !has) changes.push({ kind: "-", path, before: reveal(was), secret });
+    // A secret's value never leaves the engine in a change; only that it changed.
+    const shown = (value: unknown) => (secret ? "[secret]" : reveal(value));
+    if (!had && has) changes.push({ kind: "+", path, after: shown(now), secret });
+    else if (had && !has) changes.push({ kind: "-", path, before: shown(was), secret });
     else if (had && has && !sameValue(was, now)) {
       const a = reveal(was);
       const b = reveal(now);
       if (isObject(a) && isObject(b)) changes.push(...propertyChanges(a, b, path, secret));
-      else changes.push({ kind: "~", path, before: a, after: b, secret });
+      else changes.push({ kind: "~", path, before: shown(was), after: shown(now), secret });
     }
   }
   return changes;
@@ -97,7 +99,10 @@ export function applyIgnoreChanges(news: Props, olds: Props | undefined, ignoreC
 }
 
 /** `replaceOnChanges`: does a changed path fall under one of the option's paths (`*` = any)? */
-export function matchesReplaceOnChanges(changedPaths: readonly string[], replaceOnChanges: readonly string[]): string[] {
+export function matchesReplaceOnChanges(
+  changedPaths: readonly string[],
+  replaceOnChanges: readonly string[],
+): string[] {
   return changedPaths.filter((changed) =>
     replaceOnChanges.some((option) => {
       const want = splitPath(option);
