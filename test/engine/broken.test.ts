@@ -62,7 +62,7 @@ describe("project file validation, as the CLI's", () => {
     program.write("Pulumi.yaml", `${PROJECT}config:\n  whatsapp:baseUrl:\n    value: ${e.url}\n`);
     const result = await runEngine("preview", {
       dir: program.dir,
-      config: { "whatsapp:caCert": e.caCert as string },
+      config: { "whatsapp:username": "admin", "whatsapp:caCert": e.caCert as string },
       secrets: { "whatsapp:password": e.adminPassword, webhookUrl: "https://hooks.example.com/x" },
     });
     expect(errorsOf(result)).toBe("");
@@ -74,10 +74,7 @@ describe("programs that fail", () => {
   test("a type error fails in ts-node with the compiler's message, as `pulumi preview` shows it", async () => {
     const program = copyExample("basic");
     program.write("Pulumi.yaml", PROJECT);
-    program.write(
-      "index.ts",
-      program.read("index.ts").replace("callbackBackoffDelayMs: 3000", 'callbackBackoffDelayMs: "slow"'),
-    );
+    program.write("index.ts", `${program.read("index.ts")}\nexport const retries: number = "three";\n`);
     const result = await runEngine("preview", {
       dir: program.dir,
       config: { "whatsapp:baseUrl": "https://127.0.0.1:1" },
@@ -96,7 +93,12 @@ describe("programs that fail", () => {
     program.write("Pulumi.yaml", PROJECT);
     const result = await runEngine("up", {
       dir: program.dir,
-      config: { "whatsapp:baseUrl": e.url, "whatsapp:caCert": e.caCert as string, logLevel: "loud" },
+      config: {
+        "whatsapp:baseUrl": e.url,
+        "whatsapp:username": "admin",
+        "whatsapp:caCert": e.caCert as string,
+        logLevel: "loud",
+      },
       secrets: { "whatsapp:password": e.adminPassword, webhookUrl: "https://hooks.example.com/x" },
     });
     expect(result.ok).toBe(false);
