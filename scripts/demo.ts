@@ -3,11 +3,12 @@
  * Pulumi's dynamic-provider host against an embedded emulator, as preview → up → change →
  * preview → up → refresh → destroy. `npm start` prints it; the e2e suite asserts on it.
  */
-import { type Change, Deployment, type Plan } from "../test/e2e/engine";
-import { exampleProgram } from "../test/e2e/example-program";
-import { runMockedProgram } from "../test/e2e/mocked-program";
-import { ProviderHost } from "../test/e2e/provider-host";
+
 import { type Emulator, startEmulator } from "../test/emulator/index";
+import { type EngineResult, runEngine, type StepEvent } from "../test/engine/deployment";
+import type { PropertyChange } from "../test/engine/step-rules";
+import { changeLine, diagnosticLine } from "../test/engine/summary";
+import { copyExample } from "../test/support/program-dir";
 
 export interface DemoOptions {
   log: (line: string) => void;
@@ -18,61 +19,55 @@ export interface DemoOptions {
 
 export interface DemoResult {
   emulator: Emulator;
-  deployment: Deployment;
   steps: string[];
+  /** Each engine run, in order. */
+  runs: EngineResult[];
 }
 
-const PROJECT = "whatsapp-settings-basic";
 const WEBHOOK = "https://hooks.example.com/whatsapp?auth=demo-shared-secret";
+const RESTART_KEYS = new Set(["restartRequired", "restartRequiredFields"]);
 
 function paint(enabled: boolean) {
   const wrap = (code: number) => (text: string) => (enabled ? `\u001b[${code}m${text}\u001b[0m` : text);
   return { green: wrap(32), yellow: wrap(33), red: wrap(31), bold: wrap(1), dim: wrap(2), cyan: wrap(36) };
 }
 
-function show(value: unknown, secret: boolean): string {
-  return secret ? "[secret]" : JSON.stringify(value);
+/** The restart-required fields a step's checked inputs name. */
+function restartFields(step: StepEvent): string[] {
+  const change = step.changes.find((c) => c.path === "restartRequiredFields");
+  return Array.isArray(change?.after) ? (change.after as string[]) : [];
 }
 
 /** `pulumi preview --diff`-style lines; restart-required settings are marked. */
-function diffLines(changes: Change[], restart: string[], c: ReturnType<typeof paint>): string[] {
+function diffLines(changes: PropertyChange[], restart: string[], c: ReturnType<typeof paint>): string[] {
   const restartNote = (path: string) =>
     restart.some((r) => r === path || r.startsWith(`${path}.`)) ? c.yellow("  (needs a Coreapp restart)") : "";
-  return changes.map((change) => {
-    if (change.kind === "+")
-      return c.green(`      + ${change.path}: ${show(change.after, change.secret)}`) + restartNote(change.path);
-    if (change.kind === "-") return c.red(`      - ${change.path}: ${show(change.before, change.secret)}`);
-    return (
-      c.yellow(
-        `      ~ ${change.path}: ${show(change.before, change.secret)} => ${show(change.after, change.secret)}`,
-      ) + restartNote(change.path)
-    );
-  });
+  return changes
+    .filter((change) => !RESTART_KEYS.has(change.path) && change.path !== "__provider")
+    .map((change) => {
+      const line = `      ${changeLine(change)}`;
+      const color = change.kind === "+" ? c.green : change.kind === "-" ? c.red : c.yellow;
+      return color(line) + (change.kind === "-" ? "" : restartNote(change.path));
+    });
 }
 
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const c = paint(options.color);
   const log = options.log;
   const steps: string[] = [];
+  const runs: EngineResult[] = [];
   const emulator = await startEmulator({ https: true });
-  const dir = exampleProgram("basic");
-  const stackConfig = {
+  const program = copyExample("basic");
+  // examples/basic's Pulumi.yaml declares `whatsapp:baseUrl` with a type, which the Pulumi CLI refuses
+  // for a key outside the project's namespace; the demo sets the stack config itself.
+  program.write("Pulumi.yaml", program.read("Pulumi.yaml").replace(/\nconfig:[\s\S]*$/, "\n"));
+  const clientConfig = {
     "whatsapp:baseUrl": emulator.url,
     "whatsapp:username": "admin",
-    "whatsapp:password": emulator.adminPassword,
     "whatsapp:caCert": emulator.caCert as string,
   };
-  const register = (config: Record<string, string>) => {
-    const program = Object.fromEntries(Object.entries(config).map(([k, v]) => [`${PROJECT}:${k}`, v]));
-    const registrations = runMockedProgram(dir, "./index.js", {
-      PROJECT,
-      PULUMI_CONFIG: JSON.stringify({ ...program, ...stackConfig }),
-      PULUMI_CONFIG_SECRET_KEYS: JSON.stringify([`${PROJECT}:webhookUrl`, "whatsapp:password"]),
-    });
-    const [registration] = registrations;
-    if (!registration) throw new Error("examples/basic registered no resource");
-    return registration;
-  };
+  const secrets = { "whatsapp:password": emulator.adminPassword, webhookUrl: WEBHOOK };
+  let config: Record<string, string> = { ...clientConfig, maxConcurrentRequests: "6", logLevel: "warning" };
 
   let mark = 0;
   const requests = () => {
@@ -93,51 +88,48 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     log("");
     log(c.bold(`[${stepNumber}/8] ${title}`));
   };
-  const planLines = (plan: Plan) => {
-    const symbol = { create: c.green("+"), update: c.yellow("~"), replace: c.red("+-"), same: " " }[plan.operation];
-    log(`    ${symbol} whatsapp:ApplicationSettings whatsapp-settings ${plan.operation}`);
-    for (const line of diffLines(plan.changes, plan.restartRequiredFields, c)) log(line);
-    if (plan.restartRequiredFields.length > 0) {
-      log(c.yellow(`    restartRequiredFields: ${plan.restartRequiredFields.join(", ")}`));
+  const symbols = { create: c.green("+"), update: c.yellow("~"), replace: c.red("+-"), same: " ", delete: c.red("-") };
+  const engine = async (command: "preview" | "up" | "refresh" | "destroy") => {
+    const result = await runEngine(command, { dir: program.dir, config, secrets });
+    runs.push(result);
+    for (const s of result.steps) {
+      if (s.type === "pulumi:pulumi:Stack") continue;
+      if (s.op === "refresh") {
+        for (const line of diffLines(s.changes, [], c)) log(line);
+        continue;
+      }
+      const restart = restartFields(s);
+      log(`    ${symbols[s.op]} ${s.type} ${s.name} ${s.op}`);
+      for (const line of diffLines(s.changes, restart, c)) log(line);
+      if (restart.length > 0) log(c.yellow(`    restartRequiredFields: ${restart.join(", ")}`));
     }
-  };
-
-  // Every pulumi command starts its own provider process; so does every step here.
-  let host: ProviderHost | undefined;
-  const fresh = async (): Promise<ProviderHost> => {
-    await host?.close();
-    host = await ProviderHost.start(dir);
-    await host.configure(stackConfig);
-    return host;
-  };
-  log(c.cyan(`Emulated WhatsApp Business API client ${emulator.version} at ${emulator.url}`));
-  log(c.dim("Driving examples/basic from the packed package through Pulumi's dynamic-provider host over gRPC"));
-  log(c.dim("(the engine's side of `pulumi preview/up/refresh/destroy`; no Pulumi CLI is needed)."));
-  try {
-    const first = register({ webhookUrl: WEBHOOK, maxConcurrentRequests: "6", logLevel: "warning" });
-    const deployment = new Deployment(first, PROJECT);
-
-    step("pulumi preview");
-    planLines(await deployment.preview(await fresh(), first));
+    for (const d of result.diagnostics) if (d.severity === "warning" || d.severity === "error") log(diagnosticLine(d));
+    if (!result.ok) throw new Error(`${command} failed: ${result.diagnostics.map((d) => d.message).join("; ")}`);
     for (const line of requests()) log(line);
+    return result;
+  };
+
+  log(c.cyan(`Emulated WhatsApp Business API client ${emulator.version} at ${emulator.url}`));
+  log(c.dim("Running examples/basic with Pulumi's program runner and dynamic-provider host, and this"));
+  log(c.dim("repository's engine stand-in between them (`npm run engine`; no Pulumi CLI is needed)."));
+  try {
+    step("pulumi preview");
+    await engine("preview");
 
     step("pulumi up");
-    const created = await deployment.up(await fresh(), first);
-    planLines(created);
-    for (const line of requests()) log(line);
-    log(`    client now: restartRequiredFields ${JSON.stringify(deployment.state?.outputs.restartRequiredFields)}`);
+    const created = await engine("up");
+    const settings = created.checkpoint.resources.find((r) => r.name === "whatsapp-settings");
+    log(`    client now: restartRequiredFields ${JSON.stringify(settings?.outputs.restartRequiredFields)}`);
     await emulator.restart();
     log(c.dim("    (Coreapp restarted, as `docker restart` would)"));
     mark = emulator.journal.entries.length;
 
     step("change the program: maxConcurrentRequests 12, logLevel error; pulumi preview");
-    const second = register({ webhookUrl: WEBHOOK, maxConcurrentRequests: "12", logLevel: "error" });
-    planLines(await deployment.preview(await fresh(), second));
-    for (const line of requests()) log(line);
+    config = { ...config, maxConcurrentRequests: "12", logLevel: "error" };
+    await engine("preview");
 
     step("pulumi up");
-    planLines(await deployment.up(await fresh(), second));
-    for (const line of requests()) log(line);
+    await engine("up");
     log(c.yellow(`    pending a Coreapp restart on the client: ${emulator.pendingRestart().join(", ")}`));
     await emulator.restart();
     log(c.dim("    (Coreapp restarted)"));
@@ -145,21 +137,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
     step("someone changes callback_backoff_delay_ms on the client by hand; pulumi refresh");
     emulator.setSetting("callback_backoff_delay_ms", 5000);
-    for (const line of diffLines(await deployment.refresh(await fresh()), [], c)) log(line);
-    for (const line of requests()) log(line);
+    await engine("refresh");
 
     step("pulumi preview (the program puts it back)");
-    planLines(await deployment.preview(await fresh(), second));
-    for (const line of requests()) log(line);
+    await engine("preview");
 
     step("pulumi up");
-    planLines(await deployment.up(await fresh(), second));
-    for (const line of requests()) log(line);
+    await engine("up");
 
     step("pulumi destroy (resets the client to its defaults)");
-    await deployment.destroy(await fresh());
-    log(`    ${c.red("-")} whatsapp:ApplicationSettings whatsapp-settings delete`);
-    for (const line of requests()) log(line);
+    await engine("destroy");
     log(
       `    client now: log_level ${JSON.stringify(emulator.getSetting("log_level"))}, ` +
         `webhooks.max_concurrent_requests ${JSON.stringify(emulator.getSetting("webhooks.max_concurrent_requests"))}, ` +
@@ -167,9 +154,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     );
     log("");
     log(c.green(`Done: ${steps.length} steps, ${emulator.journal.count()} requests to the client.`));
-    return { emulator, deployment, steps };
+    return { emulator, steps, runs };
   } finally {
-    await host?.close();
     if (!options.keep) await emulator.close();
   }
 }

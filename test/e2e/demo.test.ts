@@ -9,7 +9,7 @@ test("npm start's sequence: preview, up, a restart-required change, refresh afte
 
   // preview sends nothing and marks restart-required settings
   const preview = out.slice(out.indexOf("[1/8]"), out.indexOf("[2/8]"));
-  expect(preview).toContain("+ whatsapp:ApplicationSettings whatsapp-settings create");
+  expect(preview).toContain("+ pulumi-nodejs:dynamic/whatsapp:ApplicationSettings whatsapp-settings create");
   expect(preview).toContain('+ logLevel: "warning"  (needs a Coreapp restart)');
   expect(preview).toContain("requests sent: none");
 

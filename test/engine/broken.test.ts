@@ -1,0 +1,109 @@
+/**
+ * Broken programs fail the way the Pulumi CLI fails them: before running anything for a bad
+ * project file, with the compiler's message for a type error, with the provider's reason for a
+ * failed check. Nothing reaches the client in any of them.
+ */
+import { afterEach, describe, expect, test } from "vitest";
+import { type Emulator, startEmulator } from "../emulator/index";
+import { copyExample } from "../support/program-dir";
+import { runEngine } from "./deployment";
+
+const running: Emulator[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((e) => e.close()));
+});
+
+const PROJECT = `name: whatsapp-settings-basic
+runtime:
+  name: nodejs
+  options:
+    typescript: true
+`;
+
+function errorsOf(result: Awaited<ReturnType<typeof runEngine>>): string {
+  return result.diagnostics
+    .filter((d) => d.severity === "error")
+    .map((d) => d.message)
+    .join("\n");
+}
+
+describe("project file validation, as the CLI's", () => {
+  test.each([
+    [
+      "a key outside the project's namespace with a type",
+      `${PROJECT}config:\n  whatsapp:baseUrl:\n    type: string\n`,
+      "Configuration key 'whatsapp:baseUrl' is not namespaced by the project and should not define a type",
+    ],
+    [
+      "a key outside the project's namespace with a default",
+      `${PROJECT}config:\n  whatsapp:baseUrl:\n    default: https://wa.example.com\n`,
+      "Configuration key 'whatsapp:baseUrl' is not namespaced by the project and should not define a default value",
+    ],
+    [
+      "a project key with both default and value",
+      `${PROJECT}config:\n  logLevel:\n    default: info\n    value: error\n`,
+      "project config 'logLevel' cannot have both a 'default' and 'value' attribute",
+    ],
+    ["no runtime", "name: x\n", "project is missing a 'runtime' attribute"],
+    ["YAML that does not parse", "name: [x\n", "could not unmarshal"],
+  ])("%s is refused before the program runs", async (_, yaml, message) => {
+    const program = copyExample("basic");
+    program.write("Pulumi.yaml", yaml);
+    const result = await runEngine("preview", { dir: program.dir });
+    expect(result.ok).toBe(false);
+    expect(errorsOf(result)).toContain(message);
+    expect(result.steps).toEqual([]);
+  });
+
+  test("a key outside the project's namespace with only a value is accepted and reaches the program", async () => {
+    const e = await startEmulator({ https: true });
+    running.push(e);
+    const program = copyExample("basic");
+    program.write("Pulumi.yaml", `${PROJECT}config:\n  whatsapp:baseUrl:\n    value: ${e.url}\n`);
+    const result = await runEngine("preview", {
+      dir: program.dir,
+      config: { "whatsapp:username": "admin", "whatsapp:caCert": e.caCert as string },
+      secrets: { "whatsapp:password": e.adminPassword, webhookUrl: "https://hooks.example.com/x" },
+    });
+    expect(errorsOf(result)).toBe("");
+    expect(result.ok).toBe(true);
+  }, 120_000);
+});
+
+describe("programs that fail", () => {
+  test("a type error fails in ts-node with the compiler's message, as `pulumi preview` shows it", async () => {
+    const program = copyExample("basic");
+    program.write("Pulumi.yaml", PROJECT);
+    program.write("index.ts", `${program.read("index.ts")}\nexport const retries: number = "three";\n`);
+    const result = await runEngine("preview", {
+      dir: program.dir,
+      config: { "whatsapp:baseUrl": "https://127.0.0.1:1" },
+      secrets: { "whatsapp:password": "x", webhookUrl: "https://hooks.example.com/x" },
+    });
+    expect(result.ok).toBe(false);
+    expect(errorsOf(result)).toContain("Unable to compile TypeScript");
+    expect(errorsOf(result)).toMatch(/index\.ts\(\d+,\d+\): error TS2322/);
+    expect(result.steps.filter((s) => s.type !== "pulumi:pulumi:Stack")).toEqual([]);
+  }, 120_000);
+
+  test("a resource whose check fails stops the run with the provider's reason, and sends nothing", async () => {
+    const e = await startEmulator({ https: true });
+    running.push(e);
+    const program = copyExample("basic");
+    program.write("Pulumi.yaml", PROJECT);
+    const result = await runEngine("up", {
+      dir: program.dir,
+      config: {
+        "whatsapp:baseUrl": e.url,
+        "whatsapp:username": "admin",
+        "whatsapp:caCert": e.caCert as string,
+        logLevel: "loud",
+      },
+      secrets: { "whatsapp:password": e.adminPassword, webhookUrl: "https://hooks.example.com/x" },
+    });
+    expect(result.ok).toBe(false);
+    expect(errorsOf(result)).toMatch(/ApplicationSettings resource 'whatsapp-settings' has a problem: logLevel/);
+    expect(e.journal.count()).toBe(0);
+    expect(result.checkpoint.resources.filter((r) => r.custom)).toEqual([]);
+  }, 120_000);
+});

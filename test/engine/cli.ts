@@ -1,0 +1,81 @@
+/**
+ * `npm run engine -- <preview|up|refresh|destroy> <program dir> [--stack dev] [--config k=v]...
+ * [--secret k=v]... [--state file]`: a Pulumi program rehearsed without the Pulumi CLI.
+ */
+import { parseArgs } from "node:util";
+import { type Command, runEngine } from "./deployment";
+import { diagnosticLine, stepLines, summaryLines } from "./summary";
+
+const USAGE = `Usage: npm run engine -- <preview|up|refresh|destroy> <program dir> [options]
+
+Runs a Pulumi program with Pulumi's own program runner and dynamic-provider host, and this
+repository's engine stand-in between them (no Pulumi CLI needed).
+
+  --stack NAME        the stack (default dev); its config is read from Pulumi.<stack>.yaml
+  --config KEY=VALUE  stack config, repeatable (KEY without a namespace is the project's)
+  --secret KEY=VALUE  secret stack config, repeatable
+  --state FILE        the checkpoint (default <program dir>/.pulumi-state/<stack>.json)
+  --help              show this text`;
+
+const COMMANDS = new Set<Command>(["preview", "up", "refresh", "destroy"]);
+
+function pairs(list: string[] | undefined, flag: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const item of list ?? []) {
+    const at = item.indexOf("=");
+    if (at <= 0) throw new Error(`${flag} takes KEY=VALUE, got '${item}'`);
+    result[item.slice(0, at)] = item.slice(at + 1);
+  }
+  return result;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      stack: { type: "string", default: "dev" },
+      config: { type: "string", multiple: true },
+      secret: { type: "string", multiple: true },
+      state: { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+  });
+  const [command, dir] = positionals;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (!command || !COMMANDS.has(command as Command) || !dir) {
+    console.error(USAGE);
+    return 2;
+  }
+  const title = { preview: "Previewing update", up: "Updating", refresh: "Refreshing", destroy: "Destroying" };
+  console.log(`${title[command as Command]} (${values.stack}):`);
+  const result = await runEngine(command as Command, {
+    dir,
+    stack: values.stack,
+    ...(values.state ? { stateFile: values.state } : {}),
+    config: pairs(values.config, "--config"),
+    secrets: pairs(values.secret, "--secret"),
+    onStep: (step) => {
+      for (const line of stepLines(step)) console.log(line);
+    },
+    onDiagnostic: (diagnostic) => {
+      if (diagnostic.severity !== "debug") console.log(diagnosticLine(diagnostic));
+    },
+  });
+  console.log("");
+  for (const line of summaryLines(result)) console.log(line);
+  return result.ok ? 0 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);

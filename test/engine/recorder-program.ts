@@ -1,0 +1,93 @@
+/**
+ * A tiny JavaScript Pulumi program for testing the engine's rules apart from our provider: a
+ * dynamic provider `Thing` that appends every call it receives to a log file, and reads its
+ * "live" values from a world file (for refresh). Each test writes the program body it needs.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type ExampleCopy, programOf } from "../support/program-dir";
+
+const PROJECT = `name: rules
+runtime:
+  name: nodejs
+  options:
+    typescript: false
+`;
+
+/** The provider; `VERSION` shows which provider code ran a call (state's `__provider` or the program's). */
+function header(log: string, world: string, version: string): string {
+  return `
+const pulumi = require("@pulumi/pulumi");
+const LOG = ${JSON.stringify(log)};
+const WORLD = ${JSON.stringify(world)};
+const VERSION = ${JSON.stringify(version)};
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const provider = {
+  async check(olds, news) {
+    const fs = require("fs");
+    const seen = Object.keys(news).filter((k) => news[k] === UNKNOWN).sort();
+    fs.appendFileSync(LOG, ["check", news.label, VERSION, seen.length ? "unknown:" + seen.join(",") : "", typeof news.token === "string" && news.token.length ? "token:plain" : ""].filter(Boolean).join(" ") + "\\n");
+    if (news.fail) return { inputs: news, failures: [{ property: "fail", reason: "this thing always fails its check" }] };
+    return { inputs: news };
+  },
+  async diff(id, olds, news) {
+    const replaces = olds.key !== news.key ? ["key"] : [];
+    const changes = olds.value !== news.value || olds.key !== news.key || olds.token !== news.token;
+    return { changes, replaces, deleteBeforeReplace: !!news.dbr };
+  },
+  async create(inputs) {
+    require("fs").appendFileSync(LOG, "create " + inputs.label + " " + VERSION + "\\n");
+    return { id: inputs.label + "-id", outs: { ...inputs, secretOut: "out-" + inputs.label } };
+  },
+  async update(id, olds, news) {
+    require("fs").appendFileSync(LOG, "update " + news.label + " " + VERSION + "\\n");
+    return { outs: { ...news, secretOut: "out-" + news.label } };
+  },
+  async delete(id, props) {
+    require("fs").appendFileSync(LOG, "delete " + props.label + " " + VERSION + "\\n");
+  },
+  async read(id, props) {
+    const fs = require("fs");
+    fs.appendFileSync(LOG, "read " + props.label + " " + VERSION + "\\n");
+    const world = fs.existsSync(WORLD) ? JSON.parse(fs.readFileSync(WORLD, "utf8")) : {};
+    if (world[id] === null) return {};
+    return { id, props: { ...props, ...(world[id] || {}) } };
+  },
+};
+class Thing extends pulumi.dynamic.Resource {
+  constructor(name, args, opts) {
+    super(provider, name, { label: name, secretOut: undefined, ...args }, opts, "test", "Thing");
+  }
+}
+`;
+}
+
+export interface RecorderProgram extends ExampleCopy {
+  /** Replaces the program's body (the resource declarations); `version` tags the provider code. */
+  declare(body: string, version?: string): void;
+  /** The provider calls so far, then forgets them. */
+  calls(filter?: RegExp): string[];
+  /** Sets what `read` finds for a resource id (`null`: gone). */
+  world(live: Record<string, Record<string, unknown> | null>): void;
+}
+
+export function recorderProgram(): RecorderProgram {
+  const copy = programOf({ "Pulumi.yaml": PROJECT });
+  const log = join(copy.dir, "calls.log");
+  const world = join(copy.dir, "world.json");
+  return {
+    ...copy,
+    declare(body, version = "v1") {
+      copy.write("index.js", `${header(log, world, version)}\n${body}\n`);
+    },
+    calls(filter = /^(create|update|delete|read) /) {
+      if (!existsSync(log)) return [];
+      const lines = readFileSync(log, "utf8").split("\n").filter(Boolean);
+      writeFileSync(log, "");
+      return lines.filter((line) => filter.test(line));
+    },
+    world(live) {
+      writeFileSync(world, JSON.stringify(live));
+    },
+  };
+}

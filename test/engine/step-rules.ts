@@ -1,0 +1,189 @@
+/**
+ * The engine's decisions, as pure functions (after pulumi/pulumi's `pkg/resource/deploy/step_generator.go`
+ * and the resource-option docs). The loop in `deployment.ts` only performs what these decide.
+ */
+import { isSecret, type Props, reveal, sameValue, UNKNOWN } from "./property-values";
+
+export type StepOp = "create" | "update" | "replace" | "same";
+
+/** One changed property, `pulumi preview --diff` style; secret values are never carried, only flagged. */
+export interface PropertyChange {
+  kind: "+" | "-" | "~";
+  path: string;
+  before?: unknown;
+  after?: unknown;
+  secret: boolean;
+}
+
+function isObject(value: unknown): value is Props {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !isSecret(value);
+}
+
+/**
+ * Property-level changes between two property maps: nested objects are walked, arrays and
+ * scalars compared whole. A path is secret when either side is secret there or above.
+ */
+export function propertyChanges(before: Props, after: Props, prefix = "", secretAbove = false): PropertyChange[] {
+  const changes: PropertyChange[] = [];
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+  for (const key of keys) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    const had = key in before && before[key] !== undefined;
+    const has = key in after && after[key] !== undefined;
+    const was = before[key];
+    const now = after[key];
+    const secret = secretAbove || isSecret(was) || isSecret(now);
+    // A secret's value never leaves the engine in a change; only that it changed.
+    const shown = (value: unknown) => (secret ? "[secret]" : reveal(value));
+    if (!had && has) changes.push({ kind: "+", path, after: shown(now), secret });
+    else if (had && !has) changes.push({ kind: "-", path, before: shown(was), secret });
+    else if (had && has && !sameValue(was, now)) {
+      const a = reveal(was);
+      const b = reveal(now);
+      if (isObject(a) && isObject(b)) changes.push(...propertyChanges(a, b, path, secret));
+      else changes.push({ kind: "~", path, before: shown(was), after: shown(now), secret });
+    }
+  }
+  return changes;
+}
+
+function splitPath(path: string): string[] {
+  return path
+    .replace(/\[(\d+|"[^"]*")\]/g, (_, part: string) => `.${part.replace(/"/g, "")}`)
+    .split(".")
+    .filter(Boolean);
+}
+
+function getPath(props: Props, parts: string[]): { found: boolean; value: unknown } {
+  let current: unknown = props;
+  for (const part of parts) {
+    const node = isSecret(current) ? current.value : current;
+    if (typeof node !== "object" || node === null || !(part in node)) return { found: false, value: undefined };
+    current = (node as Props)[part];
+  }
+  return { found: true, value: current };
+}
+
+function setPath(props: Props, parts: string[], value: unknown, remove: boolean): Props {
+  const [head, ...rest] = parts;
+  if (head === undefined) return props;
+  const copy: Props = { ...props };
+  if (rest.length === 0) {
+    if (remove) delete copy[head];
+    else copy[head] = value;
+    return copy;
+  }
+  const inner = copy[head];
+  const secret = isSecret(inner);
+  const node = secret ? inner.value : inner;
+  const next = setPath(isObject(node) ? node : {}, rest, value, remove);
+  copy[head] = secret ? { ...inner, value: next } : next;
+  return copy;
+}
+
+/**
+ * `ignoreChanges`: before check, each ignored path takes its old input value (or stays absent
+ * when it had none). On create there are no old inputs, so nothing is ignored.
+ */
+export function applyIgnoreChanges(news: Props, olds: Props | undefined, ignoreChanges: readonly string[]): Props {
+  if (!olds) return news;
+  let result = news;
+  for (const path of ignoreChanges) {
+    const parts = splitPath(path);
+    if (parts.length === 0) continue;
+    if (parts[0] === "*") return { ...olds };
+    const old = getPath(olds, parts);
+    result = setPath(result, parts, old.value, !old.found);
+  }
+  return result;
+}
+
+/** `replaceOnChanges`: does a changed path fall under one of the option's paths (`*` = any)? */
+export function matchesReplaceOnChanges(
+  changedPaths: readonly string[],
+  replaceOnChanges: readonly string[],
+): string[] {
+  return changedPaths.filter((changed) =>
+    replaceOnChanges.some((option) => {
+      const want = splitPath(option);
+      const have = splitPath(changed);
+      if (want[0] === "*") return true;
+      // A change below or above the option's path touches it.
+      const length = Math.min(want.length, have.length);
+      return want.slice(0, length).every((part, index) => part === "*" || part === have[index]);
+    }),
+  );
+}
+
+export interface ProviderDiff {
+  changes: "none" | "some" | "unknown";
+  replaces: string[];
+  deleteBeforeReplace: boolean;
+}
+
+export interface StepDecision {
+  op: StepOp;
+  /** The properties that force the replacement (provider's plus `replaceOnChanges`). */
+  replaceKeys: string[];
+  deleteBeforeReplace: boolean;
+}
+
+/**
+ * From a diff to a step. `changes: unknown` (a provider without diff) falls back to comparing
+ * old and new inputs. A replacement is create-before-delete unless the provider or the
+ * `deleteBeforeReplace` option asks otherwise.
+ */
+export function decideStep(options: {
+  diff: ProviderDiff;
+  oldInputs: Props;
+  newInputs: Props;
+  replaceOnChanges: readonly string[];
+  deleteBeforeReplace: boolean;
+}): StepDecision {
+  const changedPaths = propertyChanges(options.oldInputs, options.newInputs).map((c) => c.path);
+  const changed =
+    options.diff.changes === "some" ||
+    options.diff.replaces.length > 0 ||
+    (options.diff.changes === "unknown" && changedPaths.length > 0);
+  if (!changed) return { op: "same", replaceKeys: [], deleteBeforeReplace: false };
+  const replaceKeys = [
+    ...new Set([...options.diff.replaces, ...matchesReplaceOnChanges(changedPaths, options.replaceOnChanges)]),
+  ];
+  if (replaceKeys.length === 0) return { op: "update", replaceKeys: [], deleteBeforeReplace: false };
+  return {
+    op: "replace",
+    replaceKeys,
+    deleteBeforeReplace: options.deleteBeforeReplace || options.diff.deleteBeforeReplace,
+  };
+}
+
+export interface Node {
+  urn: string;
+  dependencies: readonly string[];
+}
+
+/**
+ * Delete order: dependants before what they depend on (the reverse of a topological order of the
+ * state), ties in reverse registration order, as Pulumi deletes.
+ */
+export function deleteOrder<T extends Node>(resources: readonly T[]): T[] {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const ordered: T[] = [];
+  const seen = new Set<string>();
+  const visit = (resource: T) => {
+    if (seen.has(resource.urn)) return;
+    seen.add(resource.urn);
+    for (const dependency of resource.dependencies) {
+      const target = byUrn.get(dependency);
+      if (target) visit(target);
+    }
+    ordered.push(resource);
+  };
+  for (const resource of resources) visit(resource);
+  return ordered.reverse();
+}
+
+/** What a preview shows for an output no step produced yet. */
+export function unknownOutputs(inputs: Props): Props {
+  return { ...inputs, id: UNKNOWN };
+}

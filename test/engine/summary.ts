@@ -1,0 +1,92 @@
+/**
+ * A `pulumi`-like rendering of a run: one line per resource step with its changed properties,
+ * diagnostics, outputs, and the closing count. Secrets print as `[secret]`, unknowns as
+ * `[unknown]`; nothing here ever prints a secret's value.
+ */
+import type { Diagnostic, EngineResult, StepEvent } from "./deployment";
+import { isSecret, UNKNOWN } from "./property-values";
+import type { PropertyChange } from "./step-rules";
+
+const SYMBOLS: Record<StepEvent["op"], string> = {
+  create: "+",
+  update: "~",
+  replace: "+-",
+  same: " ",
+  delete: "-",
+  refresh: "~",
+};
+
+/** A value for display: secrets masked, unknowns named. */
+export function display(value: unknown): string {
+  return JSON.stringify(mask(value)) ?? "undefined";
+}
+
+function mask(value: unknown): unknown {
+  if (isSecret(value)) return "[secret]";
+  if (value === UNKNOWN) return "[unknown]";
+  if (Array.isArray(value)) return value.map(mask);
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mask(v)]));
+  }
+  return value;
+}
+
+/** Properties the engine or the SDK adds; not worth a line in a diff. */
+const HIDDEN = new Set(["__provider"]);
+
+export function changeLine(change: PropertyChange): string {
+  const show = (value: unknown) => (change.secret ? "[secret]" : display(value));
+  if (change.kind === "+") return `+ ${change.path}: ${show(change.after)}`;
+  if (change.kind === "-") return `- ${change.path}: ${show(change.before)}`;
+  return `~ ${change.path}: ${show(change.before)} => ${show(change.after)}`;
+}
+
+function label(step: StepEvent): string {
+  if (step.op === "delete" && step.retained) return "delete (retained: the provider is not called)";
+  if (step.op === "refresh") return step.gone ? "deleted (gone)" : step.changes.length ? "update" : "same";
+  if (step.op === "replace") return step.deleteBeforeReplace ? "replace (delete before replace)" : "replace";
+  return step.op;
+}
+
+export function stepLines(step: StepEvent): string[] {
+  const lines = [`  ${SYMBOLS[step.op].padEnd(2)} ${step.type} ${step.name} ${label(step)}`];
+  if (step.replaceKeys?.length) lines.push(`       replaces because of: ${step.replaceKeys.join(", ")}`);
+  for (const change of step.changes) {
+    if (HIDDEN.has(change.path.split(".")[0] as string)) continue;
+    lines.push(`       ${changeLine(change)}`);
+  }
+  return lines;
+}
+
+export function diagnosticLine(diagnostic: Diagnostic): string {
+  const name = diagnostic.urn ? `${diagnostic.urn.split("::").pop()}: ` : "";
+  const prefix = diagnostic.severity === "info" ? "" : `${diagnostic.severity}: `;
+  return `  ${prefix}${name}${diagnostic.message}`;
+}
+
+export function summaryLines(result: EngineResult): string[] {
+  const lines: string[] = [];
+  const counts = new Map<string, number>();
+  for (const step of result.steps) {
+    if (step.type === "pulumi:pulumi:Stack") continue;
+    const key = label(step).split(" ")[0] as string;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const outputs = Object.entries(result.outputs);
+  if (outputs.length > 0 && result.command !== "destroy") {
+    lines.push("Outputs:");
+    for (const [key, value] of outputs) lines.push(`    ${key}: ${display(value)}`);
+    lines.push("");
+  }
+  lines.push("Resources:");
+  const verb = result.command === "preview" ? "to " : "";
+  for (const [op, count] of counts) lines.push(`    ${count} ${verb}${op}`);
+  if (counts.size === 0) lines.push("    no changes");
+  lines.push("");
+  lines.push(`Duration: ${(result.durationMs / 1000).toFixed(1)}s`);
+  if (!result.ok) {
+    const errors = result.diagnostics.filter((d) => d.severity === "error");
+    lines.push(`error: ${result.command} failed${errors.length ? `: ${errors[errors.length - 1]?.message}` : ""}`);
+  }
+  return lines;
+}
