@@ -134,7 +134,12 @@ export async function diff(_id: string, olds: Props, news: Props) {
 function storedConnectionStale(olds: Props, news: Props): boolean {
   if (news.connection !== undefined || olds[STORED_CONNECTION] === undefined) return false;
   try {
-    return JSON.stringify(connectionFor(news)) !== JSON.stringify(olds[STORED_CONNECTION]);
+    const now: Props = connectionFor(news);
+    const stored = olds[STORED_CONNECTION] as Props;
+    // Compared key by key: state hands properties back in its own order.
+    return [...new Set([...Object.keys(now), ...Object.keys(stored)])].some(
+      (key) => JSON.stringify(now[key]) !== JSON.stringify(stored[key]),
+    );
   } catch {
     return false;
   }
