@@ -167,7 +167,7 @@ export function redact(text: string, secrets: ReadonlyArray<string | undefined> 
   // Longest first, so a secret that contains another is removed whole.
   for (const form of forms.sort((a, b) => b.length - a.length)) out = out.split(form).join("[secret]");
   return out
-    .replace(/(Bearer|Basic|Apikey)(\s|%20|\+)+[A-Za-z0-9._~+/=-]+/gi, "$1 [secret]")
+    .replace(/(Bearer|Basic|Apikey)(\s|%20|\+)+(?:[A-Za-z0-9._~+/=-]|%[0-9A-F]{2}|\\\/)+/gi, "$1 [secret]")
     .replace(USER_INFO, "$1[secret]@")
     .replace(QUERY, "$1$2[secret]")
     .replace(ENCODED_USER_INFO, "$1[secret]%40")

@@ -72,11 +72,7 @@ describe("check refuses bad input before any request, naming the property and th
       [{ webhooks: { url: "https://user:pa55word@hooks.example.com/wa" } }, "webhooks.url", WEBHOOK_USER_INFO_REASON],
       [{ webhooks: "https://hooks.example.com/wa?auth=s3cret" }, "webhooks", "must be an object; got a string"],
       [{ webhooks: ["https://hooks.example.com/wa?auth=s3cret"] }, "webhooks", "must be an object; got a list"],
-      [
-        { webhooks: { url: 42 } },
-        "webhooks.url",
-        'must be an https:// URL of at most 2048 characters, or ""; got 42',
-      ],
+      [{ webhooks: { url: 42 } }, "webhooks.url", 'must be an https:// URL of at most 2048 characters, or ""; got 42'],
       [{ logLevel: "Adm1n-Passw0rd!" }, "logLevel", "must be info, warning, error, fatal; got a string"],
       [{ logLevel: "a-much-longer-word" }, "logLevel", "must be info, warning, error, fatal; got a string"],
       [
