@@ -203,11 +203,12 @@ export function urlSecrets(value: unknown): string[] {
  */
 export function replaceMessage(error: Error, message: string): void {
   const old = error.message;
+  // Read before the message changes: V8 formats `stack` on first access.
+  const stack = error.stack;
   error.message = message;
-  if (typeof error.stack === "string") {
-    const at = error.stack.indexOf(old);
-    error.stack =
-      at >= 0 ? error.stack.slice(0, at) + message + error.stack.slice(at + old.length) : `${error.name}: ${message}`;
+  if (typeof stack === "string") {
+    const at = stack.indexOf(old);
+    error.stack = at >= 0 ? stack.slice(0, at) + message + stack.slice(at + old.length) : `${error.name}: ${message}`;
   }
 }
 
