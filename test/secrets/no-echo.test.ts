@@ -323,7 +323,7 @@ describe("no secret appears in any failure, message, log line or plaintext outpu
 });
 
 describe("successful steps keep secrets out of plaintext outputs", () => {
-  test("a created and refreshed ApplicationSettings holds its webhook secret only in secret outputs", async () => {
+  test("a created ApplicationSettings holds its webhook secret only in secret outputs, its base URL in plaintext", async () => {
     const c = context;
     const evidence = await checkAndCreate(program, "ApplicationSettings", {
       connection: c.conn,
@@ -333,6 +333,9 @@ describe("successful steps keep secrets out of plaintext outputs", () => {
     expect(evidence.created?.properties).toMatchObject({ webhooks: { url: WEBHOOK } });
     expect(evidence.plaintext).not.toHaveProperty("webhooks");
     expect(leaks(evidence, c).found).toEqual([]);
+    // A base URL is an address, not a credential: plaintext in the id and the outputs (SECURITY.md).
+    expect(evidence.created?.id).toBe(`${c.e.url}/v1/settings/application`);
+    expect(evidence.plaintext.baseUrl).toBe(c.e.url);
   });
 
   test("a backup's plaintext outputs carry neither its data nor its password", async () => {
