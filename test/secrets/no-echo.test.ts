@@ -355,11 +355,11 @@ const ws = require("pulumi-whatsapp-settings");
 new ws.ApplicationSettings("settings", JSON.parse(process.env.PROGRAM));
 `;
   test.each([
-    ["a query-string secret", WEBHOOK, true],
-    ["a fragment secret", WEBHOOK_FRAGMENT, true],
-    ["user info", "https://hook:pa55word@hooks.example.com/wa", true],
-    ["no secret", "https://hooks.example.com/wa", false],
-  ])("a webhook URL with %s → secret: %s", (_name, url, secret) => {
+    ["a query-string secret", true, WEBHOOK],
+    ["a fragment secret", true, WEBHOOK_FRAGMENT],
+    ["user info", true, "https://hook:pa55word@hooks.example.com/wa"],
+    ["no secret", false, "https://hooks.example.com/wa"],
+  ])("a webhook URL with %s → secret: %s", (_name, secret, url) => {
     const dir = packedProgram({ "index.js": program });
     const env = {
       PROGRAM: JSON.stringify({
