@@ -15,8 +15,10 @@ import {
   NetworkError,
   ResponseShapeError,
   redact,
+  replaceMessage,
   TimeoutError,
   TlsError,
+  urlSecrets,
   type WhatsAppError,
 } from "./errors";
 
@@ -53,6 +55,10 @@ export const DEFAULT_RETRY: RetryPolicy = {
   deadlineMs: 120_000,
 };
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** Tokens are renewed this long before they lapse, so a long deployment never sends a dying one. */
+const RENEW_EARLY_MS = 60_000;
+/** What the API documents for a token's life, assumed when `expires_after` cannot be believed. */
+const TOKEN_LIFETIME_MS = 7 * 86_400_000;
 // The documented "try again" answers: rate limit, Coreapp not ready or restarting, overload, shard routing.
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
 const RETRY_API_CODES = new Set([1011, 1014, 1015, 1016, 1017, 1018]);
@@ -120,10 +126,16 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Parses `expires_after` (`2026-11-29 10:00:00+00:00`); unreadable expiries count as 7 days. */
+/**
+ * When to renew a token, from its `expires_after` (`2026-11-29 10:00:00+00:00`). Unreadable
+ * expiries, and expiries already (nearly) past by the local clock, which only a clock skewed
+ * against the client's produces for a token just issued, count as the documented 7 days: a token
+ * the client no longer takes answers 401 and is renewed once, whereas believing the skewed expiry
+ * would log in again before every call.
+ */
 export function parseExpiry(text: string | undefined, now: number): number {
   const parsed = text ? Date.parse(text.replace(" ", "T")) : Number.NaN;
-  return Number.isFinite(parsed) ? parsed : now + 7 * 86_400_000;
+  return Number.isFinite(parsed) && parsed - RENEW_EARLY_MS > now ? parsed : now + TOKEN_LIFETIME_MS;
 }
 
 export class WhatsAppClient {
@@ -206,8 +218,7 @@ export class WhatsAppClient {
     }
     const key = this.tokenKey();
     const cached = this.sessions.tokens.get(key);
-    // Renew a little early so a long deployment does not hand out a token about to lapse.
-    if (cached && cached.expiresAt - 60_000 > Date.now()) return cached.token;
+    if (cached && cached.expiresAt - RENEW_EARLY_MS > Date.now()) return cached.token;
     let pending = this.sessions.logins.get(key);
     if (!pending) {
       pending = this.login().finally(() => this.sessions.logins.delete(key));
@@ -260,7 +271,8 @@ export class WhatsAppClient {
         { authorization: `Bearer ${token}` },
         {
           idempotent: options.idempotent ?? method !== "POST",
-          secrets: options.secrets ?? [],
+          // A webhook URL in the body carries its shared secret: an echo of the body must not show it.
+          secrets: [...(options.secrets ?? []), ...urlSecrets(body)],
           ...(options.attempts === undefined ? {} : { attempts: options.attempts }),
         },
       );
@@ -270,8 +282,10 @@ export class WhatsAppClient {
       return await sendWith(token);
     } catch (error) {
       if ((error as ApiError).status === 401 && !canRelogin) {
-        (error as Error).message +=
-          "; the token may have expired (tokens last 7 days): prefer username and password, which are renewed";
+        replaceMessage(
+          error as Error,
+          `${(error as Error).message}; the token may have expired (tokens last 7 days): prefer username and password, which are renewed`,
+        );
       }
       if (!canRelogin || (error as ApiError).status !== 401) throw error;
       if (this.sessions.tokens.get(this.tokenKey())?.token === token) this.sessions.tokens.delete(this.tokenKey());
@@ -290,13 +304,21 @@ export class WhatsAppClient {
     const started = Date.now();
     const secrets = [...options.secrets, ...connectionSecrets(this.connection), headers.authorization?.split(" ")[1]];
     const failures: string[] = [];
+    const timeout = this.connection.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     for (let attempt = 1; ; attempt++) {
       let delayMs: number;
+      // A retry never runs past the deadline: it gets what is left of it, at most timeoutMs.
+      const left = started + this.retry.deadlineMs - Date.now();
+      const limit =
+        attempt === 1 || left >= timeout
+          ? { ms: timeout, name: `${timeout} ms (timeoutMs)` }
+          : { ms: Math.max(1, left), name: `the retry deadline (${this.retry.deadlineMs} ms after the first attempt)` };
       try {
-        return await this.exchange(method, path, body, headers);
+        return await this.exchange(method, path, body, headers, limit, secrets);
       } catch (caught) {
         const error = caught as WhatsAppError & { status?: number; apiCode?: number; retryAfterMs?: number };
-        error.message = redact(error.message, secrets);
+        replaceMessage(error, redact(error.message, secrets));
+        if (typeof error.stack === "string") error.stack = redact(error.stack, secrets);
         failures.push(`attempt ${attempt}: ${error.message}`);
         // A refused connection never reached the client, so even a restore may try again.
         const neverSent = error.code === "WHATSAPP_NETWORK" && causeCode(error) === "ECONNREFUSED";
@@ -312,7 +334,10 @@ export class WhatsAppClient {
           Date.now() + delayMs - started > this.retry.deadlineMs;
         if (!(neverSent || (options.idempotent && transient)) || attempt >= attempts || tooLong) {
           if (failures.length > 1) {
-            error.message = `${error.message} (gave up after ${failures.length} attempts: ${failures.join("; ")})`;
+            replaceMessage(
+              error,
+              `${error.message} (gave up after ${failures.length} attempts: ${failures.join("; ")})`,
+            );
           }
           throw error;
         }
@@ -327,9 +352,13 @@ export class WhatsAppClient {
     path: string,
     body: unknown,
     headers: Record<string, string>,
+    limit: { ms: number; name: string },
+    secrets: ReadonlyArray<string | undefined>,
   ): Promise<Exchange> {
     const url = `${this.connection.baseUrl}${path}`;
-    const timeout = this.connection.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    // One signal for headers and body together: undici's own timeouts restart on every chunk, so a
+    // body that drips a byte at a time would never time out.
+    const signal = AbortSignal.timeout(limit.ms);
     let response: undici.Dispatcher.ResponseData;
     let text: string;
     try {
@@ -342,12 +371,11 @@ export class WhatsAppClient {
         },
         body: body === undefined ? null : JSON.stringify(body),
         dispatcher: this.sessions.agent(this.connection),
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
+        signal,
       });
       text = await response.body.text();
     } catch (error) {
-      throw this.transportError(method, path, error, timeout);
+      throw this.transportError(method, path, error, limit.name, signal.aborted);
     }
     let parsed: unknown;
     if (text.trim() !== "") {
@@ -361,7 +389,7 @@ export class WhatsAppClient {
           method,
           path,
           status: response.statusCode,
-          details: `not a WhatsApp API answer (${String(response.headers["content-type"] ?? "no content type")})`,
+          details: `not a WhatsApp API answer (${redact(String(response.headers["content-type"] ?? "no content type"), secrets)})`,
           retryAfterMs: retryAfter(response.headers["retry-after"]),
         });
       }
@@ -376,15 +404,21 @@ export class WhatsAppClient {
         path,
         status: response.statusCode,
         apiCode: first?.code,
-        title: first?.title,
-        details: first?.details,
+        title: first?.title === undefined ? undefined : redact(first.title, secrets),
+        details: first?.details === undefined ? undefined : redact(first.details, secrets),
         retryAfterMs: retryAfter(response.headers["retry-after"]),
       });
     }
     return { status: response.statusCode, headers: response.headers, body: parsed, meta };
   }
 
-  private transportError(method: string, path: string, error: unknown, timeout: number): WhatsAppError {
+  private transportError(
+    method: string,
+    path: string,
+    error: unknown,
+    limit: string,
+    timedOut: boolean,
+  ): WhatsAppError {
     const code = causeCode(error);
     const where = `${method} ${this.connection.baseUrl}${path}`;
     if (code && TLS_CODES.has(code)) {
@@ -394,8 +428,13 @@ export class WhatsAppClient {
         error,
       );
     }
-    if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT") {
-      return new TimeoutError(`${where}: no answer within ${timeout} ms (timeoutMs)`, error);
+    if (
+      timedOut ||
+      code === "UND_ERR_HEADERS_TIMEOUT" ||
+      code === "UND_ERR_BODY_TIMEOUT" ||
+      code === "UND_ERR_CONNECT_TIMEOUT"
+    ) {
+      return new TimeoutError(`${where}: no complete answer within ${limit}`, error);
     }
     const reason = error instanceof Error ? error.message : String(error);
     return new NetworkError(`${where}: ${code ? `${code} ` : ""}${reason}`, error);

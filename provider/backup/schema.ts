@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { checkConnection, containsUnknown, withoutUnknowns } from "../settings/inputs";
 
+const HEALTH_TIMEOUT_REASON = "must be a whole number of milliseconds from 0 to 3600000 (one hour)";
 const PASSWORD_REASON =
   "must be a non-empty string; keep it: a restore needs this same password together with the backup data";
 
@@ -13,7 +14,7 @@ export const SettingsBackupSchema = z.strictObject({
   /** Any values; when they change, a new backup is taken. */
   triggers: z.unknown().optional(),
   /** Also write the backup blob to this local file (mode 0600, written atomically). */
-  outputFile: z.string().min(1, "must be a file path").optional(),
+  outputFile: z.string({ error: "must be a file path" }).min(1, "must be a file path").optional(),
 });
 
 export type SettingsBackupInput = z.input<typeof SettingsBackupSchema>;
@@ -27,7 +28,7 @@ export const SettingsRestoreSchema = z.strictObject({
   password: z.string({ error: PASSWORD_REASON }).min(1, PASSWORD_REASON),
   /** SHA-256 (hex) the data must have; checked before anything is sent. */
   expectedSha256: z
-    .string()
+    .string({ error: "must be 64 hexadecimal characters (a SHA-256)" })
     .regex(/^[0-9a-fA-F]{64}$/, "must be 64 hexadecimal characters (a SHA-256)")
     .optional(),
   /** Any values; when they change, the backup is restored again (on purpose). */
@@ -35,12 +36,20 @@ export const SettingsRestoreSchema = z.strictObject({
   /** Wait until the client answers and reports connected/connecting again. @default true */
   waitForHealthy: z.boolean({ error: "must be true or false" }).optional(),
   /** How long to wait for health, in milliseconds. @default 300000 */
-  healthTimeoutMs: z.number().int().min(0).max(3_600_000, "must be at most 3600000 (one hour)").optional(),
+  healthTimeoutMs: z
+    .number({ error: HEALTH_TIMEOUT_REASON })
+    .int(HEALTH_TIMEOUT_REASON)
+    .min(0, HEALTH_TIMEOUT_REASON)
+    .max(3_600_000, HEALTH_TIMEOUT_REASON)
+    .optional(),
 });
 
 export type SettingsRestoreInput = z.input<typeof SettingsRestoreSchema>;
 
-/** One check failure per zod issue, named by property. */
+/**
+ * One check failure per zod issue, named by property. Every reason is a fixed sentence of the
+ * schema above, never the value: the engine hands secrets to check as plain values.
+ */
 export function failuresOf(error: z.ZodError): Array<{ property: string; reason: string }> {
   return error.issues.flatMap((issue) =>
     issue.code === "unrecognized_keys"

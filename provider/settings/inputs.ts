@@ -6,7 +6,16 @@
 import type { z } from "zod";
 import { credentialProblem, PartialConnectionSchema } from "../connection";
 import { type FlatSettings, flatten, unflatten } from "./mapping";
-import { ApplicationSettingsSchema, FIELDS, FIELDS_BY_PATH, GROUP_PATHS, READ_ONLY, RESTART_PATHS } from "./schema";
+import {
+  ApplicationSettingsSchema,
+  FIELDS,
+  FIELDS_BY_PATH,
+  GROUP_PATHS,
+  hasUserInfo,
+  MEDIA_TYPES,
+  READ_ONLY,
+  RESTART_PATHS,
+} from "./schema";
 
 const FIELD_ORDER = FIELDS.map((f) => f.path);
 
@@ -98,11 +107,54 @@ function allowedFor(path: string): string {
   return "a known setting";
 }
 
+/**
+ * Whether a `webhooks` value must be stored secret: its URL carries a shared secret (query
+ * string or fragment) or credentials (`user:pass@`, which check refuses), or it is not the
+ * object it should be, so nothing can be said about what it holds.
+ */
+export function webhooksCarrySecret(webhooks: unknown): boolean {
+  if (typeof webhooks !== "object" || webhooks === null || Array.isArray(webhooks)) return webhooks != null;
+  const url = (webhooks as { url?: unknown }).url;
+  if (url === undefined || url === null) return false;
+  return typeof url !== "string" || /[?#]/.test(url) || hasUserInfo(url);
+}
+
+// Groups holding a secret field (`webhooks`): no string under them is ever repeated.
+const SECRET_ROOTS = new Set(FIELDS.filter((f) => f.meta.secret).map((f) => f.path.split(".")[0] as string));
+/** The longest string a failure repeats: an enum-like word, never a URL, token or password. */
+const SHOWN_WORD = /^[A-Za-z0-9 _.-]{0,12}$/;
+
+/** The value as a failure may show it, or `undefined` when it could be a secret. */
+function shown(value: unknown, strings: boolean, nested = false): string | undefined {
+  if (value === null || typeof value === "boolean") return String(value);
+  if (typeof value === "number") return String(value).length <= 12 ? String(value) : undefined;
+  if (typeof value === "string") return strings && SHOWN_WORD.test(value) ? JSON.stringify(value) : undefined;
+  if (Array.isArray(value) && !nested && value.length <= MEDIA_TYPES.length) {
+    const items = value.map((item) => shown(item, strings, true));
+    return items.every((item) => item !== undefined) ? `[${items.join(",")}]` : undefined;
+  }
+  return undefined;
+}
+
+function typeName(value: unknown): string {
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "an object";
+  if (typeof value === "string") return "a string";
+  return `a ${typeof value}`;
+}
+
+/**
+ * "; got ..." for a refused value. The engine hands secrets to a provider as plain values, so
+ * check cannot tell which were secret: it repeats only numbers, booleans and short words, never
+ * a URL or anything under a group holding one; otherwise it names the type.
+ */
 function describe(value: unknown, path: string): string {
-  if (FIELDS_BY_PATH.get(path)?.meta.secret) return "";
-  const text = JSON.stringify(value);
-  if (text === undefined) return "";
-  return `; got ${text.length > 60 ? `${text.slice(0, 57)}...` : text}`;
+  if (value === undefined) return "";
+  const field = FIELDS_BY_PATH.get(path);
+  // The type is what was wrong, unless the field is a URL that arrived as a string: then it says nothing.
+  if (field?.meta.kind === "url" && typeof value === "string") return "";
+  const strings = !SECRET_ROOTS.has(path.split(".")[0] as string) && field?.meta.kind !== "url";
+  return `; got ${shown(value, strings) ?? typeName(value)}`;
 }
 
 function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
@@ -124,12 +176,16 @@ function failuresFromIssues(issues: z.core.$ZodIssue[], input: unknown): CheckFa
     // Errors inside a list name the list: `media.autoDownload`, not `media.autoDownload.0`.
     const settingPath = issue.path.filter((key) => typeof key === "string").join(".");
     const fieldValue = valueAt(input, settingPath.split("."));
+    const own = issue.code === "custom" ? (issue.params as { reason?: unknown } | undefined)?.reason : undefined;
     failures.push({
       property: settingPath,
-      reason: `must be ${allowedFor(settingPath)}${describe(fieldValue, settingPath)}`,
+      reason: typeof own === "string" ? own : `must be ${allowedFor(settingPath)}${describe(fieldValue, settingPath)}`,
     });
   }
-  return failures;
+  // Two refinements of one value can fail alike; say it once.
+  return failures.filter(
+    (failure, i) => failures.findIndex((f) => f.property === failure.property && f.reason === failure.reason) === i,
+  );
 }
 
 export interface ParsedInputs {

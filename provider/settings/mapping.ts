@@ -58,9 +58,15 @@ function readWire(application: Record<string, unknown>, wirePath: string): unkno
   return node;
 }
 
-/** Back-off delays come back as numbers or numeric strings; both mean the same number. */
+/**
+ * A value as the schema's kind means it: clients answer numbers and booleans as numbers and
+ * booleans or as their strings (`"5"`, `"true"`), and both spellings are the same value.
+ */
 function normalise(field: Field, value: unknown): unknown {
-  if (field.path.endsWith("BackoffDelayMs") && typeof value === "string" && /^\d+$/.test(value)) return Number(value);
+  if (typeof value !== "string") return value;
+  if (field.meta.kind === "number" && /^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value);
+  if (field.meta.kind === "boolean" && /^(true|false)$/i.test(value.trim()))
+    return value.trim().toLowerCase() === "true";
   return value;
 }
 
@@ -74,7 +80,7 @@ export function fromWire(application: Record<string, unknown>): FlatSettings {
   return flat;
 }
 
-/** Equality as the client means it: numbers equal their numeric strings, media types are a set. */
+/** Equality as the client means it: numbers and booleans equal their strings, media types are a set. */
 export function sameValue(path: string, a: unknown, b: unknown): boolean {
   const field = FIELDS_BY_PATH.get(path);
   const left = field ? normalise(field, a) : a;

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type ConnectionArgs, connectionInput, pulumiOptions, type ResourceOptions } from "../connection-provider";
 import type { Inputs, Outputs } from "../inputs";
 import { STORED_CONNECTION } from "../runtime";
+import { webhooksCarrySecret } from "./inputs";
 import * as settingsProvider from "./provider";
 import type { ApplicationSettingsInput, ApplicationSettings as Settings } from "./schema";
 
@@ -20,8 +21,7 @@ export type ApplicationSettingsArgs = Inputs<ApplicationSettingsInput> & {
 };
 
 function carriesSecret(webhooks: unknown): boolean {
-  const url = (webhooks as { url?: unknown } | undefined)?.url;
-  return typeof url === "string" && /[?#]/.test(url);
+  return webhooksCarrySecret(webhooks);
 }
 
 export interface ApplicationSettings extends Outputs<Settings> {}

@@ -3,12 +3,21 @@
  * default, allowed values, restart flag and the client versions that introduced or deprecated
  * it. The input type, validation, the camelCase ↔ wire mapping, version gates, restart flags and
  * README's configuration table are all derived from this file.
+ *
+ * Each leaf has a `kind`. Every `number` field takes a number or its decimal string (`12` or
+ * `"12"`, kept as the number), on input and when the client answers; `boolean` fields take
+ * `true`/`false` on input and also `"true"`/`"false"` when the client answers with strings.
+ * Which form a field tolerates is decided here, by its kind, never by its name.
  */
 import { z } from "zod";
+
+/** What a setting holds; decides which spellings of it are tolerated (see the file's docs). */
+export type SettingKind = "boolean" | "number" | "enum" | "list" | "url";
 
 export interface SettingMeta {
   /** The key on the wire at this level (`max_concurrent_requests`). */
   wire: string;
+  kind: SettingKind;
   description: string;
   /** The client's documented default (`undefined` when it has none). */
   default?: unknown;
@@ -48,23 +57,31 @@ function group<T extends z.ZodRawShape>(shape: T, meta: GroupMeta) {
   return object.optional();
 }
 
-const flag = () => z.boolean();
-const seconds = () => z.number().int().nonnegative().max(86_400);
-// Documented as strings, returned as numbers by every captured client: take both, keep numbers.
-const milliseconds = () =>
-  z.union([
-    z.number().int().nonnegative().max(2_147_483_647),
+/** A whole number, written as a number or as its decimal string; the number is kept. */
+function numeric<T extends z.ZodType<number, number>>(inner: T) {
+  return z.union([
+    inner,
     z
       .string()
       .regex(/^\d{1,10}$/)
       .transform(Number)
-      .pipe(z.number().max(2_147_483_647)),
+      .pipe(inner),
   ]);
+}
+
+const flag = () => z.boolean();
+const seconds = () => numeric(z.number().int().nonnegative().max(86_400));
+// Documented as strings, returned as numbers by every captured client.
+const milliseconds = () => numeric(z.number().int().nonnegative().max(2_147_483_647));
+/** Why a webhook URL with `user:password@` is refused; check reports it as the reason. */
+export const WEBHOOK_USER_INFO_REASON =
+  "must not carry credentials before the host (user:password@); put the shared secret in the query string (?auth=...), which is kept secret";
 const httpsUrl = () =>
   z
     .string()
     .max(MAX_URL_LENGTH)
-    .refine((value) => value === "" || isHttpsUrl(value));
+    .refine((value) => value === "" || isHttpsUrl(value))
+    .refine((value) => !hasUserInfo(value), { params: { reason: WEBHOOK_USER_INFO_REASON } });
 
 export function isHttpsUrl(value: string): boolean {
   try {
@@ -75,11 +92,22 @@ export function isHttpsUrl(value: string): boolean {
   }
 }
 
+/** Whether a URL names a user or password before its host (`https://user:pass@host`). */
+export function hasUserInfo(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.username !== "" || url.password !== "";
+  } catch {
+    return /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(value);
+  }
+}
+
 const boolean = "true or false";
 
 export const ApplicationSettingsSchema = z.strictObject({
   callbackPersist: setting(flag(), {
     wire: "callback_persist",
+    kind: "boolean",
     description: "Keep callbacks on disk until the webhook acknowledges them.",
     default: true,
     allowed: boolean,
@@ -87,6 +115,7 @@ export const ApplicationSettingsSchema = z.strictObject({
   }),
   callbackBackoffDelayMs: setting(milliseconds(), {
     wire: "callback_backoff_delay_ms",
+    kind: "number",
     description: "Linear back-off step for failed callbacks, in milliseconds (capped by maxCallbackBackoffDelayMs).",
     default: 3000,
     allowed: "a whole number of milliseconds, 0 or more (a numeric string is accepted)",
@@ -94,6 +123,7 @@ export const ApplicationSettingsSchema = z.strictObject({
   }),
   maxCallbackBackoffDelayMs: setting(milliseconds(), {
     wire: "max_callback_backoff_delay_ms",
+    kind: "number",
     description: "Cap of the callback back-off, in milliseconds; retries go on at the cap.",
     default: 900000,
     allowed: "a whole number of milliseconds, 0 or more (a numeric string is accepted)",
@@ -101,6 +131,7 @@ export const ApplicationSettingsSchema = z.strictObject({
   }),
   heartbeatInterval: setting(seconds(), {
     wire: "heartbeat_interval",
+    kind: "number",
     description: "Multiconnect: seconds between the master's heartbeats to each Coreapp.",
     default: 5,
     allowed: "a whole number of seconds from 0 to 86400",
@@ -108,6 +139,7 @@ export const ApplicationSettingsSchema = z.strictObject({
   }),
   unhealthyInterval: setting(seconds(), {
     wire: "unhealthy_interval",
+    kind: "number",
     description: "Multiconnect: seconds without a heartbeat before a Coreapp is failed over.",
     default: 30,
     allowed: "a whole number of seconds from 0 to 86400",
@@ -115,6 +147,7 @@ export const ApplicationSettingsSchema = z.strictObject({
   }),
   axolotlContextStripingDisabled: setting(flag(), {
     wire: "axolotl_context_striping_disabled",
+    kind: "boolean",
     description:
       "Turn off the extra database connections added in v2.25 (for deployments hitting DB connection limits).",
     default: false,
@@ -123,6 +156,7 @@ export const ApplicationSettingsSchema = z.strictObject({
   }),
   notifyUserChangeNumber: setting(flag(), {
     wire: "notify_user_change_number",
+    kind: "boolean",
     description: "Send the `user_changed_number` system notification.",
     default: false,
     allowed: boolean,
@@ -130,6 +164,7 @@ export const ApplicationSettingsSchema = z.strictObject({
   }),
   showSecurityNotifications: setting(flag(), {
     wire: "show_security_notifications",
+    kind: "boolean",
     description: "Send `user_identity_changed` webhooks; sends to that user block until acknowledged.",
     default: false,
     allowed: boolean,
@@ -137,6 +172,7 @@ export const ApplicationSettingsSchema = z.strictObject({
   }),
   skipReferralMediaDownload: setting(flag(), {
     wire: "skip_referral_media_download",
+    kind: "boolean",
     description: "Do not download the media of click-to-WhatsApp ads.",
     default: false,
     allowed: boolean,
@@ -144,6 +180,7 @@ export const ApplicationSettingsSchema = z.strictObject({
   }),
   sentStatus: setting(flag(), {
     wire: "sent_status",
+    kind: "boolean",
     description: "Legacy switch for `sent` status callbacks; prefer webhooks.message.sent.",
     default: false,
     allowed: boolean,
@@ -153,6 +190,7 @@ export const ApplicationSettingsSchema = z.strictObject({
     {
       messages: setting(flag(), {
         wire: "messages",
+        kind: "boolean",
         description: "Automatic message garbage collection; turn it off during large campaigns.",
         default: true,
         allowed: boolean,
@@ -161,6 +199,7 @@ export const ApplicationSettingsSchema = z.strictObject({
       }),
       media: setting(flag(), {
         wire: "media",
+        kind: "boolean",
         description: "Automatic media garbage collection.",
         default: false,
         allowed: boolean,
@@ -174,6 +213,7 @@ export const ApplicationSettingsSchema = z.strictObject({
     {
       autoDownload: setting(z.array(z.enum(MEDIA_TYPES)).max(MEDIA_TYPES.length), {
         wire: "auto_download",
+        kind: "list",
         description: "Media types downloaded automatically; order does not matter.",
         default: [...MEDIA_TYPES],
         allowed: `a list of ${MEDIA_TYPES.join(", ")}`,
@@ -186,6 +226,7 @@ export const ApplicationSettingsSchema = z.strictObject({
     {
       url: setting(httpsUrl(), {
         wire: "url",
+        kind: "url",
         description:
           'Where callbacks are sent. HTTPS only; "" clears it. A shared secret in the query string (`?auth=...`) is kept secret.',
         default: "",
@@ -193,8 +234,9 @@ export const ApplicationSettingsSchema = z.strictObject({
         restart: false,
         secret: true,
       }),
-      maxConcurrentRequests: setting(z.literal(MAX_CONCURRENT_REQUESTS), {
+      maxConcurrentRequests: setting(numeric(z.literal(MAX_CONCURRENT_REQUESTS)), {
         wire: "max_concurrent_requests",
+        kind: "number",
         description: "Most callback requests in flight at once.",
         default: 6,
         allowed: MAX_CONCURRENT_REQUESTS.join(", "),
@@ -204,6 +246,7 @@ export const ApplicationSettingsSchema = z.strictObject({
         {
           sent: setting(flag(), {
             wire: "sent",
+            kind: "boolean",
             description: "Send `sent` message-status webhooks.",
             default: true,
             allowed: boolean,
@@ -212,6 +255,7 @@ export const ApplicationSettingsSchema = z.strictObject({
           }),
           delivered: setting(flag(), {
             wire: "delivered",
+            kind: "boolean",
             description: "Send `delivered` message-status webhooks.",
             default: true,
             allowed: boolean,
@@ -220,6 +264,7 @@ export const ApplicationSettingsSchema = z.strictObject({
           }),
           read: setting(flag(), {
             wire: "read",
+            kind: "boolean",
             description: "Send `read` message-status webhooks.",
             default: false,
             allowed: boolean,
@@ -234,6 +279,7 @@ export const ApplicationSettingsSchema = z.strictObject({
   ),
   verboseLogging: setting(flag(), {
     wire: "verbose_logging",
+    kind: "boolean",
     description: "Verbose Coreapp logs, for testing only; logLevel is ignored while it is on.",
     default: false,
     allowed: boolean,
@@ -242,6 +288,7 @@ export const ApplicationSettingsSchema = z.strictObject({
   }),
   logLevel: setting(z.enum(LOG_LEVELS), {
     wire: "log_level",
+    kind: "enum",
     description: "Coreapp log level; each level logs less than the one before.",
     default: "info",
     allowed: LOG_LEVELS.join(", "),
@@ -250,6 +297,7 @@ export const ApplicationSettingsSchema = z.strictObject({
   }),
   passThrough: setting(flag(), {
     wire: "pass_through",
+    kind: "boolean",
     description: "Delete messages from the local database once delivered or read.",
     default: false,
     allowed: boolean,
@@ -258,6 +306,7 @@ export const ApplicationSettingsSchema = z.strictObject({
   }),
   dbGarbagecollectorEnable: setting(flag(), {
     wire: "db_garbagecollector_enable",
+    kind: "boolean",
     description: "The old switch for message database garbage collection.",
     default: true,
     allowed: boolean,
@@ -266,6 +315,7 @@ export const ApplicationSettingsSchema = z.strictObject({
   }),
   webhookPayloadConversationPricingmodelDisabled: setting(flag(), {
     wire: "webhook_payload_conversation_pricingmodel_disabled",
+    kind: "boolean",
     description: "Leave conversation and pricing information out of status webhooks.",
     default: false,
     allowed: boolean,

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
+import { request } from "undici";
 import { afterEach, describe, expect, test } from "vitest";
 import { call, login } from "../support/api";
 import { type Emulator, type EmulatorOptions, FACTORY_PASSWORD, startEmulator } from "./index";
@@ -506,6 +507,77 @@ describe("faults and journal", () => {
     // keep-alive: the three requests did not each need a connection of their own
     expect(e.journal.socketCount()).toBeLessThan(3);
     expect(e.journal.entries.every((entry) => entry.socket > 0)).toBe(true);
+  });
+});
+
+describe("faults for secrets and transport", () => {
+  test.each([
+    ["plain", (t: string) => t],
+    ["json", (t: string) => JSON.stringify(t).slice(1, -1).replace(/\//g, "\\/")],
+    ["percent", (t: string) => encodeURIComponent(t)],
+    ["form", (t: string) => new URLSearchParams({ x: t }).toString().slice(2)],
+    ["base64", (t: string) => Buffer.from(t).toString("base64")],
+  ] as const)("an echo fault repeats the Authorization header and body, %s", async (form, encode) => {
+    const e = await emulator();
+    const token = await login(e);
+    e.faults.inject({ route: "PATCH /v1/settings/application", echo: form, times: 1 });
+    const body = { webhooks: { url: "https://h.example/wa?auth=S3cret/x" } };
+    const reply = await call(e, "PATCH", "/v1/settings/application", { token, body });
+    expect(reply.status).toBe(400);
+    expect(reply.json.errors[0]).toMatchObject({
+      code: 1009,
+      details: encode(`Bearer ${token} ${JSON.stringify(body)}`),
+    });
+  });
+
+  test("a drip fault sends the answer a byte at a time, headers first", async () => {
+    const e = await emulator();
+    const token = await login(e);
+    e.faults.inject({ route: "GET /v1/health", dripMs: 5 });
+    const started = performance.now();
+    const reply = await call(e, "GET", "/v1/health", { token });
+    expect(reply.json.health).toEqual({ gateway_status: "connected" });
+    // One byte per 5 ms: the whole answer takes at least its length × 5 ms.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(reply.text.length * 5 * 0.8);
+  });
+
+  test("an endless drip keeps the answer open past its body, beyond any idle timeout", async () => {
+    const e = await emulator();
+    const token = await login(e);
+    e.faults.inject({ route: "GET /v1/health", dripMs: 5, dripForever: true });
+    const response = await request(`${e.url}/v1/health`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(1_000),
+    });
+    let received = 0;
+    const outcome = await (async () => {
+      for await (const chunk of response.body) received += (chunk as Buffer).length;
+      return "completed";
+    })().catch((error: Error) => error.name);
+    expect(outcome).toBe("TimeoutError");
+    // The answer is about 40 bytes; spaces kept coming after it.
+    expect(received).toBeGreaterThan(60);
+  });
+
+  test("a stringValues fault answers numbers and booleans as strings, meta untouched", async () => {
+    const e = await emulator();
+    const token = await login(e);
+    e.faults.inject({ route: "GET /v1/settings/application", stringValues: true });
+    const reply = await call(e, "GET", "/v1/settings/application", { token });
+    expect(reply.json.settings.application).toMatchObject({
+      callback_persist: "true",
+      heartbeat_interval: "5",
+      webhooks: { max_concurrent_requests: "6", message: { read: "false" } },
+    });
+    expect(reply.json.meta).toEqual({ api_status: "stable", version: "v2.53.2" });
+  });
+
+  test("clockOffsetMs puts a fresh token's expires_after in the caller's past, and the token still works", async () => {
+    const e = await emulator({ clockOffsetMs: -8 * 86_400_000 });
+    const reply = await call(e, "POST", "/v1/users/login", { basic: ["admin", e.adminPassword] });
+    const expires = Date.parse(String(reply.json.users[0].expires_after).replace(" ", "T"));
+    expect(expires).toBeLessThan(Date.now());
+    expect((await call(e, "GET", "/v1/health", { token: reply.json.users[0].token })).status).toBe(200);
   });
 });
 

@@ -1,7 +1,12 @@
 /**
  * Fault injection: latency, error answers for the next N or a seeded fraction of requests on a
- * route, connection resets and responses that never come. Seeded so a failing run repeats.
+ * route, connection resets, responses that never come or drip in a byte at a time, error answers
+ * that echo the request back, and answers with numbers and booleans spelled as strings. Seeded so
+ * a failing run repeats.
  */
+
+/** How an `echo` fault spells the request it repeats. */
+export type EchoForm = "plain" | "json" | "percent" | "form" | "base64";
 
 export interface FaultRule {
   /** `"PATCH /v1/settings/application"`, a path, or a pattern matched against `"METHOD /path"`. */
@@ -28,6 +33,17 @@ export interface FaultRule {
   /** Answer this raw body (with `status`, default 200) instead of the API's: shape errors, proxies. */
   body?: string;
   contentType?: string;
+  /** Send the answer one byte per this many milliseconds (headers at once). */
+  dripMs?: number;
+  /** With `dripMs`: after the answer, keep dripping spaces until the client gives up. */
+  dripForever?: boolean;
+  /**
+   * Answer 400 / 1009 (or `status` / `code`) whose `details` repeat the request's Authorization
+   * header and raw body in this form, as a careless proxy or server does.
+   */
+  echo?: EchoForm;
+  /** Answer as usual, but with every number and boolean of the body spelled as a string. */
+  stringValues?: boolean;
 }
 
 export interface Latency {
@@ -93,4 +109,32 @@ function routeMatches(route: FaultRule["route"], request: string, path: string):
   if (route === undefined) return true;
   if (route instanceof RegExp) return route.test(request);
   return route === request || route === path;
+}
+
+/** The text an `echo` fault puts in its answer's `details`. */
+export function echoed(form: EchoForm, text: string): string {
+  switch (form) {
+    case "plain":
+      return text;
+    case "json":
+      // What PHP's json_encode and many others write: slashes escaped.
+      return JSON.stringify(text).slice(1, -1).replace(/\//g, "\\/");
+    case "percent":
+      return encodeURIComponent(text);
+    case "form":
+      return new URLSearchParams({ echo: text }).toString().slice("echo=".length);
+    case "base64":
+      return Buffer.from(text, "utf8").toString("base64");
+  }
+}
+
+/** A copy with numbers and booleans as strings, `meta` left alone. */
+export function stringifyValues(value: unknown, key?: string): unknown {
+  if (key === "meta") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (Array.isArray(value)) return value.map((item) => stringifyValues(item));
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stringifyValues(v, k)]));
+  }
+  return value;
 }

@@ -18,7 +18,7 @@ import { tlsMaterial } from "./tls";
 import { parseVersion } from "./version";
 
 export { FACTORY_PASSWORD } from "./auth";
-export type { FaultRule } from "./faults";
+export type { EchoForm, FaultRule } from "./faults";
 export type { JournalEntry } from "./journal";
 
 export interface EmulatorOptions {
@@ -50,6 +50,11 @@ export interface EmulatorOptions {
   dropFields?: string[];
   /** Seed for jittered latency and fractional faults. */
   seed?: number;
+  /**
+   * How far the client's clock is from the machine's, in milliseconds; `-8 * 86_400_000` makes a
+   * fresh token's `expires_after` (7 days) lie a day in the past by the caller's clock.
+   */
+  clockOffsetMs?: number;
 }
 
 export interface Emulator {
@@ -81,6 +86,7 @@ export interface Emulator {
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const clock = new Clock();
+  if (options.clockOffsetMs) clock.advance(options.clockOffsetMs);
   const versionText = options.clientVersion ?? "2.53.2";
   const version = parseVersion(versionText);
   const meta: Meta = { api_status: "stable", version: `${options.versionPrefix ?? "v"}${version.join(".")}` };

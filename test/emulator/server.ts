@@ -8,7 +8,7 @@ import type { Socket } from "node:net";
 import type { Auth } from "./auth";
 import type { Coreapp } from "./coreapp";
 import { ApiFailure, type Meta } from "./envelope";
-import type { Faults } from "./faults";
+import { echoed, type FaultRule, type Faults, stringifyValues } from "./faults";
 import { type Journal, maskSecrets } from "./journal";
 import { findRoute, type RouteContext } from "./routes";
 
@@ -57,6 +57,36 @@ function parseBody(raw: Buffer, contentType: string | undefined): unknown {
 
 const STATUS_CODES: Record<number, number> = { 429: 1015, 500: 1014, 503: 1016 };
 
+/** Writes `bytes` one at a time, `intervalMs` apart (then spaces for ever, if told), until closed. */
+function drip(
+  response: ServerResponse,
+  bytes: Buffer,
+  intervalMs: number,
+  forever: boolean,
+  held: Set<ServerResponse>,
+): void {
+  held.add(response);
+  response.flushHeaders();
+  let at = 0;
+  const timer = setInterval(() => {
+    if (response.destroyed || response.writableEnded) return stop();
+    if (at < bytes.length) {
+      response.write(bytes.subarray(at, at + 1));
+      at += 1;
+    } else if (forever) {
+      response.write(" ");
+    } else {
+      stop();
+      response.end();
+    }
+  }, intervalMs);
+  const stop = () => {
+    clearInterval(timer);
+    held.delete(response);
+  };
+  response.on("close", stop);
+}
+
 export function createHandler(state: ServerState) {
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const socket = request.socket;
@@ -68,17 +98,21 @@ export function createHandler(state: ServerState) {
     let body: unknown;
     let status = 200;
     let code: number | undefined;
+    let fault: FaultRule | undefined;
 
+    const write = (statusCode: number, headers: Record<string, string>, text: string) => {
+      if (fault?.dripMs === undefined) {
+        response.writeHead(statusCode, { ...headers, "content-length": String(Buffer.byteLength(text)) });
+        response.end(text);
+      } else {
+        response.writeHead(statusCode, headers);
+        drip(response, Buffer.from(text), fault.dripMs, fault.dripForever ?? false, state.hung);
+      }
+    };
     const send = (statusCode: number, payload: unknown, headers: Record<string, string> = {}) => {
       status = statusCode;
       const text = payload === undefined ? "" : JSON.stringify(payload);
-      response.writeHead(statusCode, {
-        "content-type": "application/json",
-        "content-length": Buffer.byteLength(text),
-        "x-request-id": requestId,
-        ...headers,
-      });
-      response.end(text);
+      write(statusCode, { "content-type": "application/json", "x-request-id": requestId, ...headers }, text);
     };
     const record = () =>
       state.journal.record({
@@ -94,7 +128,7 @@ export function createHandler(state: ServerState) {
       const raw = await readBody(request);
       body = parseBody(raw, request.headers["content-type"]);
       const delay = state.faults.delayMs();
-      const fault = state.faults.match(method, path);
+      fault = state.faults.match(method, path);
       const wait = delay + (fault?.delayMs ?? 0);
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       if (fault?.reset) {
@@ -111,13 +145,19 @@ export function createHandler(state: ServerState) {
       }
       if (fault?.body !== undefined) {
         status = fault.status ?? 200;
-        response.writeHead(status, {
-          "content-type": fault.contentType ?? "application/json",
-          "x-request-id": requestId,
-        });
-        response.end(fault.body);
+        write(
+          status,
+          { "content-type": fault.contentType ?? "application/json", "x-request-id": requestId },
+          fault.body,
+        );
         record();
         return;
+      }
+      if (fault?.echo !== undefined) {
+        const seen = `${request.headers.authorization ?? ""} ${raw.toString("utf8")}`;
+        throw new ApiFailure(fault.code ?? 1009, echoed(fault.echo, seen), {
+          ...(fault.status === undefined ? {} : { status: fault.status }),
+        });
       }
       if (fault?.status !== undefined || fault?.code !== undefined) {
         const faultCode = fault.code ?? STATUS_CODES[fault.status ?? 500];
@@ -162,7 +202,8 @@ export function createHandler(state: ServerState) {
         authorize(found.route.access, context, request.headers.authorization);
         const result = found.route.handle(context);
         if ("payload" in result) {
-          send(200, { ...(result.payload as object), meta: state.meta });
+          const payload = fault?.stringValues ? stringifyValues(result.payload) : result.payload;
+          send(200, { ...(payload as object), meta: state.meta });
         } else if (state.mutationBody === "null") {
           send(200, null);
         } else {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { UNKNOWN } from "../../provider/settings/inputs";
+import { UNKNOWN, webhooksCarrySecret } from "../../provider/settings/inputs";
+import { FIELDS, WEBHOOK_USER_INFO_REASON } from "../../provider/settings/schema";
 import { captureWarnings, settingsProvider as provider } from "../support/provider";
 
 const connection = { baseUrl: "https://wa.example.com:9090", username: "admin", password: "Adm1n-Passw0rd!" };
@@ -62,11 +63,28 @@ describe("check refuses bad input before any request, naming the property and th
       ],
       [{ webhooks: { maxConcurrentRequests: 7 } }, "webhooks.maxConcurrentRequests", "must be 6, 12, 18, 24; got 7"],
       [
-        { webhooks: { maxConcurrentRequests: "12" } },
+        { webhooks: { maxConcurrentRequests: "7" } },
         "webhooks.maxConcurrentRequests",
-        'must be 6, 12, 18, 24; got "12"',
+        "must be 6, 12, 18, 24; got a string",
       ],
-      [{ webhooks: { message: { read: "yes" } } }, "webhooks.message.read", 'must be true or false; got "yes"'],
+      [{ webhooks: { message: { read: "yes" } } }, "webhooks.message.read", "must be true or false; got a string"],
+      [{ webhooks: { message: { read: 1 } } }, "webhooks.message.read", "must be true or false; got 1"],
+      [{ webhooks: { url: "https://user:pa55word@hooks.example.com/wa" } }, "webhooks.url", WEBHOOK_USER_INFO_REASON],
+      [{ webhooks: "https://hooks.example.com/wa?auth=s3cret" }, "webhooks", "must be an object; got a string"],
+      [{ webhooks: ["https://hooks.example.com/wa?auth=s3cret"] }, "webhooks", "must be an object; got a list"],
+      [{ webhooks: { url: 42 } }, "webhooks.url", 'must be an https:// URL of at most 2048 characters, or ""; got 42'],
+      [{ logLevel: "Adm1n-Passw0rd!" }, "logLevel", "must be info, warning, error, fatal; got a string"],
+      [{ logLevel: "a-much-longer-word" }, "logLevel", "must be info, warning, error, fatal; got a string"],
+      [
+        { heartbeatInterval: "5 seconds" },
+        "heartbeatInterval",
+        'must be a whole number of seconds from 0 to 86400; got "5 seconds"',
+      ],
+      [
+        { heartbeatInterval: { value: 5 } },
+        "heartbeatInterval",
+        "must be a whole number of seconds from 0 to 86400; got an object",
+      ],
       [{ verboseLogging: "true" }, "verboseLogging", 'must be true or false; got "true"'],
       [{ logLevel: "debug" }, "logLevel", 'must be info, warning, error, fatal; got "debug"'],
       [{ passThrough: "no" }, "passThrough", 'must be true or false; got "no"'],
@@ -217,6 +235,51 @@ describe("check normalises, flags restarts and tolerates unknowns", () => {
     expect(warnings.join("\n")).toContain(
       "dbGarbagecollectorEnable is deprecated since v2.39.0: use garbagecollectorEnable",
     );
+  });
+});
+
+describe("numbers are accepted as numbers or numeric strings, for every numeric field", () => {
+  const numeric = FIELDS.filter((field) => field.meta.kind === "number");
+  const sample: Record<string, number> = {
+    "webhooks.maxConcurrentRequests": 12,
+    heartbeatInterval: 7,
+    unhealthyInterval: 40,
+    callbackBackoffDelayMs: 4000,
+    maxCallbackBackoffDelayMs: 60000,
+  };
+
+  test("every numeric field of the schema is covered here", () => {
+    expect(numeric.map((f) => f.path).sort()).toEqual(Object.keys(sample).sort());
+  });
+
+  test.each(numeric.map((f) => f.path))("%s takes a numeric string and keeps the number", async (path) => {
+    const value = sample[path] as number;
+    const nest = (v: unknown) =>
+      path.includes(".") ? { [path.split(".")[0] as string]: { [path.split(".")[1] as string]: v } } : { [path]: v };
+    const result = await provider.check({}, { ...nest(String(value)), connection });
+    expect(result.failures).toEqual([]);
+    expect(result.inputs).toMatchObject(nest(value));
+  });
+
+  test.each(["-1", "1e3", "12.0", " 12", "0x10"])("the string %j is refused wherever a number goes", async (text) => {
+    const result = await provider.check({}, { heartbeatInterval: text, connection });
+    expect(result.failures.map((f) => f.property)).toEqual(["heartbeatInterval"]);
+  });
+});
+
+describe("a webhooks group is stored secret when it may hold a secret", () => {
+  test.each([
+    ["a query string", { url: "https://hooks.example.com/wa?auth=s3cret" }, true],
+    ["a fragment", { url: "https://hooks.example.com/wa#s3cret" }, true],
+    ["user info", { url: "https://user:pass@hooks.example.com/wa" }, true],
+    ["a string instead of the group", "https://hooks.example.com/wa?auth=s3cret", true],
+    ["a list instead of the group", ["https://hooks.example.com/wa?auth=s3cret"], true],
+    ["a URL of the wrong type", { url: ["https://hooks.example.com/wa?auth=s3cret"] }, true],
+    ["a plain URL", { url: "https://hooks.example.com/wa", maxConcurrentRequests: 6 }, false],
+    ["no URL", { maxConcurrentRequests: 6 }, false],
+    ["no group", undefined, false],
+  ])("%s → %s", (_name, webhooks, secret) => {
+    expect(webhooksCarrySecret(webhooks)).toBe(secret);
   });
 });
 

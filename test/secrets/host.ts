@@ -1,0 +1,118 @@
+/**
+ * One packed program and Pulumi's dynamic-provider host for the secrets and transport tests:
+ * each resource type's serialized provider (`__provider`, as a program registers it) and helpers
+ * that drive check and create the way the engine does.
+ */
+import { webhooksCarrySecret } from "../../provider/settings/inputs";
+import { runMockedProgram } from "../e2e/mocked-program";
+import { HostError, ProviderHost } from "../e2e/provider-host";
+import { packedProgram } from "../support/packed";
+
+type Props = Record<string, unknown>;
+
+export const TYPES = ["ApplicationSettings", "SettingsBackup", "SettingsRestore"] as const;
+export type ResourceType = (typeof TYPES)[number];
+
+const PROGRAM = `
+const ws = require("pulumi-whatsapp-settings");
+const connection = { baseUrl: "https://wa.example.com", token: "placeholder-token" };
+new ws.ApplicationSettings("settings", { connection });
+new ws.SettingsBackup("backup", { connection, password: "placeholder" });
+new ws.SettingsRestore("restore", { connection, data: "placeholder", password: "placeholder" });
+`;
+
+export function urnOf(type: ResourceType, name = "r"): string {
+  return `urn:pulumi:dev::program::pulumi-nodejs:dynamic/whatsapp:${type}::${name}`;
+}
+
+export interface HostedProgram {
+  dir: string;
+  host: ProviderHost;
+  providers: Record<ResourceType, string>;
+  close(): Promise<void>;
+}
+
+/** Packs the package, reads each type's `__provider`, starts the host and configures it. */
+export async function hostedProgram(config: Record<string, string> = {}): Promise<HostedProgram> {
+  const dir = packedProgram({ "index.js": PROGRAM });
+  const registrations = runMockedProgram(dir);
+  const providers = Object.fromEntries(
+    TYPES.map((type) => {
+      const found = registrations.find((r) => r.type.endsWith(`:${type}`));
+      if (!found) throw new Error(`the program registered no ${type}`);
+      return [type, found.inputs.__provider as string];
+    }),
+  ) as Record<ResourceType, string>;
+  const host = await ProviderHost.start(dir);
+  await host.configure(config);
+  return { dir, host, providers, close: () => host.close() };
+}
+
+/**
+ * The same program under a fresh host with other stack config: a host configures each provider
+ * once, on first use, as a deployment does.
+ */
+export async function reconfigured(program: HostedProgram, config: Record<string, string>): Promise<HostedProgram> {
+  await program.host.close();
+  const host = await ProviderHost.start(program.dir);
+  await host.configure(config);
+  return { ...program, host, close: () => host.close() };
+}
+
+/** What one step left for people and for plaintext state: messages, failures, stderr, outputs. */
+export interface Evidence {
+  failures: Array<{ property: string; reason: string }>;
+  error: string | undefined;
+  stderr: string;
+  /** Output properties outside the ones the resource stores secret. */
+  plaintext: Props;
+}
+
+/**
+ * Outputs each resource type asks the engine to keep secret (its secret inputs included);
+ * `webhooks` only when it may hold a secret. The registration test proves the resources do so.
+ */
+export const SECRET_OUTPUTS: Record<ResourceType, readonly string[]> = {
+  ApplicationSettings: ["connection", "webhooks"],
+  SettingsBackup: ["connection", "password", "data"],
+  SettingsRestore: ["connection", "password", "data"],
+};
+
+function plaintextOf(type: ResourceType, properties: Props): Props {
+  // `webhooks` is secret only when it may hold a secret; otherwise it is plaintext and scanned.
+  const secret = (key: string) =>
+    SECRET_OUTPUTS[type].includes(key) && (key !== "webhooks" || webhooksCarrySecret(properties.webhooks));
+  return Object.fromEntries(Object.entries(properties).filter(([key]) => !secret(key)));
+}
+
+/** check, then (when check passes and `create` is set) create, collecting all a person would see. */
+export async function checkAndCreate(
+  program: HostedProgram,
+  type: ResourceType,
+  news: Props,
+  options: { create?: boolean } = {},
+): Promise<Evidence & { created?: { id: string; properties: Props } }> {
+  const { host } = program;
+  const before = host.stderr.length;
+  const inputs = { ...news, __provider: program.providers[type] };
+  const checked = await host.check(urnOf(type), {}, inputs);
+  const evidence: Evidence & { created?: { id: string; properties: Props } } = {
+    failures: checked.failures,
+    error: undefined,
+    stderr: "",
+    plaintext: {},
+  };
+  if (checked.failures.length === 0 && options.create !== false) {
+    try {
+      const created = await host.create(urnOf(type), checked.inputs);
+      evidence.created = created;
+      evidence.plaintext = plaintextOf(type, created.properties);
+    } catch (error) {
+      if (!(error instanceof HostError)) throw error;
+      evidence.error = error.message;
+    }
+  }
+  // check's inputs are not scanned: the engine keeps secret what arrived secret, whatever check returns.
+  evidence.stderr = host.stderr.slice(before);
+  return evidence;
+}

@@ -1,0 +1,373 @@
+/**
+ * No secret reaches a person: every failure path, driven through Pulumi's dynamic-provider host
+ * against the emulator's fault injection, with the password, a token, a webhook's shared secret
+ * and a backup's data and password in play, shows none of them in plain, JSON-escaped or
+ * percent-encoded form in check failures, errors, warnings, the host's stderr or plaintext outputs.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { runMockedProgram, secretKeys } from "../e2e/mocked-program";
+import { type EchoForm, type Emulator, type FaultRule, startEmulator } from "../emulator/index";
+import { call, login } from "../support/api";
+import { packedProgram } from "../support/packed";
+import { checkAndCreate, type Evidence, type HostedProgram, hostedProgram, type ResourceType } from "./host";
+
+type Props = Record<string, unknown>;
+
+// Each carries `/`, `+` and `=`, so its plain, JSON-escaped and percent-encoded forms all differ.
+const PASSWORD = "Adm1n/Pass+w0rd=Zq7";
+const WEBHOOK_SECRET = "Sh4red/Hook+Secret=Zq9";
+const BACKUP_PASSWORD = "B4ckup/Pass+word=Zq";
+const WEBHOOK = `https://hooks.example.com/wa?auth=${WEBHOOK_SECRET}`;
+const WEBHOOK_FRAGMENT = `https://hooks.example.com/wa#${WEBHOOK_SECRET}`;
+
+const FORMS: ReadonlyArray<[string, (secret: string) => string]> = [
+  ["plain", (s) => s],
+  ["JSON-escaped", (s) => JSON.stringify(s).slice(1, -1).replace(/\//g, "\\/")],
+  ["percent-encoded", (s) => encodeURIComponent(s)],
+];
+const ECHO_FORMS: readonly EchoForm[] = ["plain", "json", "percent", "form", "base64"];
+
+interface Context {
+  e: Emulator;
+  dropping: Emulator;
+  token: string;
+  data: string;
+  conn: Props;
+  tokenConn: Props;
+}
+
+interface FailurePath {
+  name: string;
+  type: ResourceType;
+  news: (c: Context) => Props;
+  faults?: FaultRule[];
+  /** `check`: refused before any request; `error`: create failed; `echo`: failed with an echo redacted. */
+  fails: "check" | "error" | "echo";
+  on?: "dropping";
+}
+
+const CHECK_PATHS: FailurePath[] = [
+  {
+    name: "check: webhooks given as the secret URL itself",
+    type: "ApplicationSettings",
+    news: (c) => ({ connection: c.conn, webhooks: WEBHOOK }),
+    fails: "check",
+  },
+  {
+    name: "check: webhooks given as a list",
+    type: "ApplicationSettings",
+    news: (c) => ({ connection: c.conn, webhooks: [WEBHOOK, WEBHOOK_FRAGMENT] }),
+    fails: "check",
+  },
+  {
+    name: "check: a webhook URL over plain http",
+    type: "ApplicationSettings",
+    news: (c) => ({ connection: c.conn, webhooks: { url: WEBHOOK.replace("https:", "http:") } }),
+    fails: "check",
+  },
+  {
+    name: "check: a webhook URL with user info",
+    type: "ApplicationSettings",
+    news: (c) => ({
+      connection: c.conn,
+      webhooks: { url: `https://hook:${encodeURIComponent(WEBHOOK_SECRET)}@hooks.example.com/wa` },
+    }),
+    fails: "check",
+  },
+  {
+    name: "check: a webhook URL of the wrong type",
+    type: "ApplicationSettings",
+    news: (c) => ({ connection: c.conn, webhooks: { url: { href: WEBHOOK }, maxConcurrentRequests: WEBHOOK } }),
+    fails: "check",
+  },
+  {
+    name: "check: secrets written into settings of other types",
+    type: "ApplicationSettings",
+    news: (c) => ({
+      connection: c.tokenConn,
+      logLevel: PASSWORD,
+      sentStatus: c.token,
+      heartbeatInterval: BACKUP_PASSWORD,
+      media: { autoDownload: [c.data, WEBHOOK_SECRET] },
+      garbagecollectorEnable: encodeURIComponent(PASSWORD),
+    }),
+    fails: "check",
+  },
+  {
+    name: "check: secrets in the wrong connection fields",
+    type: "ApplicationSettings",
+    news: (c) => ({
+      connection: {
+        baseUrl: `https://admin:${encodeURIComponent(PASSWORD)}@wa.example.com`,
+        token: [c.token],
+        password: { value: PASSWORD },
+        timeoutMs: BACKUP_PASSWORD,
+      },
+    }),
+    fails: "check",
+  },
+  {
+    name: "check: a backup password of the wrong type",
+    type: "SettingsBackup",
+    news: (c) => ({ connection: c.tokenConn, password: [BACKUP_PASSWORD], outputFile: "", passwrd: BACKUP_PASSWORD }),
+    fails: "check",
+  },
+  {
+    name: "check: restore data and password of the wrong types",
+    type: "SettingsRestore",
+    news: (c) => ({
+      connection: c.conn,
+      data: [c.data],
+      password: { value: BACKUP_PASSWORD },
+      expectedSha256: c.data,
+      healthTimeoutMs: PASSWORD,
+      waitForHealthy: c.token,
+    }),
+    fails: "check",
+  },
+];
+
+const ECHO_PATHS: FailurePath[] = ECHO_FORMS.flatMap((form): FailurePath[] => [
+  {
+    name: `create: the client echoes the PATCH with the webhook query secret (${form})`,
+    type: "ApplicationSettings",
+    news: (c) => ({ connection: c.conn, webhooks: { url: WEBHOOK }, sentStatus: true }),
+    faults: [{ route: "PATCH /v1/settings/application", echo: form, times: 1 }],
+    fails: "echo",
+  },
+  {
+    name: `create: the client echoes the PATCH with a fragment secret (${form})`,
+    type: "ApplicationSettings",
+    news: (c) => ({ connection: c.conn, webhooks: { url: WEBHOOK_FRAGMENT } }),
+    faults: [{ route: "PATCH /v1/settings/application", echo: form, times: 1 }],
+    fails: "echo",
+  },
+  {
+    name: `create: the client echoes the bearer token (${form})`,
+    type: "ApplicationSettings",
+    news: (c) => ({ connection: c.tokenConn, sentStatus: true }),
+    faults: [{ route: "GET /v1/settings/application", echo: form, times: 1 }],
+    fails: "echo",
+  },
+  {
+    name: `login: the client echoes the Basic credentials (${form})`,
+    type: "ApplicationSettings",
+    news: (c) => ({ connection: { ...c.conn, username: "auditor" }, sentStatus: true }),
+    faults: [{ route: "POST /v1/users/login", echo: form, times: 1 }],
+    fails: "echo",
+  },
+  {
+    name: `backup: the client echoes the backup password (${form})`,
+    type: "SettingsBackup",
+    news: (c) => ({ connection: c.conn, password: BACKUP_PASSWORD }),
+    faults: [{ route: "POST /v1/settings/backup", echo: form, times: 1 }],
+    fails: "echo",
+  },
+  {
+    name: `restore: the client refuses and echoes data and password (${form})`,
+    type: "SettingsRestore",
+    news: (c) => ({ connection: c.conn, data: c.data, password: BACKUP_PASSWORD, waitForHealthy: false }),
+    faults: [{ route: "POST /v1/settings/restore", echo: form, times: 1 }],
+    fails: "echo",
+  },
+  {
+    name: `restore: a 500 that may have landed echoes data and password (${form})`,
+    type: "SettingsRestore",
+    news: (c) => ({ connection: c.conn, data: c.data, password: BACKUP_PASSWORD, waitForHealthy: false }),
+    faults: [{ route: "POST /v1/settings/restore", echo: form, code: 1014, times: 1 }],
+    fails: "echo",
+  },
+]);
+
+const OTHER_PATHS: FailurePath[] = [
+  {
+    name: "create: a wrong password",
+    type: "ApplicationSettings",
+    news: (c) => ({ connection: { ...c.conn, password: `Wr0ng-${PASSWORD}` }, webhooks: { url: WEBHOOK } }),
+    fails: "error",
+  },
+  {
+    name: "create: a token the client does not know",
+    type: "ApplicationSettings",
+    news: (c) => ({ connection: { ...c.tokenConn, token: `${c.token}x` }, webhooks: { url: WEBHOOK } }),
+    fails: "error",
+  },
+  {
+    name: "create: nothing listens at the base URL",
+    type: "ApplicationSettings",
+    news: (c) => ({ connection: { ...c.conn, baseUrl: "https://127.0.0.1:1" }, webhooks: { url: WEBHOOK } }),
+    fails: "error",
+  },
+  {
+    name: "create: an answer that drips past timeoutMs",
+    type: "ApplicationSettings",
+    news: (c) => ({ connection: { ...c.conn, timeoutMs: 300 }, webhooks: { url: WEBHOOK } }),
+    faults: [{ route: "GET /v1/settings/application", dripMs: 100 }],
+    fails: "error",
+  },
+  {
+    name: "create: the client answers 200 but drops the webhook URL",
+    type: "ApplicationSettings",
+    news: (c) => ({ connection: { ...c.conn, baseUrl: c.dropping.url }, webhooks: { url: WEBHOOK } }),
+    fails: "error",
+    on: "dropping",
+  },
+  {
+    name: "backup: the Coreapp is down",
+    type: "SettingsBackup",
+    news: (c) => ({ connection: c.conn, password: BACKUP_PASSWORD }),
+    faults: [{ route: "POST /v1/settings/backup", code: 1014 }],
+    fails: "error",
+  },
+];
+
+const PATHS = [...CHECK_PATHS, ...ECHO_PATHS, ...OTHER_PATHS];
+
+let context: Context;
+let program: HostedProgram;
+
+beforeAll(async () => {
+  const users = [{ username: "auditor", password: PASSWORD, role: "ROLE_ADMIN" as const }];
+  const e = await startEmulator({ https: true, adminPassword: PASSWORD, users });
+  const dropping = await startEmulator({ https: true, adminPassword: PASSWORD, dropFields: ["webhooks.url"] });
+  const token = await login(e);
+  const backup = await call(e, "POST", "/v1/settings/backup", { token, body: { password: BACKUP_PASSWORD } });
+  const data = backup.json.settings.data as string;
+  const conn = { baseUrl: e.url, username: "admin", password: PASSWORD, caCert: e.caCert };
+  const tokenConn = { baseUrl: e.url, token, caCert: e.caCert };
+  context = { e, dropping, token, data, conn, tokenConn };
+  program = await hostedProgram({ "whatsapp:retryAttempts": "2", "whatsapp:retryBaseDelayMs": "5" });
+}, 120_000);
+
+afterEach(() => {
+  context.e.faults.clear();
+  context.dropping.faults.clear();
+});
+
+afterAll(async () => {
+  await program?.close();
+  await context?.e.close();
+  await context?.dropping.close();
+});
+
+function secrets(c: Context): Array<[string, string]> {
+  return [
+    ["password", PASSWORD],
+    ["token", c.token],
+    ["webhook query secret", WEBHOOK_SECRET],
+    ["backup data", c.data],
+    ["backup password", BACKUP_PASSWORD],
+  ];
+}
+
+function strings(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value)) return value.flatMap(strings);
+  if (typeof value === "object" && value !== null) return Object.values(value).flatMap(strings);
+  return [];
+}
+
+/** Every secret × form found anywhere a person or plaintext state could see it. */
+function leaks(evidence: Evidence, c: Context): { checked: number; found: string[] } {
+  const texts = [
+    ...evidence.failures.flatMap((f) => [f.property, f.reason]),
+    evidence.error ?? "",
+    evidence.stderr,
+    ...strings(evidence.plaintext),
+  ];
+  const found: string[] = [];
+  let checked = 0;
+  for (const [name, secret] of secrets(c)) {
+    for (const [form, encode] of FORMS) {
+      checked += 1;
+      const text = encode(secret);
+      // A long secret also leaks in part (a truncated echo): look for a piece of it too.
+      const pieces = text.length > 48 ? [text, text.slice(8, 40)] : [text];
+      if (texts.some((t) => pieces.some((piece) => t.includes(piece)))) found.push(`${name} (${form})`);
+    }
+  }
+  return { checked, found };
+}
+
+const tally = { paths: 0, checks: 0, refused: 0 };
+
+describe("no secret appears in any failure, message, log line or plaintext output", () => {
+  test.each(PATHS.map((path) => [path.name, path] as const))("%s", async (_name, path) => {
+    const c = context;
+    const target = path.on === "dropping" ? c.dropping : c.e;
+    for (const fault of path.faults ?? []) target.faults.inject(fault);
+    const evidence = await checkAndCreate(program, path.type, path.news(c));
+    if (path.fails === "check") {
+      expect(evidence.failures.length).toBeGreaterThan(0);
+      tally.refused += evidence.failures.length;
+    } else {
+      expect(evidence.failures).toEqual([]);
+      expect(evidence.error).toBeDefined();
+    }
+    // The echo did happen, and was cut out: proof the path exercised redaction.
+    if (path.fails === "echo") expect(evidence.error).toContain("[secret]");
+    const { checked, found } = leaks(evidence, c);
+    expect(found).toEqual([]);
+    tally.paths += 1;
+    tally.checks += checked;
+  });
+
+  test("a run through every path checked every secret in every form", () => {
+    expect(tally.paths).toBe(PATHS.length);
+    expect(tally.checks).toBe(PATHS.length * 5 * FORMS.length);
+    console.info(
+      `secret forms × failure paths: ${5 * FORMS.length} × ${PATHS.length} = ${tally.checks} checks; ` +
+        `${CHECK_PATHS.length} bad inputs refused by check with ${tally.refused} failures`,
+    );
+  });
+});
+
+describe("successful steps keep secrets out of plaintext outputs", () => {
+  test("a created ApplicationSettings holds its webhook secret only in secret outputs, its base URL in plaintext", async () => {
+    const c = context;
+    const evidence = await checkAndCreate(program, "ApplicationSettings", {
+      connection: c.conn,
+      webhooks: { url: WEBHOOK, maxConcurrentRequests: 12 },
+    });
+    expect(evidence.error).toBeUndefined();
+    expect(evidence.created?.properties).toMatchObject({ webhooks: { url: WEBHOOK } });
+    expect(evidence.plaintext).not.toHaveProperty("webhooks");
+    expect(leaks(evidence, c).found).toEqual([]);
+    // A base URL is an address, not a credential: plaintext in the id and the outputs (SECURITY.md).
+    expect(evidence.created?.id).toBe(`${c.e.url}/v1/settings/application`);
+    expect(evidence.plaintext.baseUrl).toBe(c.e.url);
+  });
+
+  test("a backup's plaintext outputs carry neither its data nor its password", async () => {
+    const c = context;
+    const evidence = await checkAndCreate(program, "SettingsBackup", { connection: c.conn, password: BACKUP_PASSWORD });
+    expect(evidence.error).toBeUndefined();
+    const data = evidence.created?.properties.data as string;
+    expect(data.length).toBeGreaterThan(40);
+    const found = leaks(evidence, { ...c, data }).found;
+    expect(found).toEqual([]);
+  });
+});
+
+describe("a webhooks group that may hold a secret is registered secret", () => {
+  const program = `
+const ws = require("pulumi-whatsapp-settings");
+new ws.ApplicationSettings("settings", JSON.parse(process.env.PROGRAM));
+`;
+  test.each([
+    ["a query-string secret", true, WEBHOOK],
+    ["a fragment secret", true, WEBHOOK_FRAGMENT],
+    ["user info", true, "https://hook:pa55word@hooks.example.com/wa"],
+    ["no secret", false, "https://hooks.example.com/wa"],
+  ])("a webhook URL with %s → secret: %s", (_name, secret, url) => {
+    const dir = packedProgram({ "index.js": program });
+    const env = {
+      PROGRAM: JSON.stringify({
+        connection: { baseUrl: "https://wa.example.com", token: "t0ken-abcdef" },
+        webhooks: { url },
+      }),
+    };
+    const [registration] = runMockedProgram(dir, "./index.js", env);
+    expect(secretKeys(registration?.inputs ?? {}).includes("webhooks")).toBe(secret);
+  });
+});
