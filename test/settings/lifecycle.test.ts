@@ -49,6 +49,7 @@ describe("create adopts the client's settings", () => {
       restartRequiredFields: ["logLevel"],
       apiVersion: "v2.53.2",
       baseUrl: e.url,
+      sharesClient: false,
     });
     expect(e.pendingRestart()).toEqual(["log_level"]);
     expect(e.getSetting("webhooks.url")).toBe("https://hooks.example.com/wa");
