@@ -33,6 +33,25 @@ export const SettingsResponseSchema = z.looseObject({
 });
 export const BackupResponseSchema = z.looseObject({ settings: z.looseObject({ data: z.string().min(1) }) });
 export const HealthResponseSchema = z.looseObject({ health: z.record(z.string(), z.unknown()) });
+const MediaProviderEntrySchema = z.looseObject({
+  name: z.string(),
+  type: z.unknown().optional(),
+  config: z.unknown().optional(),
+});
+/** A client with no media providers may leave out any level below `settings`, or answer meta only. */
+export const MediaProvidersResponseSchema = z.looseObject({
+  settings: z
+    .looseObject({
+      application: z
+        .looseObject({
+          media: z.looseObject({ providers: z.array(MediaProviderEntrySchema).nullish() }).nullish(),
+        })
+        .nullish(),
+    })
+    .nullish(),
+});
+export type MediaProviderEntry = z.infer<typeof MediaProviderEntrySchema>;
+const MEDIA_PROVIDERS = "/v1/settings/application/media/providers";
 
 export type Meta = z.infer<typeof MetaSchema>;
 
@@ -202,6 +221,32 @@ export class WhatsAppClient {
         details: first.details === undefined ? undefined : redact(first.details, [password, data]),
       });
     }
+  }
+
+  /** Every media provider on the client; `secrets` are cut from any error (the answer holds credentials). */
+  async listMediaProviders(secrets: string[] = []): Promise<MediaProviderEntry[]> {
+    const reply = await this.call("GET", MEDIA_PROVIDERS, undefined, { secrets });
+    const parsed = MediaProvidersResponseSchema.safeParse(reply.body ?? {});
+    if (!parsed.success) {
+      throw new ResponseShapeError(
+        "GET",
+        MEDIA_PROVIDERS,
+        "expected {settings: {application: {media: {providers: [...]}}}}",
+      );
+    }
+    return parsed.data.settings?.application?.media?.providers ?? [];
+  }
+
+  /**
+   * Adds a media provider, or overwrites the one of that name (the API takes exactly one per
+   * POST). Sending the same element twice leaves the client as once, so it is retried like a PUT.
+   */
+  async putMediaProvider(provider: { name: string; type: string; config: unknown }, secrets: string[]): Promise<void> {
+    await this.call("POST", MEDIA_PROVIDERS, [provider], { idempotent: true, secrets });
+  }
+
+  async deleteMediaProvider(name: string, secrets: string[] = []): Promise<void> {
+    await this.call("DELETE", `${MEDIA_PROVIDERS}/${encodeURIComponent(name)}`, undefined, { secrets });
   }
 
   async health(): Promise<Record<string, unknown>> {

@@ -26,6 +26,7 @@ export {
   VersionError,
   WhatsAppError,
 } from "./errors";
+export { MediaProvider, type MediaProviderArgs, type MediaProviderConfigArgs } from "./media/resource";
 export { ApplicationSettings, type ApplicationSettingsArgs } from "./settings/resource";
 export {
   type ApplicationSettingsInput,

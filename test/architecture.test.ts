@@ -37,14 +37,19 @@ test("provider modules import each other without cycles", () => {
 
 test("imports go one way: errors at the bottom, resources and index at the top", () => {
   expect(graph.get("errors.ts")).toEqual([]);
-  const top = new Set(["index.ts", "settings/resource.ts", "backup/resources.ts"]);
+  const top = new Set(["index.ts", "settings/resource.ts", "backup/resources.ts", "media/resource.ts"]);
   for (const [file, imports] of graph) {
     if (file === "index.ts") continue;
     const upward = imports.filter((target) => top.has(target));
     expect({ file, upward }).toEqual({ file, upward: [] });
   }
   // The lifecycle modules Pulumi loads in its provider process never pull in resource classes.
-  for (const lifecycle of ["settings/provider.ts", "backup/backup-provider.ts", "backup/restore-provider.ts"]) {
+  for (const lifecycle of [
+    "settings/provider.ts",
+    "backup/backup-provider.ts",
+    "backup/restore-provider.ts",
+    "media/provider.ts",
+  ]) {
     expect(graph.get(lifecycle)?.some((target) => top.has(target) || target === "connection-provider.ts")).toBe(false);
   }
 });

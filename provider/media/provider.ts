@@ -1,0 +1,302 @@
+/**
+ * The `MediaProvider` dynamic provider: one entry of `/v1/settings/application/media/providers`,
+ * found by its name.
+ *
+ * | step   | requests                                          | when it fails                                    |
+ * |--------|---------------------------------------------------|--------------------------------------------------|
+ * | check  | none (offline; runs in preview)                   | one failure per property, nothing sent           |
+ * | diff   | none; a new `name` or another client replaces,    | -                                                |
+ * |        | a new `type` or `config` updates                  |                                                  |
+ * | create | login once, POST [one provider], GET to confirm   | before the POST lands: nothing changed; after:   |
+ * |        |                                                   | the error carries id + properties (recorded)     |
+ * | update | POST [one provider] (same name: it overwrites),   | as create; only a connection change sends nothing|
+ * |        | GET to confirm                                    |                                                  |
+ * | read   | GET, on the client recorded in state; not listed  | state unchanged                                  |
+ * |        | → gone (removed from state); live type and config |                                                  |
+ * |        | become the outputs and inputs (drift shows)       |                                                  |
+ * | delete | DELETE …/providers/{name}; 404 counts as gone     | resource stays in state                          |
+ *
+ * Writes to one client take turns within the process; calls for an existing resource reach only
+ * the client recorded in its state. The credentials in `config` are cut from every message.
+ */
+
+import { failuresOf } from "../backup/schema";
+import type { WhatsAppClient } from "../client";
+import { type Connection, clientIdentity, resolveConnection } from "../connection";
+import {
+  type ApiError,
+  certainlyNotApplied,
+  FieldIgnoredError,
+  isWhatsAppError,
+  partlyApplied,
+  redact,
+  replaceMessage,
+  WrongClientError,
+} from "../errors";
+import {
+  clientFor,
+  connectionFor,
+  connectionForRecorded,
+  exclusive,
+  identityOf,
+  processState,
+  STORED_CONNECTION,
+  storedConnection,
+} from "../runtime";
+import { checkConnection, containsUnknown, UNKNOWN, withoutUnknowns } from "../settings/inputs";
+import { credentialsOf, MediaProviderSchema } from "./schema";
+
+type Props = Record<string, unknown>;
+
+const PATH = "/v1/settings/application/media/providers";
+/** Keys the outputs add to the inputs, which check leaves alone. */
+const OUTPUT_KEYS = new Set(["baseUrl", STORED_CONNECTION, "__provider", "connection"]);
+
+interface Entry {
+  name: string;
+  type: string;
+  config: unknown;
+}
+
+function idFor(connection: Connection, name: string): string {
+  return `${identityOf(connection)}${PATH}#${encodeURIComponent(name)}`;
+}
+
+/** The same JSON whatever the order of keys: state hands properties back in its own order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value ?? null, (_key, inner: unknown) =>
+    typeof inner === "object" && inner !== null && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b)))
+      : inner,
+  );
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return canonical(a) === canonical(b);
+}
+
+/** Runs `work` with every error's message and stack cleared of the credentials. */
+async function guarded<T>(secrets: string[], work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof Error) {
+      replaceMessage(error, redact(error.message, secrets));
+      if (typeof error.stack === "string") error.stack = redact(error.stack, secrets);
+    }
+    throw error;
+  }
+}
+
+export async function check(_olds: Props, news: Props) {
+  const own = Object.fromEntries(
+    Object.entries(news).filter(([key, value]) => !OUTPUT_KEYS.has(key) && value !== undefined && value !== null),
+  );
+  // What is not known yet (preview) cannot be wrong yet: validate the rest.
+  const parsed = MediaProviderSchema.safeParse(withoutUnknowns(own));
+  const failures = (parsed.success ? [] : failuresOf(parsed.error)).filter(
+    (failure) => !containsUnknown(news[failure.property.split(".")[0] as string]),
+  );
+  if (news.connection === undefined || news.connection === null) {
+    try {
+      resolveConnection(undefined, processState().config);
+    } catch (error) {
+      failures.push({
+        property: "connection",
+        reason: `${(error as Error).message}; or pass connection: {baseUrl, username, password} or a Provider`,
+      });
+    }
+  } else if (news.connection !== UNKNOWN) {
+    failures.push(...checkConnection(news.connection));
+  }
+  const inputs: Props = { ...news, type: news.type ?? "www" };
+  return { inputs, failures };
+}
+
+/** The base URL a resource's inputs point at now: its own connection's, else stack config's. */
+function targetBaseUrl(news: Props): unknown {
+  const own = news.connection as Partial<Connection> | undefined;
+  return own ? own.baseUrl : processState().config.baseUrl;
+}
+
+export async function diff(_id: string, olds: Props, news: Props) {
+  const replaces: string[] = [];
+  if (containsUnknown(news.name) || news.name !== olds.name) replaces.push("name");
+  const target = targetBaseUrl(news);
+  if (target === UNKNOWN || news.connection === UNKNOWN) replaces.push("connection");
+  else {
+    const recorded = clientIdentity(olds.baseUrl);
+    const now = clientIdentity(target);
+    if (recorded && now && recorded !== now) replaces.push("connection");
+  }
+  const updates = ["type", "config"].filter(
+    (key) => containsUnknown(news[key]) || !same(olds[key] ?? defaultOf(key), news[key] ?? defaultOf(key)),
+  );
+  const connectionChanged =
+    containsUnknown(news.connection) || !same(olds.connection, news.connection) || storedConnectionStale(olds, news);
+  return {
+    changes: replaces.length > 0 || updates.length > 0 || connectionChanged,
+    replaces,
+    deleteBeforeReplace: false,
+  };
+}
+
+function defaultOf(key: string): unknown {
+  return key === "type" ? "www" : null;
+}
+
+/** Stack config's credentials changed since they were stored: record the new ones. */
+function storedConnectionStale(olds: Props, news: Props): boolean {
+  if (news.connection !== undefined || olds[STORED_CONNECTION] === undefined) return false;
+  try {
+    return !same(connectionFor(news), olds[STORED_CONNECTION]);
+  } catch {
+    return false;
+  }
+}
+
+/** The name in state, else the one the id ends with (`…/providers#name`). */
+function nameOf(id: string, props: Props): string {
+  return typeof props.name === "string" ? props.name : decodeURIComponent(id.slice(id.indexOf("#") + 1));
+}
+
+function entryOf(props: Props): Entry {
+  return { name: props.name as string, type: (props.type as string | undefined) ?? "www", config: props.config };
+}
+
+function outputs(props: Props, connection: Connection, entry: Entry): Props {
+  const out: Props = {
+    name: entry.name,
+    type: entry.type,
+    config: entry.config,
+    baseUrl: identityOf(connection),
+    ...storedConnection(props, connection),
+  };
+  if (props.connection !== undefined) out.connection = props.connection;
+  // A partly-created resource's properties become its state as they are: keep the provider in them.
+  if (props.__provider !== undefined) out.__provider = props.__provider;
+  return out;
+}
+
+/**
+ * A listed config in the shape the program writes it (unknown keys of newer clients dropped), or
+ * `undefined` when the client does not show one (then nothing can be said about drift).
+ */
+function liveConfig(config: unknown): unknown {
+  const value = (config ?? {}) as { bearer?: unknown; basic?: { username?: unknown; password?: unknown } };
+  if (typeof value.bearer === "string") return { bearer: value.bearer };
+  const basic = value.basic;
+  if (typeof basic?.username === "string" && typeof basic.password === "string") {
+    return { basic: { username: basic.username, password: basic.password } };
+  }
+  return undefined;
+}
+
+/** What the client lists under `name`, or `undefined` when it lists nothing of that name. */
+async function find(api: WhatsAppClient, name: string, secrets: string[], fallback: Entry): Promise<Entry | undefined> {
+  const live = (await api.listMediaProviders(secrets)).find((provider) => provider.name === name);
+  if (!live) return undefined;
+  return {
+    name,
+    type: typeof live.type === "string" ? live.type : fallback.type,
+    config: liveConfig(live.config) ?? fallback.config,
+  };
+}
+
+/**
+ * POSTs the entry and reads it back. `unsure` is what to record when the POST fails in a way
+ * that may have landed: config `null`, so the next `up` sends it again.
+ */
+async function write(api: WhatsAppClient, props: Props, connection: Connection, unsure: Props): Promise<Props> {
+  const wanted = entryOf(props);
+  const id = idFor(connection, wanted.name);
+  const secrets = credentialsOf(wanted.config);
+  try {
+    await api.putMediaProvider(wanted, secrets);
+  } catch (error) {
+    if (certainlyNotApplied(error)) throw error;
+    throw partlyApplied(error, id, unsure);
+  }
+  let held: Entry | undefined;
+  try {
+    held = await find(api, wanted.name, secrets, wanted);
+  } catch (error) {
+    throw partlyApplied(error, id, outputs(props, connection, wanted));
+  }
+  if (!held || held.type !== wanted.type || !same(held.config, wanted.config)) {
+    const what = !held
+      ? `lists no media provider named ${wanted.name}`
+      : `holds another ${held.type === wanted.type ? "config" : "type"} under ${wanted.name} than the one sent`;
+    throw partlyApplied(
+      new FieldIgnoredError(`POST ${PATH} answered 200 but the client ${what}`),
+      id,
+      outputs(props, connection, held ?? { ...wanted, config: null }),
+    );
+  }
+  return outputs(props, connection, held);
+}
+
+export async function create(inputs: Props) {
+  const connection = connectionFor(inputs);
+  const api = clientFor(connection);
+  const wanted = entryOf(inputs);
+  const outs = await guarded(credentialsOf(inputs.config), () =>
+    exclusive(identityOf(connection), () =>
+      write(api, inputs, connection, outputs(inputs, connection, { ...wanted, config: null })),
+    ),
+  );
+  return { id: idFor(connection, wanted.name), outs };
+}
+
+export async function update(_id: string, olds: Props, news: Props) {
+  const connection = connectionFor(news);
+  const recorded = clientIdentity(olds.baseUrl);
+  // diff makes another client a replacement; never write to one this resource is not recorded on.
+  if (recorded && recorded !== identityOf(connection)) throw new WrongClientError(recorded, identityOf(connection));
+  const wanted = entryOf(news);
+  const secrets = [...credentialsOf(news.config), ...credentialsOf(olds.config)];
+  if (wanted.type === entryOf(olds).type && same(wanted.config, olds.config)) {
+    // Only the connection changed: record it, nothing to send.
+    return { outs: outputs(news, connection, wanted) };
+  }
+  const api = clientFor(connection);
+  const outs = await guarded(secrets, () =>
+    exclusive(identityOf(connection), () => write(api, news, connection, outputs(news, connection, entryOf(olds)))),
+  );
+  return { outs };
+}
+
+export async function read(id: string, props: Props) {
+  const connection = connectionForRecorded(props, id);
+  const recorded = entryOf(props);
+  const name = nameOf(id, props);
+  const secrets = credentialsOf(props.config);
+  const api = clientFor(connection);
+  const live = await guarded(secrets, () => find(api, name, secrets, { ...recorded, name }));
+  // Not listed: gone. No id tells Pulumi to drop it from state.
+  if (!live) return {};
+  const inputs: Props = { name: live.name, type: live.type, config: live.config };
+  if (props.connection !== undefined) inputs.connection = props.connection;
+  return { id, props: outputs(props, connection, live), inputs };
+}
+
+async function remove(id: string, props: Props): Promise<void> {
+  const connection = connectionForRecorded(props, id);
+  const name = nameOf(id, props);
+  const secrets = credentialsOf(props.config);
+  const api = clientFor(connection);
+  await guarded(secrets, () =>
+    exclusive(identityOf(connection), async () => {
+      try {
+        await api.deleteMediaProvider(name, secrets);
+      } catch (error) {
+        // Already gone (removed by hand, or by a restore): what delete wanted.
+        if (isWhatsAppError(error) && error.code === "WHATSAPP_API" && (error as ApiError).status === 404) return;
+        throw error;
+      }
+    }),
+  );
+}
+
+export { configure, shutdown } from "../runtime";
+export { remove as delete };
