@@ -1,0 +1,266 @@
+import { describe, expect, test } from "vitest";
+import * as provider from "../../provider/media/provider";
+import type { Emulator } from "../emulator/index";
+import { call, login } from "../support/api";
+import { connectionOf, emulator } from "../support/provider";
+
+type Props = Record<string, unknown>;
+
+const PATH = "/v1/settings/application/media/providers";
+const BEARER = { bearer: "cdn-token-0123456789" };
+const BASIC = { basic: { username: "media-user", password: "media-pass-0123456789" } };
+
+async function checked(news: Props, olds: Props = {}): Promise<Props> {
+  const result = await provider.check(olds, news);
+  expect(result.failures).toEqual([]);
+  return result.inputs;
+}
+
+/** What the client lists, read with a plain HTTP call. */
+async function listed(e: Emulator): Promise<Props[]> {
+  const reply = await call(e, "GET", PATH, { token: await login(e) });
+  return reply.json.settings.application.media.providers;
+}
+
+/** Writes to the client behind the provider's back, as another tool or a person would. */
+async function behindTheBack(e: Emulator, method: "POST" | "DELETE", suffix: string, body?: unknown) {
+  const reply = await call(e, method, `${PATH}${suffix}`, { token: await login(e), body });
+  expect(reply.status).toBe(200);
+}
+
+function requests(e: Emulator): string[] {
+  return e.journal.entries.map((r) => `${r.method} ${r.path} ${r.status}`);
+}
+
+async function created(e: Emulator, news: Props = { name: "cdn", config: BEARER }) {
+  const inputs = await checked({ connection: connectionOf(e), ...news });
+  const result = await provider.create(inputs);
+  e.journal.clear();
+  return { id: result.id, outs: result.outs, inputs };
+}
+
+describe("create", () => {
+  test("it POSTs a one-element list, then GETs the list to confirm the provider is there", async () => {
+    const e = await emulator();
+    const connection = connectionOf(e);
+    const { id, outs } = await provider.create(await checked({ connection, name: "cdn", config: BEARER }));
+    expect(id).toBe(`${e.url}${PATH}#cdn`);
+    expect(requests(e)).toEqual(["POST /v1/users/login 200", `POST ${PATH} 200`, `GET ${PATH} 200`]);
+    // The journal masks the credential; the shape is what the API documents.
+    expect(e.journal.filter("POST")[1]?.body).toEqual([{ name: "cdn", type: "www", config: { bearer: "[secret]" } }]);
+    expect(outs).toEqual({ name: "cdn", type: "www", config: BEARER, baseUrl: e.url, connection });
+    expect(await listed(e)).toEqual([{ name: "cdn", type: "www", config: BEARER }]);
+  });
+
+  test("basic credentials are sent as {basic: {username, password}}", async () => {
+    const e = await emulator();
+    await created(e, { name: "images", type: "www", config: BASIC });
+    expect(await listed(e)).toEqual([{ name: "images", type: "www", config: BASIC }]);
+  });
+
+  test("a client that answers 200 but does not list the provider fails, recording it with no config", async () => {
+    const e = await emulator();
+    e.faults.inject({
+      route: `GET ${PATH}`,
+      body: JSON.stringify({ settings: { application: { media: { providers: [] } } } }),
+    });
+    const inputs = await checked({ connection: connectionOf(e), name: "cdn", config: BEARER });
+    const error = await provider.create(inputs).then(
+      () => undefined,
+      (caught: unknown) => caught as Error & { code: string; id: string; properties: Props },
+    );
+    expect(error?.code).toBe("WHATSAPP_FIELD_IGNORED");
+    expect(error?.message).toBe(`POST ${PATH} answered 200 but the client lists no media provider named cdn`);
+    // Recorded (so delete can remove it), with a config the next up will send again.
+    expect(error?.id).toBe(`${e.url}${PATH}#cdn`);
+    expect(error?.properties).toMatchObject({ name: "cdn", type: "www", config: null });
+  });
+
+  test("a refused POST records nothing and says what the client said", async () => {
+    const e = await emulator();
+    e.faults.inject({ route: `POST ${PATH}`, code: 1009, details: "Can only add 1 config at a time" });
+    const inputs = await checked({ connection: connectionOf(e), name: "cdn", config: BEARER });
+    const error = await provider.create(inputs).then(
+      () => undefined,
+      (caught: unknown) => caught as Error & Props,
+    );
+    expect(error).toMatchObject({
+      code: "WHATSAPP_API",
+      status: 400,
+      message: `POST ${PATH} failed: 400 1009 Parameter value is not valid (Can only add 1 config at a time)`,
+    });
+    // A 4xx changed nothing: no id and properties, so Pulumi records no resource.
+    expect(error && "properties" in error).toBe(false);
+  });
+});
+
+describe("diff", () => {
+  test.each([
+    ["the same inputs", {}, { changes: false, replaces: [] }],
+    [
+      "the same config with its keys in another order",
+      { config: { basic: { password: "p4ssw0rd!", username: "u" } } },
+      { changes: false, replaces: [] },
+    ],
+    ["another bearer token", { config: { bearer: "another-token" } }, { changes: true, replaces: [] }],
+    ["basic credentials instead of a bearer token", { config: BASIC }, { changes: true, replaces: [] }],
+    ["another name", { name: "cdn_two" }, { changes: true, replaces: ["name"] }],
+    ["a name not known yet", { name: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" }, { changes: true, replaces: ["name"] }],
+    [
+      "a config not known yet",
+      { config: { bearer: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" } },
+      { changes: true, replaces: [] },
+    ],
+    [
+      "another client",
+      { connection: { baseUrl: "https://other.example.com:9090", token: "t0k3n-xyz" } },
+      { changes: true, replaces: ["connection"] },
+    ],
+    [
+      "a cosmetic spelling of the same client",
+      { connection: { baseUrl: "HTTPS://wa.example.com:443/", token: "t0k3n-xyz" } },
+      { changes: true, replaces: [] },
+    ],
+  ])("%s: %o", async (_title, change, expected) => {
+    const olds: Props = {
+      name: "cdn",
+      type: "www",
+      config: { basic: { username: "u", password: "p4ssw0rd!" } },
+      baseUrl: "https://wa.example.com",
+      connection: { baseUrl: "https://wa.example.com", token: "t0k3n-xyz" },
+    };
+    const news = { name: "cdn", type: "www", config: olds.config, connection: olds.connection, ...change };
+    expect(await provider.diff("id", olds, news)).toMatchObject(expected);
+  });
+});
+
+describe("update", () => {
+  test("a new config is POSTed under the same name, which overwrites it, then confirmed with a GET", async () => {
+    const e = await emulator();
+    const { id, outs } = await created(e);
+    const news = await checked({ connection: connectionOf(e), name: "cdn", config: BASIC }, outs);
+    expect(await provider.diff(id, outs, news)).toMatchObject({ changes: true, replaces: [] });
+    const { outs: updated } = await provider.update(id, outs, news);
+    expect(requests(e)).toEqual([`POST ${PATH} 200`, `GET ${PATH} 200`]);
+    expect(updated).toMatchObject({ name: "cdn", type: "www", config: BASIC });
+    expect(await listed(e)).toEqual([{ name: "cdn", type: "www", config: BASIC }]);
+  });
+
+  test("a change of the connection alone (new credentials, same client) is recorded without a request", async () => {
+    const e = await emulator();
+    const { id, outs } = await created(e);
+    const news = await checked({ connection: connectionOf(e, { timeoutMs: 5000 }), name: "cdn", config: BEARER }, outs);
+    expect(await provider.diff(id, outs, news)).toMatchObject({ changes: true, replaces: [] });
+    const { outs: updated } = await provider.update(id, outs, news);
+    expect(requests(e)).toEqual([]);
+    expect(updated.connection).toMatchObject({ timeoutMs: 5000 });
+  });
+
+  test("a new name replaces: the new provider is created, then the old one deleted", async () => {
+    const e = await emulator();
+    const { id, outs } = await created(e);
+    const news = await checked({ connection: connectionOf(e), name: "cdn_two", config: BEARER }, outs);
+    expect(await provider.diff(id, outs, news)).toMatchObject({
+      changes: true,
+      replaces: ["name"],
+      deleteBeforeReplace: false,
+    });
+    const replacement = await provider.create(news);
+    await provider.delete(id, outs);
+    expect(replacement.id).toBe(`${e.url}${PATH}#cdn_two`);
+    expect(requests(e)).toEqual([`POST ${PATH} 200`, `GET ${PATH} 200`, `DELETE ${PATH}/cdn 200`]);
+    expect(await listed(e)).toEqual([{ name: "cdn_two", type: "www", config: BEARER }]);
+  });
+});
+
+describe("read", () => {
+  test("an unchanged provider reads back as it is: one GET, and no diff afterwards", async () => {
+    const e = await emulator();
+    const { id, outs, inputs } = await created(e);
+    const read = await provider.read(id, outs);
+    expect(requests(e)).toEqual([`GET ${PATH} 200`]);
+    expect(read).toEqual({
+      id,
+      props: outs,
+      inputs: { name: "cdn", type: "www", config: BEARER, connection: inputs.connection },
+    });
+    expect(await provider.diff(id, read.props as Props, inputs)).toMatchObject({ changes: false });
+  });
+
+  test("a config changed on the client shows as the live value, so the next up puts the program's back", async () => {
+    const e = await emulator();
+    const { id, outs, inputs } = await created(e);
+    await behindTheBack(e, "POST", "", [{ name: "cdn", type: "www", config: BASIC }]);
+    const read = await provider.read(id, outs);
+    expect(read.props).toMatchObject({ config: BASIC });
+    expect(read.inputs).toMatchObject({ config: BASIC });
+    expect(await provider.diff(id, read.props as Props, inputs)).toMatchObject({ changes: true, replaces: [] });
+  });
+
+  test("unknown keys a newer client adds to a config are not drift", async () => {
+    const e = await emulator();
+    const { id, outs, inputs } = await created(e);
+    await behindTheBack(e, "POST", "", [{ name: "cdn", type: "www", config: { ...BEARER, ttl: 60 } }]);
+    const read = await provider.read(id, outs);
+    expect(await provider.diff(id, read.props as Props, inputs)).toMatchObject({ changes: false });
+  });
+
+  test("a provider the client no longer lists is gone: read returns no id, so Pulumi drops it from state", async () => {
+    const e = await emulator();
+    const { id, outs } = await created(e);
+    await behindTheBack(e, "DELETE", "/cdn");
+    e.journal.clear();
+    expect(await provider.read(id, outs)).toEqual({});
+    expect(requests(e)).toEqual([`GET ${PATH} 200`]);
+  });
+
+  test("a connection that now names another client sends nothing to either", async () => {
+    const e = await emulator();
+    const other = await emulator();
+    const { id, outs } = await created(e);
+    await expect(provider.read(id, { ...outs, connection: connectionOf(other) })).rejects.toMatchObject({
+      code: "WHATSAPP_WRONG_CLIENT",
+    });
+    expect(requests(e)).toEqual([]);
+    expect(other.journal.entries).toEqual([]);
+  });
+});
+
+describe("delete", () => {
+  test("it sends DELETE …/providers/{name} and the provider is gone", async () => {
+    const e = await emulator();
+    const { id, outs } = await created(e);
+    await provider.delete(id, outs);
+    expect(requests(e)).toEqual([`DELETE ${PATH}/cdn 200`]);
+    expect(await listed(e)).toEqual([]);
+  });
+
+  test("a provider already gone (404) counts as deleted", async () => {
+    const e = await emulator();
+    const { id, outs } = await created(e);
+    await behindTheBack(e, "DELETE", "/cdn");
+    e.journal.clear();
+    await expect(provider.delete(id, outs)).resolves.toBeUndefined();
+    expect(requests(e)).toEqual([`DELETE ${PATH}/cdn 404`]);
+  });
+
+  test("other failures keep the resource: the error goes back to Pulumi", async () => {
+    const e = await emulator();
+    const { id, outs } = await created(e);
+    e.faults.inject({ route: `DELETE ${PATH}/cdn`, status: 403, code: 1005 });
+    await expect(provider.delete(id, outs)).rejects.toMatchObject({ code: "WHATSAPP_API", status: 403 });
+  });
+});
+
+describe("the emulator's media providers", () => {
+  test("a POST of an existing name overwrites that provider in place: one entry, the new values, same position", async () => {
+    const e = await emulator();
+    await behindTheBack(e, "POST", "", [{ name: "first", type: "www", config: BEARER }]);
+    await behindTheBack(e, "POST", "", [{ name: "second", type: "www", config: BEARER }]);
+    await behindTheBack(e, "POST", "", [{ name: "first", type: "www", config: BASIC }]);
+    expect(await listed(e)).toEqual([
+      { name: "first", type: "www", config: BASIC },
+      { name: "second", type: "www", config: BEARER },
+    ]);
+  });
+});
