@@ -35,7 +35,8 @@ export const MediaProviderSchema = z.strictObject({
   /** The kind of host. @default "www" */
   type: z.enum(MEDIA_PROVIDER_TYPES, { error: TYPE_REASON }).default("www"),
   /** How the client authenticates to the host: a bearer token or basic credentials. Stored secret. */
-  config: MediaProviderConfigSchema,
+  // One failure for the whole config: zod would name the inner key of whichever form it guessed.
+  config: z.custom<MediaProviderConfig>((value) => MediaProviderConfigSchema.safeParse(value).success, CONFIG_REASON),
 });
 
 export type MediaProviderInput = z.input<typeof MediaProviderSchema>;
