@@ -1,5 +1,5 @@
 /**
- * The three resource types behind Pulumi's real dynamic-provider host, as the engine drives them:
+ * The resource types behind Pulumi's real dynamic-provider host, as the engine drives them:
  * each call carries the `__provider` the packed package serializes, and each deployment is a
  * new host process configured with that deployment's stack config.
  */
@@ -12,13 +12,14 @@ import { type Emulator, type EmulatorOptions, startEmulator } from "../emulator/
 import { packedProgram } from "../support/packed";
 
 type Props = Record<string, unknown>;
-export type Kind = "ApplicationSettings" | "SettingsBackup" | "SettingsRestore";
+export type Kind = "ApplicationSettings" | "SettingsBackup" | "SettingsRestore" | "MediaProvider";
 
 const PROGRAM = `
 const ws = require("pulumi-whatsapp-settings");
 new ws.ApplicationSettings("settings", {});
 new ws.SettingsBackup("backup", { password: "x" });
 new ws.SettingsRestore("restore", { data: "x", password: "x" });
+new ws.MediaProvider("media", { name: "x", config: { bearer: "x" } });
 `;
 
 let program: { dir: string; providers: Map<string, string> } | undefined;
