@@ -6,7 +6,7 @@
  * stale.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import ts from "typescript";
 import type { z } from "zod";
 import { SettingsBackupSchema, SettingsRestoreSchema } from "../provider/backup/schema";
@@ -14,6 +14,8 @@ import { ConnectionSchema } from "../provider/connection";
 import * as settingsSchema from "../provider/settings/schema";
 
 export const GENERATED_FILE = "provider/args.generated.ts";
+// The repository root, from scripts/ when run from source and from dist/scripts/ when built.
+const ROOT = join(__dirname, basename(dirname(__dirname)) === "dist" ? "../.." : "..");
 
 type Schema = z.ZodType;
 
@@ -328,8 +330,6 @@ function plainInterface(
     );
   }
 }
-
-const ROOT = join(__dirname, __dirname.includes("/dist/") ? "../.." : "..");
 
 export function argsTypes(): string {
   const ctx = new Context();
