@@ -84,3 +84,12 @@ export function projectProblems(text: string): string[] {
   problems.push(...checkConfig(typeof project.name === "string" ? project.name : "", project.config));
   return problems;
 }
+
+/** Project config keys the CLI requires a value for: declared with a type and no default. */
+export function requiredConfig(text: string): string[] {
+  const project = yaml.load(text);
+  const config = isObject(project) && isObject(project.config) ? project.config : {};
+  return Object.entries(config)
+    .filter(([, spec]) => isObject(spec) && spec.type !== undefined && spec.default === undefined)
+    .map(([key]) => key);
+}

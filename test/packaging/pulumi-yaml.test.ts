@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "vitest";
 import { ROOT } from "../support/packed";
-import { projectProblems } from "./pulumi-project";
+import { projectProblems, requiredConfig } from "./pulumi-project";
 
 const projectFiles = execFileSync("git", ["ls-files", "--", "Pulumi.yaml", "**/Pulumi.yaml"], {
   cwd: ROOT,
@@ -72,4 +72,20 @@ test("a key in the project's own namespace may declare a type and a default", ()
       `${base}config:\n  demo:logLevel:\n    type: string\n    default: info\n  aws:region:\n    value: eu-west-1\n`,
     ),
   ).toEqual([]);
+});
+
+const examples = projectFiles
+  .filter((file) => file.startsWith("examples/"))
+  .map((file) => file.split("/")[1] as string);
+
+test.each(examples)("examples/%s's README sets every required config key with pulumi config set", (example) => {
+  const dir = join(ROOT, "examples", example);
+  const readme = readFileSync(join(dir, "README.md"), "utf8");
+  const program = readFileSync(join(dir, "index.ts"), "utf8");
+  const required = requiredConfig(readFileSync(join(dir, "Pulumi.yaml"), "utf8"));
+  // Without an explicit Provider the program connects through the provider's stack config.
+  if (!program.includes("new Provider(")) required.push("whatsapp:baseUrl", "whatsapp:username", "whatsapp:password");
+  expect(required.length).toBeGreaterThan(0);
+  const set = [...readme.matchAll(/^pulumi config set (?:--secret )?([\w:]+) /gm)].map((m) => m[1]);
+  expect(required.filter((key) => !set.includes(key))).toEqual([]);
 });
