@@ -3,16 +3,28 @@
  * `{ provider }` and every resource given it talks to that client.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { Connection } from "./connection";
-import type { Inputs } from "./inputs";
+import type { Connection, ConnectionArgs } from "./args.generated";
 
-export type ConnectionArgs = Inputs<Connection>;
-
+/**
+ * One WhatsApp Business API client to talk to. Not a Pulumi provider resource: it carries a
+ * connection that each resource given `{ provider }` stores (secret) as its own `connection`
+ * input, so a program can manage several clients at once.
+ *
+ * ```ts
+ * const eu = new Provider("eu", { baseUrl: "https://wa-eu.example.com:9090", username: "admin", password });
+ * new ApplicationSettings("eu-settings", { logLevel: "warning" }, { provider: eu });
+ * ```
+ */
 export class Provider {
+  /** The name given to the constructor, for messages. */
   readonly name: string;
   /** The connection, kept secret in state. */
   readonly connection: pulumi.Output<Connection>;
 
+  /**
+   * @param name A name for this client, e.g. `"eu"`.
+   * @param args Where the client is and how to log in: `baseUrl` plus `username` and `password` (preferred) or `token`.
+   */
   constructor(name: string, args: ConnectionArgs) {
     this.name = name;
     this.connection = pulumi.secret(pulumi.output(args) as pulumi.Output<Connection>);
@@ -21,6 +33,7 @@ export class Provider {
 
 /** Resource options of this package: Pulumi's, with `provider` taking our `Provider`. */
 export interface ResourceOptions extends Omit<pulumi.CustomResourceOptions, "provider"> {
+  /** The client this resource talks to, unless the resource has its own `connection`. */
   provider?: Provider;
 }
 

@@ -72,7 +72,9 @@ export const ConnectionSchema = z.strictObject({
     }),
   /** A bearer token from `POST /v1/users/login`; expires after 7 days, so prefer username/password. */
   token: z.string().min(1).optional(),
+  /** The Webapp user to log in as, e.g. `admin`. */
   username: z.string().min(1).max(64).optional(),
+  /** That user's password. Preferred over `token`, which expires after 7 days. */
   password: z.string().min(1).max(256).optional(),
   /** PEM of the CA that signed the client's certificate (the Webapp's default one is self-signed). */
   caCert: z.string().min(1).optional(),

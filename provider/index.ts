@@ -1,16 +1,35 @@
 /**
  * pulumi-whatsapp-settings: the settings of a self-hosted WhatsApp Business API client as code.
+ *
+ * The public surface is plain: resources, their generated `...Args` interfaces, the enum types
+ * and value lists, `Provider` and the errors. Its declarations mention only `@pulumi/pulumi`'s
+ * types and ours, so they compile under any tsconfig without `skipLibCheck`.
  */
 
 export {
-  SettingsBackup,
+  type ApplicationSettingsArgs,
+  type ApplicationSettingsGarbagecollectorEnableArgs,
+  type ApplicationSettingsGarbagecollectorEnableValues,
+  type ApplicationSettingsMediaArgs,
+  type ApplicationSettingsMediaValues,
+  type ApplicationSettingsValues,
+  type ApplicationSettingsWebhooksArgs,
+  type ApplicationSettingsWebhooksMessageArgs,
+  type ApplicationSettingsWebhooksMessageValues,
+  type ApplicationSettingsWebhooksValues,
+  type Connection,
+  type ConnectionArgs,
+  LOG_LEVELS,
+  type LogLevel,
+  MAX_CONCURRENT_REQUESTS,
+  type MaxConcurrentRequests,
+  MEDIA_TYPES,
+  type MediaType,
   type SettingsBackupArgs,
-  SettingsRestore,
   type SettingsRestoreArgs,
-} from "./backup/resources";
-export { DEFAULT_RETRY, type RetryPolicy, Sessions, WhatsAppClient } from "./client";
-export { type Connection, ConnectionSchema } from "./connection";
-export { type ConnectionArgs, Provider, type ResourceOptions } from "./connection-provider";
+} from "./args.generated";
+export { SettingsBackup, SettingsRestore } from "./backup/resources";
+export { Provider, type ResourceOptions } from "./connection-provider";
 export {
   ApiError,
   BackupIntegrityError,
@@ -27,11 +46,4 @@ export {
   WhatsAppError,
 } from "./errors";
 export { MediaProvider, type MediaProviderArgs, type MediaProviderConfigArgs } from "./media/resource";
-export { ApplicationSettings, type ApplicationSettingsArgs } from "./settings/resource";
-export {
-  type ApplicationSettingsInput,
-  ApplicationSettingsSchema,
-  FIELDS,
-  type Field,
-  type SettingMeta,
-} from "./settings/schema";
+export { ApplicationSettings } from "./settings/resource";

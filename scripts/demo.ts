@@ -58,9 +58,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const runs: EngineResult[] = [];
   const emulator = await startEmulator({ https: true });
   const program = copyExample("basic");
-  // examples/basic's Pulumi.yaml declares `whatsapp:baseUrl` with a type, which the Pulumi CLI refuses
-  // for a key outside the project's namespace; the demo sets the stack config itself.
-  program.write("Pulumi.yaml", program.read("Pulumi.yaml").replace(/\nconfig:[\s\S]*$/, "\n"));
+  // The client's connection lives in the provider's namespace: stack config, as README's `pulumi config set` lines.
   const clientConfig = {
     "whatsapp:baseUrl": emulator.url,
     "whatsapp:username": "admin",

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ApplicationSettings } from "pulumi-whatsapp-settings";
+import { ApplicationSettings, LOG_LEVELS, MAX_CONCURRENT_REQUESTS } from "pulumi-whatsapp-settings";
 
 // The client comes from stack config: whatsapp:baseUrl, whatsapp:username, whatsapp:password
 // (secret) and, for the client's self-signed certificate, whatsapp:caCert.
@@ -8,8 +8,16 @@ const config = new pulumi.Config();
 // The webhook URL carries a shared secret in its query string, so it is stored as a secret.
 const webhookUrl = config.requireSecret("webhookUrl");
 // Both need a Coreapp restart to take effect: preview flags them in restartRequiredFields.
-const maxConcurrentRequests = (config.getNumber("maxConcurrentRequests") ?? 6) as 6 | 12 | 18 | 24;
-const logLevel = (config.get("logLevel") ?? "warning") as "info" | "warning" | "error" | "fatal";
+// Pulumi.yaml declares their defaults; the value lists turn config strings into typed values.
+const concurrency = config.requireNumber("maxConcurrentRequests");
+const maxConcurrentRequests = MAX_CONCURRENT_REQUESTS.find((allowed) => allowed === concurrency);
+const level = config.require("logLevel");
+const logLevel = LOG_LEVELS.find((allowed) => allowed === level);
+if (maxConcurrentRequests === undefined || logLevel === undefined) {
+  throw new Error(
+    `maxConcurrentRequests must be one of ${MAX_CONCURRENT_REQUESTS.join(", ")} and logLevel one of ${LOG_LEVELS.join(", ")}`,
+  );
+}
 
 const settings = new ApplicationSettings("whatsapp-settings", {
   callbackPersist: true,

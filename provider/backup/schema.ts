@@ -31,7 +31,10 @@ export const SettingsRestoreSchema = z.strictObject({
     .string({ error: "must be 64 hexadecimal characters (a SHA-256)" })
     .regex(/^[0-9a-fA-F]{64}$/, "must be 64 hexadecimal characters (a SHA-256)")
     .optional(),
-  /** Any values; when they change, the backup is restored again (on purpose). */
+  /**
+   * Any values; when they change, the backup is restored again. A new `data` alone restores
+   * nothing (a restore shows every contact a new security code): change this on purpose.
+   */
   triggers: z.unknown().optional(),
   /** Wait until the client answers and reports connected/connecting again. @default true */
   waitForHealthy: z.boolean({ error: "must be true or false" }).optional(),

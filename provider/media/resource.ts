@@ -1,6 +1,7 @@
 /** The `MediaProvider` resource a Pulumi program declares. */
 import * as pulumi from "@pulumi/pulumi";
-import { type ConnectionArgs, connectionInput, pulumiOptions, type ResourceOptions } from "../connection-provider";
+import type { ConnectionArgs } from "../args.generated";
+import { connectionInput, pulumiOptions, type ResourceOptions } from "../connection-provider";
 import { STORED_CONNECTION } from "../runtime";
 import * as mediaProvider from "./provider";
 
@@ -48,6 +49,11 @@ export class MediaProvider extends pulumi.dynamic.Resource {
   /** The client this provider is on (its normalized base URL). */
   declare readonly baseUrl: pulumi.Output<string>;
 
+  /**
+   * @param name The resource's name in the stack.
+   * @param args The provider's name, type and credentials and, optionally, the client.
+   * @param opts Pulumi's resource options; `provider` takes a {@link Provider} of this package.
+   */
   constructor(name: string, args: MediaProviderArgs, opts: ResourceOptions = {}) {
     const props = {
       name: args.name,

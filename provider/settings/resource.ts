@@ -1,30 +1,18 @@
 /** The `ApplicationSettings` resource a Pulumi program declares. */
 import * as pulumi from "@pulumi/pulumi";
-import { type ConnectionArgs, connectionInput, pulumiOptions, type ResourceOptions } from "../connection-provider";
-import type { Inputs, Outputs } from "../inputs";
+import type { ApplicationSettingsArgs, ApplicationSettingsValues } from "../args.generated";
+import { connectionInput, pulumiOptions, type ResourceOptions } from "../connection-provider";
+import type { Outputs } from "../inputs";
 import { STORED_CONNECTION } from "../runtime";
 import { webhooksCarrySecret } from "./inputs";
 import * as settingsProvider from "./provider";
-import type { ApplicationSettingsInput, ApplicationSettings as Settings } from "./schema";
-
-/**
- * The settings to manage. Every field is optional: only the fields set here are managed, the
- * rest of the client is left as it is. See README's configuration table for defaults, allowed
- * values, the client version each field needs and which take effect only after a restart.
- */
-export type ApplicationSettingsArgs = Inputs<ApplicationSettingsInput> & {
-  /**
-   * The client to manage; stored secret. Without it: the `provider` option's connection, else
-   * stack config `whatsapp:*` / `WHATSAPP_*`.
-   */
-  connection?: pulumi.Input<ConnectionArgs> | undefined;
-};
 
 function carriesSecret(webhooks: unknown): boolean {
   return webhooksCarrySecret(webhooks);
 }
 
-export interface ApplicationSettings extends Outputs<Settings> {}
+/** Every managed setting, as applied and read back (`undefined` for the fields not managed). */
+export interface ApplicationSettings extends Outputs<ApplicationSettingsValues> {}
 
 /**
  * The application settings of one WhatsApp Business API client. Create adopts the client's
@@ -39,6 +27,7 @@ export class ApplicationSettings extends pulumi.dynamic.Resource {
   declare readonly restartRequiredFields: pulumi.Output<string[]>;
   /** The client's `meta.version`, e.g. `v2.53.2`. */
   declare readonly apiVersion: pulumi.Output<string>;
+  /** The address of the client this resource manages. */
   declare readonly baseUrl: pulumi.Output<string>;
   /**
    * Other `ApplicationSettings` of the program managed this client too at the last apply: deleting
@@ -46,6 +35,11 @@ export class ApplicationSettings extends pulumi.dynamic.Resource {
    */
   declare readonly sharesClient: pulumi.Output<boolean>;
 
+  /**
+   * @param name The resource's name in the stack.
+   * @param args The settings to manage, and optionally the client (`connection`).
+   * @param opts Pulumi's resource options; `provider` takes a {@link Provider} of this package.
+   */
   constructor(name: string, args: ApplicationSettingsArgs = {}, opts: ResourceOptions = {}) {
     const { connection, ...settings } = args;
     const props: Record<string, unknown> = {

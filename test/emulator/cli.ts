@@ -3,7 +3,8 @@
  * [--admin-password ...] [--factory-password] [--unregistered] [--auto-restart-ms N]`
  *
  * Starts one emulated client and prints its URL, credentials and (with --https) the CA file to
- * trust. SIGHUP or `POST /_emulator/restart` restarts the Coreapp; Ctrl-C stops it.
+ * trust, and its own PID: `npm run emulator &` leaves `$!` naming npm, not the emulator.
+ * SIGHUP or `POST /_emulator/restart` restarts the Coreapp; SIGINT (Ctrl-C) or SIGTERM stops it.
  */
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -23,8 +24,9 @@ const USAGE = `Usage: npm run emulator -- [options]
   --auto-restart-ms N    restart by itself N ms after a restore stops the app
   --help                 show this text
 
-While it runs: 'kill -HUP <pid>' or 'curl -X POST <url>/_emulator/restart' restarts the Coreapp,
-'curl <url>/_emulator/state' shows the gateway status and settings pending a restart.`;
+While it runs (<pid> is the pid it prints): 'kill -HUP <pid>' or
+'curl -X POST <url>/_emulator/restart' restarts the Coreapp, 'curl <url>/_emulator/state' shows
+the gateway status and settings pending a restart; Ctrl-C or 'kill <pid>' stops it.`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -54,6 +56,29 @@ async function main(): Promise<void> {
     ...(values.unregistered ? { waId: null } : {}),
     ...(values["auto-restart-ms"] ? { autoRestartMs: Number(values["auto-restart-ms"]) } : {}),
   });
+  // Signals are handled before the PID is printed: whoever reads it may signal at once.
+  process.on("SIGHUP", () => {
+    void emulator.restart().then(() => console.log("coreapp restarted"));
+  });
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    // A second signal while closing (an impatient Ctrl-C) must not start a second close.
+    if (stopping) return;
+    stopping = true;
+    emulator.close().then(
+      () => {
+        console.log(`stopped (${signal})`);
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error(`stopping failed: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  console.log(`pid: ${process.pid}`);
   console.log(`url: ${emulator.url}`);
   console.log(`username: ${emulator.adminUsername}`);
   console.log(`password: ${emulator.adminPassword}`);
@@ -63,12 +88,6 @@ async function main(): Promise<void> {
     console.log(`ca-cert: ${caFile}`);
   }
   console.log(`version: ${emulator.version}`);
-  process.on("SIGHUP", () => {
-    void emulator.restart().then(() => console.log("coreapp restarted"));
-  });
-  const stop = () => void emulator.close().then(() => process.exit(0));
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
 }
 
 main().catch((error: unknown) => {

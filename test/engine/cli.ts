@@ -2,6 +2,7 @@
  * `npm run engine -- <preview|up|refresh|destroy> <program dir> [--stack dev] [--config k=v]...
  * [--secret k=v]... [--state file]`: a Pulumi program rehearsed without the Pulumi CLI.
  */
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type Command, runEngine } from "./deployment";
 import { diagnosticLine, stepLines, summaryLines } from "./summary";
@@ -52,10 +53,12 @@ async function main(argv: string[]): Promise<number> {
   }
   const title = { preview: "Previewing update", up: "Updating", refresh: "Refreshing", destroy: "Destroying" };
   console.log(`${title[command as Command]} (${values.stack}):`);
+  // Paths are the user's, relative to where they ran `npm run` (npm itself moves to the package root).
+  const from = process.env.INIT_CWD ?? process.cwd();
   const result = await runEngine(command as Command, {
-    dir,
+    dir: resolve(from, dir),
     stack: values.stack,
-    ...(values.state ? { stateFile: values.state } : {}),
+    ...(values.state ? { stateFile: resolve(from, values.state) } : {}),
     config: pairs(values.config, "--config"),
     secrets: pairs(values.secret, "--secret"),
     onStep: (step) => {

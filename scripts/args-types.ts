@@ -1,0 +1,405 @@
+/**
+ * `provider/args.generated.ts`, generated from the zod schemas: the `...Args` interfaces users
+ * write, the plain value shapes of the outputs, and the enum types and value lists. The public
+ * declarations then mention only `@pulumi/pulumi` and our own types, so they compile under any
+ * tsconfig without zod's declarations. `npm run docs` rewrites the file; a test fails when it is
+ * stale.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import ts from "typescript";
+import type { z } from "zod";
+import { SettingsBackupSchema, SettingsRestoreSchema } from "../provider/backup/schema";
+import { ConnectionSchema } from "../provider/connection";
+import * as settingsSchema from "../provider/settings/schema";
+
+export const GENERATED_FILE = "provider/args.generated.ts";
+// The repository root, from scripts/ when run from source and from dist/scripts/ when built.
+const ROOT = join(__dirname, basename(dirname(__dirname)) === "dist" ? "../.." : "..");
+
+type Schema = z.ZodType;
+
+interface Def {
+  type: string;
+  innerType?: Schema;
+  in?: Schema;
+  out?: Schema;
+  options?: Schema[];
+  element?: Schema;
+  values?: unknown[];
+  entries?: Record<string, string | number>;
+}
+
+function def(schema: Schema): Def {
+  return (schema as unknown as { _zod: { def: Def } })._zod.def;
+}
+
+function unwrap(schema: Schema): Schema {
+  const d = def(schema);
+  return d.type === "optional" || d.type === "default" || d.type === "nullable"
+    ? unwrap(d.innerType as Schema)
+    : schema;
+}
+
+function isOptional(schema: Schema): boolean {
+  return def(schema).type === "optional";
+}
+
+function pascal(name: string): string {
+  return name
+    .toLowerCase()
+    .split(/[_.]/)
+    .map((word) => (word[0]?.toUpperCase() ?? "") + word.slice(1))
+    .join("");
+}
+
+function camelToPascal(name: string): string {
+  return (name[0]?.toUpperCase() ?? "") + name.slice(1);
+}
+
+/** A value list exported by the settings schema (`LOG_LEVELS`) and the type named after it. */
+interface NamedList {
+  list: string;
+  type: string;
+  values: readonly (string | number)[];
+}
+
+const VALUE_LISTS: Array<{ list: string; values: readonly (string | number)[] }> = Object.entries(settingsSchema)
+  .filter(([, value]) => Array.isArray(value) && value.every((v) => typeof v === "string" || typeof v === "number"))
+  .map(([list, values]) => ({ list, values: values as readonly (string | number)[] }));
+
+function literalValues(schema: Schema): readonly (string | number)[] | undefined {
+  const d = def(schema);
+  if (d.type === "enum") return Object.values(d.entries ?? {});
+  if (d.type === "literal") return d.values as (string | number)[];
+  return undefined;
+}
+
+class Context {
+  readonly named = new Map<string, NamedList>();
+
+  /** The named type for an enum or literal set (registering it), else `undefined`. */
+  nameFor(values: readonly (string | number)[], scalarName: string | undefined): string | undefined {
+    const match = VALUE_LISTS.find(
+      (candidate) => JSON.stringify(candidate.values) === JSON.stringify(values) && values.length > 1,
+    );
+    if (!match) return undefined;
+    // A setting holding one value names the type after itself (`logLevel` → `LogLevel`); a list
+    // of them after the value list, singular (`MEDIA_TYPES` → `MediaType`).
+    const type = scalarName ? camelToPascal(scalarName) : pascal(match.list.replace(/S$/, ""));
+    this.named.set(match.list, { list: match.list, type, values: match.values });
+    return type;
+  }
+
+  output(schema: Schema, name?: string): string {
+    const inner = unwrap(schema);
+    const d = def(inner);
+    const values = literalValues(inner);
+    if (values) return this.nameFor(values, name) ?? values.map((v) => JSON.stringify(v)).join(" | ");
+    switch (d.type) {
+      case "string":
+        return "string";
+      case "number":
+        return "number";
+      case "boolean":
+        return "boolean";
+      case "unknown":
+        return "unknown";
+      case "pipe":
+        return this.output(d.out as Schema, name);
+      case "union":
+        return [...new Set((d.options ?? []).map((option) => this.output(option, name)))].join(" | ");
+      case "array": {
+        const element = this.output(d.element as Schema);
+        return element.includes(" ") ? `Array<${element}>` : `${element}[]`;
+      }
+      default:
+        throw new Error(`no TypeScript type for a zod ${d.type}`);
+    }
+  }
+
+  /** What a program may write: the output type, plus its numeric strings where the schema takes them. */
+  input(schema: Schema, name: string, sample: unknown): string {
+    const inner = unwrap(schema);
+    const d = def(inner);
+    if (d.type === "array") {
+      const element = this.output(d.element as Schema);
+      return `pulumi.Input<${element}>[]`;
+    }
+    const output = this.output(inner, name);
+    const numeric = output === "number" || (literalValues(inner)?.every((v) => typeof v === "number") ?? false);
+    if (numeric && typeof sample === "number" && inner.safeParse(String(sample)).success) {
+      return `${output} | \`\${${output}}\``;
+    }
+    return output;
+  }
+}
+
+function comment(lines: string[], indent: string): string {
+  const body = lines.map((line) => (line ? `${indent} * ${line.replace(/\*\//g, "*\\/")}` : `${indent} *`));
+  return [`${indent}/**`, ...body, `${indent} */`].join("\n");
+}
+
+/** A sample value of a numeric field, to ask the schema whether it takes the string form too. */
+function sampleOf(schema: Schema, fallback: unknown): unknown {
+  if (typeof fallback === "number") return fallback;
+  const inner = unwrap(schema);
+  const values = literalValues(inner);
+  if (values) return values[0];
+  const min = (inner as unknown as { minValue?: number | null }).minValue;
+  return typeof min === "number" && Number.isFinite(min) ? min : 1;
+}
+
+function numericRange(schema: Schema): string | undefined {
+  const inner = unwrap(schema) as unknown as { minValue?: number | null; maxValue?: number | null; isInt?: boolean };
+  if (def(unwrap(schema)).type !== "number") return undefined;
+  const whole = inner.isInt ? "a whole number" : "a number";
+  const min = Number.isFinite(inner.minValue) ? inner.minValue : undefined;
+  const max = Number.isFinite(inner.maxValue) ? inner.maxValue : undefined;
+  if (min !== undefined && max !== undefined) return `${whole} from ${min} to ${max}`;
+  if (min !== undefined) return `${whole}, ${min} or more`;
+  return undefined;
+}
+
+// ---- application settings: docs from the metadata registry ----------------------------------
+
+function settingDoc(meta: settingsSchema.SettingMeta, wirePath: string): string[] {
+  const lines = [meta.description, "", `Allowed: ${meta.allowed}.`];
+  if (meta.restart) lines.push("Takes effect only after a Coreapp restart.");
+  if (meta.since) lines.push(`Needs client v${meta.since} or later.`);
+  if (meta.secret) lines.push("A secret in its query string keeps the whole group secret in state.");
+  lines.push(`Wire name: \`${wirePath}\`.`);
+  lines.push("", `@default ${JSON.stringify(meta.default)}`);
+  if (meta.deprecated) lines.push(`@deprecated Since client v${meta.deprecated.since}: ${meta.deprecated.note}.`);
+  return lines;
+}
+
+interface Emitted {
+  args: string[];
+  values: string[];
+}
+
+function settingsGroup(
+  ctx: Context,
+  shape: z.ZodRawShape,
+  name: string,
+  description: string[],
+  wirePath: string,
+  out: Emitted,
+): void {
+  const argsMembers: string[] = [];
+  const valueMembers: string[] = [];
+  for (const [key, value] of Object.entries(shape)) {
+    const schema = value as Schema;
+    const inner = unwrap(schema);
+    const meta = settingsSchema.settingMeta.get(inner);
+    if (meta) {
+      const doc = comment(settingDoc(meta, wirePath + meta.wire), "  ");
+      const input = ctx.input(inner, key, sampleOf(inner, meta.default));
+      argsMembers.push(`${doc}\n  ${key}?: pulumi.Input<${input}> | undefined;`);
+      valueMembers.push(`${doc}\n  ${key}?: ${ctx.output(inner, key)} | undefined;`);
+      continue;
+    }
+    const group = settingsSchema.groupMeta.get(inner);
+    if (!group) throw new Error(`${wirePath}${key} has neither setting nor group metadata`);
+    const child = `${name}${camelToPascal(key)}`;
+    const doc = comment(
+      [group.description, "", "Sent whole: the fields left out are sent as the client has them."],
+      "  ",
+    );
+    settingsGroup(
+      ctx,
+      (inner as unknown as z.ZodObject).shape,
+      child,
+      [group.description],
+      `${wirePath}${group.wire}.`,
+      out,
+    );
+    argsMembers.push(`${doc}\n  ${key}?: pulumi.Input<${child}Args> | undefined;`);
+    valueMembers.push(`${doc}\n  ${key}?: ${child}Values | undefined;`);
+  }
+  const argsExtra =
+    name === "ApplicationSettings"
+      ? [
+          `${comment(
+            [
+              "The client to manage; stored secret. Without it: the `provider` option's connection, else",
+              "stack config `whatsapp:*`, else the `WHATSAPP_*` environment variables.",
+            ],
+            "  ",
+          )}\n  connection?: pulumi.Input<ConnectionArgs> | undefined;`,
+        ]
+      : [];
+  out.args.push(
+    `${comment([...description, "", "Every field is optional: only the fields set here are managed."], "")}\nexport interface ${name}Args {\n${[...argsMembers, ...argsExtra].join("\n")}\n}`,
+  );
+  out.values.push(
+    `${comment([...description, "", "The values as applied and read back from the client."], "")}\nexport interface ${name}Values {\n${valueMembers.join("\n")}\n}`,
+  );
+}
+
+// ---- connection and one-shot resources: docs from the schema's own JSDoc ---------------------
+
+interface PropertyDoc {
+  main: string;
+  tags: string[];
+}
+
+/** JSDoc of each property of `export const <name> = z.strictObject({...})` in a source file. */
+function propertyDocs(file: string, name: string): Map<string, PropertyDoc> {
+  const text = readFileSync(join(ROOT, file), "utf8");
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const docs = new Map<string, PropertyDoc>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isVariableDeclaration(node) && node.name.getText(source) === name && node.initializer) {
+      const call = node.initializer;
+      const literal = ts.isCallExpression(call) ? call.arguments[0] : undefined;
+      if (literal && ts.isObjectLiteralExpression(literal)) {
+        for (const property of literal.properties) {
+          const ranges = ts.getLeadingCommentRanges(text, property.pos) ?? [];
+          const jsdoc = ranges.map((r) => text.slice(r.pos, r.end)).find((c) => c.startsWith("/**"));
+          if (!jsdoc || !property.name) continue;
+          const body = jsdoc
+            .replace(/^\/\*\*|\*\/$/g, "")
+            .split("\n")
+            .map((line) => line.replace(/^\s*\*\s?/, "").trim())
+            .join(" ")
+            .trim();
+          // Tags written inline (`... @default 300000`) go on their own lines.
+          const [main = "", ...tags] = body.split(/\s(?=@\w)/);
+          docs.set(property.name.getText(source), { main, tags });
+        }
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return docs;
+}
+
+// The schema in provider/connection.ts has no comment on these two; say it here until it does.
+const MISSING_DOCS: Record<string, PropertyDoc> = {};
+
+function plainInterface(
+  ctx: Context,
+  spec: { schema: z.ZodObject; schemaName: string; file: string; name: string; doc: string[]; connection: boolean },
+  out: Emitted,
+  withValues: boolean,
+): void {
+  const docs = propertyDocs(spec.file, spec.schemaName);
+  const argsMembers: string[] = [];
+  const valueMembers: string[] = [];
+  for (const [key, value] of Object.entries(spec.schema.shape)) {
+    const schema = value as Schema;
+    const found = docs.get(key) ?? MISSING_DOCS[`${spec.schemaName}.${key}`];
+    if (!found) throw new Error(`${spec.file}: ${spec.schemaName}.${key} needs a JSDoc comment`);
+    const range = numericRange(schema);
+    const lines = [
+      found.main,
+      ...(range ? ["", `Allowed: ${range}.`] : []),
+      ...(found.tags.length ? ["", ...found.tags] : []),
+    ];
+    const doc = comment(lines, "  ");
+    const optional = isOptional(schema) ? "?" : "";
+    const orUndefined = optional ? " | undefined" : "";
+    const input = ctx.input(schema, key, sampleOf(schema, undefined));
+    argsMembers.push(`${doc}\n  ${key}${optional}: pulumi.Input<${input}>${orUndefined};`);
+    valueMembers.push(`${doc}\n  ${key}${optional}: ${ctx.output(schema, key)}${orUndefined};`);
+  }
+  if (spec.connection) {
+    argsMembers.push(
+      `${comment(
+        [
+          "The client to talk to; stored secret. Without it: the `provider` option's connection, else",
+          "stack config `whatsapp:*`, else the `WHATSAPP_*` environment variables.",
+        ],
+        "  ",
+      )}\n  connection?: pulumi.Input<ConnectionArgs> | undefined;`,
+    );
+  }
+  out.args.push(`${comment(spec.doc, "")}\nexport interface ${spec.name}Args {\n${argsMembers.join("\n")}\n}`);
+  if (withValues) {
+    out.values.push(
+      `${comment([...spec.doc.slice(0, 1), "", "The connection as the provider resolved it."], "")}\nexport interface ${spec.name} {\n${valueMembers.join("\n")}\n}`,
+    );
+  }
+}
+
+export function argsTypes(): string {
+  const ctx = new Context();
+  const settings: Emitted = { args: [], values: [] };
+  settingsGroup(
+    ctx,
+    settingsSchema.ApplicationSettingsSchema.shape,
+    "ApplicationSettings",
+    ["The application settings of a WhatsApp Business API client (`/v1/settings/application`)."],
+    "",
+    settings,
+  );
+  const others: Emitted = { args: [], values: [] };
+  plainInterface(
+    ctx,
+    {
+      schema: ConnectionSchema,
+      schemaName: "ConnectionSchema",
+      file: "provider/connection.ts",
+      name: "Connection",
+      doc: ["Where a client is and how to log in to it. Give a username and password, or a token."],
+      connection: false,
+    },
+    others,
+    true,
+  );
+  plainInterface(
+    ctx,
+    {
+      schema: SettingsBackupSchema,
+      schemaName: "SettingsBackupSchema",
+      file: "provider/backup/schema.ts",
+      name: "SettingsBackup",
+      doc: ["Inputs of a `SettingsBackup`: one backup of a client's settings and registration."],
+      connection: true,
+    },
+    others,
+    false,
+  );
+  plainInterface(
+    ctx,
+    {
+      schema: SettingsRestoreSchema,
+      schemaName: "SettingsRestoreSchema",
+      file: "provider/backup/schema.ts",
+      name: "SettingsRestore",
+      doc: ["Inputs of a `SettingsRestore`: a backup restored onto a client, exactly once."],
+      connection: true,
+    },
+    others,
+    false,
+  );
+  const enums = [...ctx.named.values()].map(({ list, type, values }) =>
+    [
+      comment([`Every \`${type}\`, in the order the client documents them.`], ""),
+      `export const ${list} = [${values.map((v) => JSON.stringify(v)).join(", ")}] as const;`,
+      comment([`One of {@link ${list}}.`], ""),
+      `export type ${type} = (typeof ${list})[number];`,
+    ].join("\n"),
+  );
+  return `${[
+    "// Generated by `npm run docs` (scripts/args-types.ts) from the zod schemas: do not edit.",
+    "// The public declarations mention only these plain types and @pulumi/pulumi's.",
+    'import type * as pulumi from "@pulumi/pulumi";',
+    "",
+    enums.join("\n\n"),
+    "",
+    settings.args.reverse().join("\n\n"),
+    "",
+    settings.values.reverse().join("\n\n"),
+    "",
+    [...others.values, ...others.args].join("\n\n"),
+  ].join("\n")}\n`;
+}
+
+if (require.main === module) {
+  writeFileSync(join(ROOT, GENERATED_FILE), argsTypes());
+  console.log(`${GENERATED_FILE}: regenerated from the schemas`);
+}
