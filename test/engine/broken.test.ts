@@ -62,7 +62,12 @@ describe("project file validation, as the CLI's", () => {
     program.write("Pulumi.yaml", `${PROJECT}config:\n  whatsapp:baseUrl:\n    value: ${e.url}\n`);
     const result = await runEngine("preview", {
       dir: program.dir,
-      config: { "whatsapp:username": "admin", "whatsapp:caCert": e.caCert as string },
+      config: {
+        "whatsapp:username": "admin",
+        "whatsapp:caCert": e.caCert as string,
+        maxConcurrentRequests: "6",
+        logLevel: "info",
+      },
       secrets: { "whatsapp:password": e.adminPassword, webhookUrl: "https://hooks.example.com/x" },
     });
     expect(errorsOf(result)).toBe("");
@@ -97,12 +102,14 @@ describe("programs that fail", () => {
         "whatsapp:baseUrl": e.url,
         "whatsapp:username": "admin",
         "whatsapp:caCert": e.caCert as string,
-        logLevel: "loud",
+        maxConcurrentRequests: "6",
+        logLevel: "info",
       },
-      secrets: { "whatsapp:password": e.adminPassword, webhookUrl: "https://hooks.example.com/x" },
+      // The program checks its own enums; the provider's check refuses a webhook that is not HTTPS.
+      secrets: { "whatsapp:password": e.adminPassword, webhookUrl: "http://hooks.example.com/x" },
     });
     expect(result.ok).toBe(false);
-    expect(errorsOf(result)).toMatch(/ApplicationSettings resource 'whatsapp-settings' has a problem: logLevel/);
+    expect(errorsOf(result)).toMatch(/ApplicationSettings resource 'whatsapp-settings' has a problem: webhooks\.url/);
     expect(e.journal.count()).toBe(0);
     expect(result.checkpoint.resources.filter((r) => r.custom)).toEqual([]);
   }, 120_000);
