@@ -3,7 +3,7 @@
  * project file, with the compiler's message for a type error, with the provider's reason for a
  * failed check. Nothing reaches the client in any of them.
  */
-import { afterEach, describe, expect, test } from "vitest";
+import { afterEach, describe, expect, onTestFinished, test } from "vitest";
 import { type Emulator, startEmulator } from "../emulator/index";
 import { copyExample } from "../support/program-dir";
 import { runEngine } from "./deployment";
@@ -77,6 +77,10 @@ describe("project file validation, as the CLI's", () => {
 
 describe("programs that fail", () => {
   test("a type error fails in ts-node with the compiler's message, as `pulumi preview` shows it", async () => {
+    process.env.PULUMI_NODEJS_TRANSPILE_ONLY = "false";
+    onTestFinished(() => {
+      process.env.PULUMI_NODEJS_TRANSPILE_ONLY = "true";
+    });
     const program = copyExample("basic");
     program.write("Pulumi.yaml", PROJECT);
     program.write("index.ts", `${program.read("index.ts")}\nexport const retries: number = "three";\n`);
