@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -5,5 +8,12 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    env: {
+      // Restores in tests record their intent here, not in the user's home directory.
+      WHATSAPP_RESTORE_RECORD_DIR: mkdtempSync(join(tmpdir(), "restore-records-")),
+      // Programs run by the engine stand-in skip ts-node's type check (Pulumi's own switch): the
+      // examples are type-checked by tsc in test/packaging, and broken.test.ts turns it back on.
+      PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+    },
   },
 });

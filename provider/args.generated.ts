@@ -231,7 +231,7 @@ export interface ApplicationSettingsWebhooksArgs {
    *
    * @default 6
    */
-  maxConcurrentRequests?: pulumi.Input<MaxConcurrentRequests> | undefined;
+  maxConcurrentRequests?: pulumi.Input<MaxConcurrentRequests | `${MaxConcurrentRequests}`> | undefined;
   /**
    * Which message-status webhooks to receive.
    *

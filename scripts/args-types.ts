@@ -127,8 +127,9 @@ class Context {
       return `pulumi.Input<${element}>[]`;
     }
     const output = this.output(inner, name);
-    const numeric = output === "number" || (literalValues(inner)?.every((v) => typeof v === "number") ?? false);
-    if (numeric && typeof sample === "number" && inner.safeParse(String(sample)).success) {
+    // A numeric field (plain, or a list of numbers under its own name) whose schema parses the string form.
+    const numeric = d.type !== "unknown" && typeof sample === "number" && inner.safeParse(sample).success;
+    if (numeric && inner.safeParse(String(sample)).success) {
       return `${output} | \`\${${output}}\``;
     }
     return output;

@@ -3,7 +3,7 @@
  * project file, with the compiler's message for a type error, with the provider's reason for a
  * failed check. Nothing reaches the client in any of them.
  */
-import { afterEach, describe, expect, test } from "vitest";
+import { afterEach, describe, expect, onTestFinished, test } from "vitest";
 import { type Emulator, startEmulator } from "../emulator/index";
 import { copyExample } from "../support/program-dir";
 import { runEngine } from "./deployment";
@@ -62,7 +62,12 @@ describe("project file validation, as the CLI's", () => {
     program.write("Pulumi.yaml", `${PROJECT}config:\n  whatsapp:baseUrl:\n    value: ${e.url}\n`);
     const result = await runEngine("preview", {
       dir: program.dir,
-      config: { "whatsapp:username": "admin", "whatsapp:caCert": e.caCert as string },
+      config: {
+        "whatsapp:username": "admin",
+        "whatsapp:caCert": e.caCert as string,
+        maxConcurrentRequests: "6",
+        logLevel: "info",
+      },
       secrets: { "whatsapp:password": e.adminPassword, webhookUrl: "https://hooks.example.com/x" },
     });
     expect(errorsOf(result)).toBe("");
@@ -72,6 +77,10 @@ describe("project file validation, as the CLI's", () => {
 
 describe("programs that fail", () => {
   test("a type error fails in ts-node with the compiler's message, as `pulumi preview` shows it", async () => {
+    process.env.PULUMI_NODEJS_TRANSPILE_ONLY = "false";
+    onTestFinished(() => {
+      process.env.PULUMI_NODEJS_TRANSPILE_ONLY = "true";
+    });
     const program = copyExample("basic");
     program.write("Pulumi.yaml", PROJECT);
     program.write("index.ts", `${program.read("index.ts")}\nexport const retries: number = "three";\n`);
@@ -97,12 +106,14 @@ describe("programs that fail", () => {
         "whatsapp:baseUrl": e.url,
         "whatsapp:username": "admin",
         "whatsapp:caCert": e.caCert as string,
-        logLevel: "loud",
+        maxConcurrentRequests: "6",
+        logLevel: "info",
       },
-      secrets: { "whatsapp:password": e.adminPassword, webhookUrl: "https://hooks.example.com/x" },
+      // The program checks its own enums; the provider's check refuses a webhook that is not HTTPS.
+      secrets: { "whatsapp:password": e.adminPassword, webhookUrl: "http://hooks.example.com/x" },
     });
     expect(result.ok).toBe(false);
-    expect(errorsOf(result)).toMatch(/ApplicationSettings resource 'whatsapp-settings' has a problem: logLevel/);
+    expect(errorsOf(result)).toMatch(/ApplicationSettings resource 'whatsapp-settings' has a problem: webhooks\.url/);
     expect(e.journal.count()).toBe(0);
     expect(result.checkpoint.resources.filter((r) => r.custom)).toEqual([]);
   }, 120_000);

@@ -65,7 +65,10 @@ test("the packed package drives a whole lifecycle through Pulumi's dynamic-provi
     restartRequired: true,
     restartRequiredFields: ["webhooks.maxConcurrentRequests"],
   });
-  expect(host.stderr).toContain("takes effect only after a Coreapp restart: webhooks.maxConcurrentRequests");
+  // The host's stderr arrives on its own pipe, possibly after the gRPC answer.
+  await expect
+    .poll(() => host.stderr)
+    .toContain("takes effect only after a Coreapp restart: webhooks.maxConcurrentRequests");
   expect(await host.diff(urn, created.id, created.properties, checkedSecond.inputs)).toMatchObject({
     changes: "some",
     replaces: [],
