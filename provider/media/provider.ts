@@ -16,8 +16,10 @@
  * |        | become the outputs and inputs (drift shows)       |                                                  |
  * | delete | DELETE …/providers/{name}; 404 counts as gone     | resource stays in state                          |
  *
- * Writes to one client take turns within the process; calls for an existing resource reach only
- * the client recorded in its state. The credentials in `config` are cut from every message.
+ * Update relies on a POST of an existing name overwriting that provider: Sinch documents it for
+ * its wrapper of this API, Meta does not say; the GET after it catches a client that keeps the old
+ * entry. Writes to one client take turns within the process; calls for an existing resource reach
+ * only the client recorded in its state. The credentials in `config` are cut from every message.
  */
 
 import { failuresOf } from "../backup/schema";
