@@ -65,7 +65,10 @@ test("the packed package drives a whole lifecycle through Pulumi's dynamic-provi
     restartRequired: true,
     restartRequiredFields: ["webhooks.maxConcurrentRequests"],
   });
-  expect(host.stderr).toContain("takes effect only after a Coreapp restart: webhooks.maxConcurrentRequests");
+  // The host writes a log line apart from the answer to check: wait for it rather than race it.
+  await expect
+    .poll(() => host.stderr)
+    .toContain("takes effect only after a Coreapp restart: webhooks.maxConcurrentRequests");
   expect(await host.diff(urn, created.id, created.properties, checkedSecond.inputs)).toMatchObject({
     changes: "some",
     replaces: [],
