@@ -40,9 +40,11 @@ export {
   isWhatsAppError,
   NetworkError,
   ResponseShapeError,
+  RestoreUnfinishedError,
   TimeoutError,
   TlsError,
   VersionError,
   WhatsAppError,
+  WrongClientError,
 } from "./errors";
 export { ApplicationSettings } from "./settings/resource";
