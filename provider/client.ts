@@ -7,20 +7,28 @@
 import { createHash } from "node:crypto";
 import * as undici from "undici";
 import { z } from "zod";
+import { BackupResponseSchema, HealthResponseSchema } from "./backup/wire";
 import type { Connection } from "./connection";
 import { connectionSecrets } from "./connection";
 import {
   ApiError,
+  type CallError,
   causeCode,
+  isCallError,
+  isWhatsAppError,
   NetworkError,
   ResponseShapeError,
   redact,
-  replaceMessage,
   TimeoutError,
   TlsError,
   urlSecrets,
-  type WhatsAppError,
+  withContext,
 } from "./errors";
+import { MEDIA_PROVIDERS, type MediaProviderEntry, MediaProvidersResponseSchema } from "./media/wire";
+import { attemptLimit, DEFAULT_RETRY, nextDelay, type RetryPolicy } from "./retry-policy";
+import { SettingsResponseSchema } from "./settings/wire";
+
+export { DEFAULT_RETRY, type RetryPolicy } from "./retry-policy";
 
 const MetaSchema = z.looseObject({ api_status: z.string().optional(), version: z.string().optional() });
 const ErrorSchema = z.looseObject({ code: z.number(), title: z.string().optional(), details: z.string().optional() });
@@ -28,59 +36,14 @@ const EnvelopeSchema = z.looseObject({ meta: MetaSchema.optional(), errors: z.ar
 const LoginSchema = z.looseObject({
   users: z.array(z.looseObject({ token: z.string().min(1), expires_after: z.string().optional() })).min(1),
 });
-export const SettingsResponseSchema = z.looseObject({
-  settings: z.looseObject({ application: z.record(z.string(), z.unknown()) }),
-});
-export const BackupResponseSchema = z.looseObject({ settings: z.looseObject({ data: z.string().min(1) }) });
-export const HealthResponseSchema = z.looseObject({ health: z.record(z.string(), z.unknown()) });
-const MediaProviderEntrySchema = z.looseObject({
-  name: z.string(),
-  type: z.unknown().optional(),
-  config: z.unknown().optional(),
-});
-/** A client with no media providers may leave out any level below `settings`, or answer meta only. */
-export const MediaProvidersResponseSchema = z.looseObject({
-  settings: z
-    .looseObject({
-      application: z
-        .looseObject({
-          media: z.looseObject({ providers: z.array(MediaProviderEntrySchema).nullish() }).nullish(),
-        })
-        .nullish(),
-    })
-    .nullish(),
-});
-export type MediaProviderEntry = z.infer<typeof MediaProviderEntrySchema>;
-const MEDIA_PROVIDERS = "/v1/settings/application/media/providers";
-
 export type Meta = z.infer<typeof MetaSchema>;
 
-export interface RetryPolicy {
-  /** Attempts for idempotent calls, the first included. */
-  attempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** Longest `Retry-After` honoured; a longer one fails at once. */
-  maxRetryAfterMs: number;
-  /** No retry starts past this long after the first attempt of a call. */
-  deadlineMs: number;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = {
-  attempts: 5,
-  baseDelayMs: 250,
-  maxDelayMs: 5_000,
-  maxRetryAfterMs: 30_000,
-  deadlineMs: 120_000,
-};
 const DEFAULT_TIMEOUT_MS = 30_000;
 /** Tokens are renewed this long before they lapse, so a long deployment never sends a dying one. */
 const RENEW_EARLY_MS = 60_000;
 /** What the API documents for a token's life, assumed when `expires_after` cannot be believed. */
 const TOKEN_LIFETIME_MS = 7 * 86_400_000;
-// The documented "try again" answers: rate limit, Coreapp not ready or restarting, overload, shard routing.
-const RETRY_STATUSES = new Set([429, 502, 503, 504]);
-const RETRY_API_CODES = new Set([1011, 1014, 1015, 1016, 1017, 1018]);
+const TOKEN_HINT = "the token may have expired (tokens last 7 days): prefer username and password, which are renewed";
 const TLS_CODES = new Set([
   "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
   "DEPTH_ZERO_SELF_SIGNED_CERT",
@@ -326,18 +289,14 @@ export class WhatsAppClient {
     try {
       return await sendWith(token);
     } catch (error) {
-      if ((error as ApiError).status === 401 && !canRelogin) {
-        replaceMessage(
-          error as Error,
-          `${(error as Error).message}; the token may have expired (tokens last 7 days): prefer username and password, which are renewed`,
-        );
-      }
-      if (!canRelogin || (error as ApiError).status !== 401) throw error;
+      if (!isWhatsAppError(error, "WHATSAPP_API") || error.status !== 401) throw error;
+      if (!canRelogin) throw withContext(error, { hint: TOKEN_HINT });
       if (this.sessions.tokens.get(this.tokenKey())?.token === token) this.sessions.tokens.delete(this.tokenKey());
       return await sendWith(await this.token());
     }
   }
 
+  /** One request, tried again while the retry policy says so; the error it ends with lists every attempt. */
   private async send(
     method: string,
     path: string,
@@ -345,49 +304,31 @@ export class WhatsAppClient {
     headers: Record<string, string>,
     options: { idempotent: boolean; secrets: string[]; attempts?: number },
   ): Promise<Exchange> {
-    const attempts = options.attempts ?? this.retry.attempts;
+    const policy = { ...this.retry, attempts: options.attempts ?? this.retry.attempts };
     const started = Date.now();
     const secrets = [...options.secrets, ...connectionSecrets(this.connection), headers.authorization?.split(" ")[1]];
+    const timeoutMs = this.connection.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const failures: string[] = [];
-    const timeout = this.connection.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     for (let attempt = 1; ; attempt++) {
-      let delayMs: number;
-      // A retry never runs past the deadline: it gets what is left of it, at most timeoutMs.
-      const left = started + this.retry.deadlineMs - Date.now();
-      const limit =
-        attempt === 1 || left >= timeout
-          ? { ms: timeout, name: `${timeout} ms (timeoutMs)` }
-          : { ms: Math.max(1, left), name: `the retry deadline (${this.retry.deadlineMs} ms after the first attempt)` };
+      const limit = attemptLimit(attempt, Date.now() - started, timeoutMs, policy);
+      let error: CallError;
       try {
         return await this.exchange(method, path, body, headers, limit, secrets);
       } catch (caught) {
-        const error = caught as WhatsAppError & { status?: number; apiCode?: number; retryAfterMs?: number };
-        replaceMessage(error, redact(error.message, secrets));
-        if (typeof error.stack === "string") error.stack = redact(error.stack, secrets);
-        failures.push(`attempt ${attempt}: ${error.message}`);
-        // A refused connection never reached the client, so even a restore may try again.
-        const neverSent = error.code === "WHATSAPP_NETWORK" && causeCode(error) === "ECONNREFUSED";
-        const transient =
-          error.code === "WHATSAPP_NETWORK" ||
-          error.code === "WHATSAPP_TIMEOUT" ||
-          (error.code === "WHATSAPP_API" &&
-            (RETRY_STATUSES.has(error.status ?? 0) || RETRY_API_CODES.has(error.apiCode ?? 0)));
-        const exponential = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
-        delayMs = error.retryAfterMs ?? exponential / 2 + Math.random() * (exponential / 2);
-        const tooLong =
-          (error.retryAfterMs !== undefined && error.retryAfterMs > this.retry.maxRetryAfterMs) ||
-          Date.now() + delayMs - started > this.retry.deadlineMs;
-        if (!(neverSent || (options.idempotent && transient)) || attempt >= attempts || tooLong) {
-          if (failures.length > 1) {
-            replaceMessage(
-              error,
-              `${error.message} (gave up after ${failures.length} attempts: ${failures.join("; ")})`,
-            );
-          }
-          throw error;
-        }
-        this.onRetry?.(`${error.message}; retrying in ${Math.round(delayMs)} ms`);
+        if (!isCallError(caught)) throw caught;
+        error = caught;
       }
+      failures.push(`attempt ${attempt}: ${error.message}`);
+      const elapsedMs = Date.now() - started;
+      const delayMs = nextDelay(error, {
+        attempt,
+        elapsedMs,
+        idempotent: options.idempotent,
+        policy,
+        random: Math.random,
+      });
+      if (delayMs === undefined) throw failures.length > 1 ? withContext(error, { attempts: failures }) : error;
+      this.onRetry?.(`${error.message}; retrying in ${Math.round(delayMs)} ms`);
       await sleep(delayMs);
     }
   }
@@ -420,7 +361,7 @@ export class WhatsAppClient {
       });
       text = await response.body.text();
     } catch (error) {
-      throw this.transportError(method, path, error, limit.name, signal.aborted);
+      throw this.transportError(method, path, error, limit.name, signal.aborted, secrets);
     }
     let parsed: unknown;
     if (text.trim() !== "") {
@@ -457,20 +398,22 @@ export class WhatsAppClient {
     return { status: response.statusCode, headers: response.headers, body: parsed, meta };
   }
 
+  /** What a request that got no answer is reported as; its message is redacted as it is built. */
   private transportError(
     method: string,
     path: string,
     error: unknown,
     limit: string,
     timedOut: boolean,
-  ): WhatsAppError {
+    secrets: ReadonlyArray<string | undefined>,
+  ): CallError {
     const code = causeCode(error);
-    const where = `${method} ${this.connection.baseUrl}${path}`;
+    const where = redact(`${method} ${this.connection.baseUrl}${path}`, secrets);
     if (code && TLS_CODES.has(code)) {
       return new TlsError(
         `${where}: TLS verification failed (${code}). Set caCert to the PEM of the CA that signed the client's certificate, ` +
           "or insecureSkipVerify: true for a throwaway set-up.",
-        error,
+        { cause: error },
       );
     }
     if (
@@ -479,10 +422,10 @@ export class WhatsAppClient {
       code === "UND_ERR_BODY_TIMEOUT" ||
       code === "UND_ERR_CONNECT_TIMEOUT"
     ) {
-      return new TimeoutError(`${where}: no complete answer within ${limit}`, error);
+      return new TimeoutError(`${where}: no complete answer within ${limit}`, { cause: error });
     }
-    const reason = error instanceof Error ? error.message : String(error);
-    return new NetworkError(`${where}: ${code ? `${code} ` : ""}${reason}`, error);
+    const reason = redact(error instanceof Error ? error.message : String(error), secrets);
+    return new NetworkError(`${where}: ${code ? `${code} ` : ""}${reason}`, { cause: error });
   }
 }
 

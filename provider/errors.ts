@@ -18,25 +18,87 @@ export type ErrorCode =
   | "WHATSAPP_WRONG_CLIENT"
   | "WHATSAPP_RESTORE_UNFINISHED";
 
+/**
+ * The API's own numeric error codes (`errors[0].code` in a response) that the provider acts on,
+ * named once here.
+ */
+export const API_CODES = {
+  ACCESS_DENIED: 1005,
+  NOT_FOUND: 1006,
+  PARAMETER_MISSING: 1008,
+  PARAMETER_INVALID: 1009,
+  SERVICE_NOT_READY: 1011,
+  INTERNAL_ERROR: 1014,
+  TOO_MANY_REQUESTS: 1015,
+  SYSTEM_OVERLOADED: 1016,
+  NOT_PRIMARY_MASTER: 1017,
+  NOT_PRIMARY_COREAPP: 1018,
+} as const;
+
+/**
+ * What a failure is known by besides its own text, fixed when the error is built: the message is
+ * composed from it once, so `message` and the `stack` Pulumi's provider host prints always agree.
+ */
+export interface ErrorContext {
+  /** What the failure stopped, said first: "the client must be running … to take a backup". */
+  during?: string | undefined;
+  /** What to do about it, said after the failure. */
+  hint?: string | undefined;
+  /** Each failed attempt's message, the last included, when a call was tried more than once. */
+  attempts?: ReadonlyArray<string> | undefined;
+  cause?: unknown;
+}
+
+function compose(detail: string, context: ErrorContext): string {
+  const attempts = context.attempts ?? [];
+  return (
+    (context.during ? `${context.during}: ` : "") +
+    detail +
+    (context.hint ? `; ${context.hint}` : "") +
+    (attempts.length > 1 ? ` (gave up after ${attempts.length} attempts: ${attempts.join("; ")})` : "")
+  );
+}
+
 export class WhatsAppError extends Error {
   readonly code: ErrorCode;
+  /** The failure itself, without `during`, `hint` or `attempts`. */
+  readonly detail: string;
+  readonly during: string | undefined;
+  readonly hint: string | undefined;
+  readonly attempts: ReadonlyArray<string>;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: ErrorCode, detail: string, context: ErrorContext = {}) {
+    super(compose(detail, context), context.cause === undefined ? undefined : { cause: context.cause });
     this.name = new.target.name;
     this.code = code;
+    this.detail = detail;
+    this.during = context.during;
+    this.hint = context.hint;
+    this.attempts = context.attempts ?? [];
   }
 }
 
 /** A connection that cannot be used as configured (missing base URL or credentials). */
 export class ConfigError extends WhatsAppError {
+  declare readonly code: "WHATSAPP_CONFIG";
   constructor(message: string) {
     super("WHATSAPP_CONFIG", message);
   }
 }
 
+export interface ApiErrorInit {
+  method: string;
+  path: string;
+  status: number;
+  apiCode?: number | undefined;
+  title?: string | undefined;
+  details?: string | undefined;
+  retryAfterMs?: number | undefined;
+}
+
 /** The API answered with an error: HTTP status plus the API's own error code, title and details. */
 export class ApiError extends WhatsAppError {
+  declare readonly code: "WHATSAPP_API";
   readonly status: number;
   readonly apiCode: number | undefined;
   readonly title: string | undefined;
@@ -45,18 +107,10 @@ export class ApiError extends WhatsAppError {
   readonly path: string;
   readonly retryAfterMs: number | undefined;
 
-  constructor(init: {
-    method: string;
-    path: string;
-    status: number;
-    apiCode?: number | undefined;
-    title?: string | undefined;
-    details?: string | undefined;
-    retryAfterMs?: number | undefined;
-  }) {
+  constructor(init: ApiErrorInit, context?: ErrorContext) {
     const what = [init.status, init.apiCode, init.title].filter((part) => part !== undefined).join(" ");
     const details = init.details ? ` (${init.details})` : "";
-    super("WHATSAPP_API", `${init.method} ${init.path} failed: ${what}${details}`);
+    super("WHATSAPP_API", `${init.method} ${init.path} failed: ${what}${details}`, context);
     this.status = init.status;
     this.apiCode = init.apiCode;
     this.title = init.title;
@@ -69,31 +123,43 @@ export class ApiError extends WhatsAppError {
 
 /** A 2xx answer whose body is not what the API documents: kept apart from HTTP failures. */
 export class ResponseShapeError extends WhatsAppError {
-  constructor(method: string, path: string, problem: string) {
-    super("WHATSAPP_RESPONSE_SHAPE", `${method} ${path} answered an unexpected body: ${problem}`);
+  declare readonly code: "WHATSAPP_RESPONSE_SHAPE";
+  readonly method: string;
+  readonly path: string;
+  readonly problem: string;
+
+  constructor(method: string, path: string, problem: string, context?: ErrorContext) {
+    super("WHATSAPP_RESPONSE_SHAPE", `${method} ${path} answered an unexpected body: ${problem}`, context);
+    this.method = method;
+    this.path = path;
+    this.problem = problem;
   }
 }
 
 export class NetworkError extends WhatsAppError {
-  constructor(message: string, cause: unknown) {
-    super("WHATSAPP_NETWORK", message, { cause });
+  declare readonly code: "WHATSAPP_NETWORK";
+  constructor(message: string, context: ErrorContext) {
+    super("WHATSAPP_NETWORK", message, context);
   }
 }
 
 export class TlsError extends WhatsAppError {
-  constructor(message: string, cause: unknown) {
-    super("WHATSAPP_TLS", message, { cause });
+  declare readonly code: "WHATSAPP_TLS";
+  constructor(message: string, context: ErrorContext) {
+    super("WHATSAPP_TLS", message, context);
   }
 }
 
 export class TimeoutError extends WhatsAppError {
-  constructor(message: string, cause?: unknown) {
-    super("WHATSAPP_TIMEOUT", message, { cause });
+  declare readonly code: "WHATSAPP_TIMEOUT";
+  constructor(message: string, context: ErrorContext = {}) {
+    super("WHATSAPP_TIMEOUT", message, context);
   }
 }
 
 /** A managed field the connected client is too old (or too new) to accept. */
 export class VersionError extends WhatsAppError {
+  declare readonly code: "WHATSAPP_VERSION";
   constructor(message: string) {
     super("WHATSAPP_VERSION", message);
   }
@@ -101,6 +167,7 @@ export class VersionError extends WhatsAppError {
 
 /** The client answered 200 to a write but did not keep a value. */
 export class FieldIgnoredError extends WhatsAppError {
+  declare readonly code: "WHATSAPP_FIELD_IGNORED";
   constructor(message: string) {
     super("WHATSAPP_FIELD_IGNORED", message);
   }
@@ -108,6 +175,7 @@ export class FieldIgnoredError extends WhatsAppError {
 
 /** Inputs refused before any request was sent; one entry per property. */
 export class InputError extends WhatsAppError {
+  declare readonly code: "WHATSAPP_INVALID_INPUT";
   readonly failures: ReadonlyArray<{ property: string; reason: string }>;
 
   constructor(failures: ReadonlyArray<{ property: string; reason: string }>) {
@@ -118,6 +186,7 @@ export class InputError extends WhatsAppError {
 
 /** A backup blob that does not match the checksum it was promised to have. */
 export class BackupIntegrityError extends WhatsAppError {
+  declare readonly code: "WHATSAPP_BACKUP_INTEGRITY";
   constructor(message: string) {
     super("WHATSAPP_BACKUP_INTEGRITY", message);
   }
@@ -128,6 +197,7 @@ export class BackupIntegrityError extends WhatsAppError {
  * was sent to either, because a reset or a read there would hit the wrong client.
  */
 export class WrongClientError extends WhatsAppError {
+  declare readonly code: "WHATSAPP_WRONG_CLIENT";
   readonly recorded: string;
   readonly current: string;
 
@@ -149,6 +219,7 @@ export class WrongClientError extends WhatsAppError {
  * finish it: it may have landed, so it is not sent again without being told.
  */
 export class RestoreUnfinishedError extends WhatsAppError {
+  declare readonly code: "WHATSAPP_RESTORE_UNFINISHED";
   readonly recordPath: string;
 
   constructor(init: { target: string; sha256: string; state: string; startedAt: string; recordPath: string }) {
@@ -164,10 +235,73 @@ export class RestoreUnfinishedError extends WhatsAppError {
   }
 }
 
-/** True when `error` is one of ours, whichever copy of this module created it. */
-export function isWhatsAppError(error: unknown): error is WhatsAppError {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return error instanceof Error && typeof code === "string" && code.startsWith("WHATSAPP_");
+/** The class behind each code, so that `isWhatsAppError(e, code)` narrows without a cast. */
+export interface ErrorClasses {
+  WHATSAPP_INVALID_INPUT: InputError;
+  WHATSAPP_CONFIG: ConfigError;
+  WHATSAPP_API: ApiError;
+  WHATSAPP_RESPONSE_SHAPE: ResponseShapeError;
+  WHATSAPP_NETWORK: NetworkError;
+  WHATSAPP_TLS: TlsError;
+  WHATSAPP_TIMEOUT: TimeoutError;
+  WHATSAPP_VERSION: VersionError;
+  WHATSAPP_FIELD_IGNORED: FieldIgnoredError;
+  WHATSAPP_BACKUP_INTEGRITY: BackupIntegrityError;
+  WHATSAPP_WRONG_CLIENT: WrongClientError;
+  WHATSAPP_RESTORE_UNFINISHED: RestoreUnfinishedError;
+}
+
+/**
+ * True when `error` is one of ours (with `code`: that one), whichever copy of this module created
+ * it: the test is the code, never `instanceof`.
+ */
+export function isWhatsAppError(error: unknown): error is WhatsAppError;
+export function isWhatsAppError<C extends ErrorCode>(error: unknown, code: C): error is ErrorClasses[C];
+export function isWhatsAppError(error: unknown, code?: ErrorCode): boolean {
+  const actual = (error as { code?: unknown } | undefined)?.code;
+  if (!(error instanceof Error) || typeof actual !== "string") return false;
+  return code === undefined ? actual.startsWith("WHATSAPP_") : actual === code;
+}
+
+/** What a failed HTTP call is reported as: what the client and the retry loop build and rebuild. */
+export type CallError = ApiError | ResponseShapeError | NetworkError | TlsError | TimeoutError;
+
+/** Whether `error` is a failed HTTP call, so that `withContext` can build it again. */
+export function isCallError(error: unknown): error is CallError {
+  return (
+    isWhatsAppError(error, "WHATSAPP_API") ||
+    isWhatsAppError(error, "WHATSAPP_RESPONSE_SHAPE") ||
+    isWhatsAppError(error, "WHATSAPP_NETWORK") ||
+    isWhatsAppError(error, "WHATSAPP_TLS") ||
+    isWhatsAppError(error, "WHATSAPP_TIMEOUT")
+  );
+}
+
+/**
+ * The same failure built again, with the same class, code and fields, and more context: what it
+ * stopped, a hint, the attempts before it. The original becomes its `cause`, so `causeCode` and
+ * `certainlyNotApplied` still see what lies beneath; nothing of the original is changed.
+ */
+export function withContext<E extends CallError>(error: E, context: Omit<ErrorContext, "cause">): E;
+export function withContext(error: CallError, more: Omit<ErrorContext, "cause">): CallError {
+  const context: ErrorContext = {
+    during: more.during ?? error.during,
+    hint: more.hint ?? error.hint,
+    attempts: more.attempts ?? error.attempts,
+    cause: error,
+  };
+  switch (error.code) {
+    case "WHATSAPP_API":
+      return new ApiError(error, context);
+    case "WHATSAPP_RESPONSE_SHAPE":
+      return new ResponseShapeError(error.method, error.path, error.problem, context);
+    case "WHATSAPP_NETWORK":
+      return new NetworkError(error.detail, context);
+    case "WHATSAPP_TLS":
+      return new TlsError(error.detail, context);
+    case "WHATSAPP_TIMEOUT":
+      return new TimeoutError(error.detail, context);
+  }
 }
 
 /**
@@ -241,28 +375,13 @@ export function urlSecrets(value: unknown): string[] {
 }
 
 /**
- * Sets a message after the fact and keeps `stack` in step: Node prints `stack`, which holds the
- * message an error was built with, and Pulumi's provider host writes it to its stderr.
- */
-export function replaceMessage(error: Error, message: string): void {
-  const old = error.message;
-  // Read before the message changes: V8 formats `stack` on first access.
-  const stack = error.stack;
-  error.message = message;
-  if (typeof stack === "string") {
-    const at = stack.indexOf(old);
-    error.stack = at >= 0 ? stack.slice(0, at) + message + stack.slice(at + old.length) : `${error.name}: ${message}`;
-  }
-}
-
-/**
  * The system or library code behind an error (`ECONNREFUSED`, `UND_ERR_HEADERS_TIMEOUT`), looking
  * through `cause` and past this package's own codes.
  */
 export function causeCode(error: unknown): string | undefined {
   let fallback: string | undefined;
   let current: unknown = error;
-  for (let depth = 0; depth < 5 && current; depth++) {
+  for (let depth = 0; depth < 8 && current; depth++) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === "string" && !code.startsWith("WHATSAPP_")) {
       // A generic socket failure says less than what caused it, if anything did.
@@ -279,10 +398,9 @@ export function causeCode(error: unknown): string | undefined {
  * the request never left (no connection, TLS refused, no usable configuration).
  */
 export function certainlyNotApplied(error: unknown): boolean {
+  if (isWhatsAppError(error, "WHATSAPP_API")) return error.status < 500;
   if (!isWhatsAppError(error)) return false;
   switch (error.code) {
-    case "WHATSAPP_API":
-      return ((error as { status?: number }).status ?? 500) < 500;
     case "WHATSAPP_TLS":
     case "WHATSAPP_CONFIG":
     case "WHATSAPP_INVALID_INPUT":

@@ -40,10 +40,12 @@ export {
   isWhatsAppError,
   NetworkError,
   ResponseShapeError,
+  RestoreUnfinishedError,
   TimeoutError,
   TlsError,
   VersionError,
   WhatsAppError,
+  WrongClientError,
 } from "./errors";
 export { MediaProvider, type MediaProviderArgs, type MediaProviderConfigArgs } from "./media/resource";
 export { ApplicationSettings } from "./settings/resource";

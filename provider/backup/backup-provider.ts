@@ -15,12 +15,14 @@ import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { clientIdentity } from "../connection";
-import { isWhatsAppError, redact } from "../errors";
+import { API_CODES, isCallError, isWhatsAppError, withContext } from "../errors";
 import { clientFor, connectionFor, identityOf, processState } from "../runtime";
 import { containsUnknown, UNKNOWN } from "../settings/inputs";
 import { checkOneShot, SettingsBackupSchema } from "./schema";
 
 type Props = Record<string, unknown>;
+
+const COREAPP_DOWN = new Set<number>([API_CODES.SERVICE_NOT_READY, API_CODES.INTERNAL_ERROR]);
 
 const OUTPUTS = ["data", "sha256", "sizeBytes", "apiVersion", "createdAt", "baseUrl"];
 
@@ -70,19 +72,19 @@ function writeAtomically(path: string, data: string): void {
 
 export async function create(inputs: Props) {
   const connection = connectionFor(inputs);
-  const password = inputs.password as string;
   const api = clientFor(connection);
   let backup: { data: string };
   try {
-    backup = await api.backup(password);
+    backup = await api.backup(inputs.password as string);
   } catch (error) {
-    if (!isWhatsAppError(error)) throw error;
-    const down = error.code !== "WHATSAPP_API" || [1011, 1014].includes((error as { apiCode?: number }).apiCode ?? 0);
-    const why = down
-      ? "the client must be running (its Coreapp answers) to take a backup"
-      : "the client must be registered and running to take a backup";
-    error.message = `${why}: ${redact(error.message, [password])}`;
-    throw error;
+    // Messages of failed calls are redacted as they are built, the password included.
+    if (!isCallError(error)) throw error;
+    const down = !isWhatsAppError(error, "WHATSAPP_API") || COREAPP_DOWN.has(error.apiCode ?? 0);
+    throw withContext(error, {
+      during: down
+        ? "the client must be running (its Coreapp answers) to take a backup"
+        : "the client must be registered and running to take a backup",
+    });
   }
   const data = backup.data;
   if (typeof inputs.outputFile === "string") writeAtomically(inputs.outputFile, data);

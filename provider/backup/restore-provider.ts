@@ -19,13 +19,24 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { WhatsAppClient } from "../client";
 import { clientIdentity } from "../connection";
-import { BackupIntegrityError, certainlyNotApplied, isWhatsAppError, partlyApplied, redact } from "../errors";
+import {
+  API_CODES,
+  BackupIntegrityError,
+  certainlyNotApplied,
+  isCallError,
+  isWhatsAppError,
+  partlyApplied,
+  redact,
+  withContext,
+} from "../errors";
 import { clientFor, connectionFor, exclusive, identityOf, processState } from "../runtime";
 import { containsUnknown, UNKNOWN } from "../settings/inputs";
 import { finish, restoreOnce } from "./restore-once";
 import { checkOneShot, SettingsRestoreSchema } from "./schema";
 
 type Props = Record<string, unknown>;
+
+const REFUSED_BACKUP = new Set<number>([API_CODES.PARAMETER_MISSING, API_CODES.PARAMETER_INVALID]);
 
 const HEALTHY = new Set(["connected", "connecting"]);
 
@@ -137,21 +148,22 @@ async function restoreAndWait(
     ) {
       throw error;
     }
-    const text = redact(error.message, [password, data]);
     if (certainlyNotApplied(error)) {
-      const apiCode = (error as { apiCode?: number }).apiCode;
-      const why =
-        apiCode === 1008 || apiCode === 1009
-          ? "the client refused the backup (wrong password or damaged data)"
-          : "the restore was not accepted";
-      error.message = `${why}; it is unchanged: ${text}`;
-      throw error;
+      if (!isCallError(error)) throw error;
+      const refused = isWhatsAppError(error, "WHATSAPP_API") && REFUSED_BACKUP.has(error.apiCode ?? 0);
+      const why = refused
+        ? "the client refused the backup (wrong password or damaged data)"
+        : "the restore was not accepted";
+      throw withContext(error, { during: `${why}; it is unchanged` });
     }
     // It may have happened: keep the resource, so the next `up` does not send it a second time.
-    error.message =
-      `the restore may or may not have reached the client; it is not retried (a restore is user-visible): ${text}. ` +
-      "Check the client's health and settings; to restore again on purpose, run `pulumi up --replace` on this resource";
-    throw partlyApplied(error, id, {
+    const during = "the restore may or may not have reached the client; it is not retried (a restore is user-visible)";
+    const hint =
+      "check the client's health and settings; to restore again on purpose, run `pulumi up --replace` on this resource";
+    const reported = isCallError(error)
+      ? withContext(error, { during, hint })
+      : new Error(`${during}: ${redact(error.message, [password, data])}; ${hint}`, { cause: error });
+    throw partlyApplied(reported, id, {
       ...inputs,
       sha256,
       restartRequired: true,

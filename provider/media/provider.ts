@@ -19,7 +19,8 @@
  * Update relies on a POST of an existing name overwriting that provider: Sinch documents it for
  * its wrapper of this API, Meta does not say; the GET after it catches a client that keeps the old
  * entry. Writes to one client take turns within the process; calls for an existing resource reach
- * only the client recorded in its state. The credentials in `config` are cut from every message.
+ * only the client recorded in its state. Every call hands the client the credentials in `config`
+ * as secrets, so each error is built without them.
  */
 
 import { failuresOf } from "../backup/schema";
@@ -31,8 +32,6 @@ import {
   FieldIgnoredError,
   isWhatsAppError,
   partlyApplied,
-  redact,
-  replaceMessage,
   WrongClientError,
 } from "../errors";
 import {
@@ -47,10 +46,11 @@ import {
 } from "../runtime";
 import { checkConnection, containsUnknown, UNKNOWN, withoutUnknowns } from "../settings/inputs";
 import { credentialsOf, MediaProviderSchema } from "./schema";
+import { MEDIA_PROVIDERS } from "./wire";
 
 type Props = Record<string, unknown>;
 
-const PATH = "/v1/settings/application/media/providers";
+const PATH = MEDIA_PROVIDERS;
 /** Keys the outputs add to the inputs, which check leaves alone. */
 const OUTPUT_KEYS = new Set(["baseUrl", STORED_CONNECTION, "__provider", "connection"]);
 
@@ -75,19 +75,6 @@ function canonical(value: unknown): string {
 
 function same(a: unknown, b: unknown): boolean {
   return canonical(a) === canonical(b);
-}
-
-/** Runs `work` with every error's message and stack cleared of the credentials. */
-async function guarded<T>(secrets: string[], work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof Error) {
-      replaceMessage(error, redact(error.message, secrets));
-      if (typeof error.stack === "string") error.stack = redact(error.stack, secrets);
-    }
-    throw error;
-  }
 }
 
 export async function check(_olds: Props, news: Props) {
@@ -209,10 +196,15 @@ async function find(api: WhatsAppClient, name: string, secrets: string[], fallba
  * POSTs the entry and reads it back. `unsure` is what to record when the POST fails in a way
  * that may have landed: config `null`, so the next `up` sends it again.
  */
-async function write(api: WhatsAppClient, props: Props, connection: Connection, unsure: Props): Promise<Props> {
+async function write(
+  api: WhatsAppClient,
+  props: Props,
+  connection: Connection,
+  unsure: Props,
+  secrets = credentialsOf(props.config),
+): Promise<Props> {
   const wanted = entryOf(props);
   const id = idFor(connection, wanted.name);
-  const secrets = credentialsOf(wanted.config);
   try {
     await api.putMediaProvider(wanted, secrets);
   } catch (error) {
@@ -242,10 +234,8 @@ export async function create(inputs: Props) {
   const connection = connectionFor(inputs);
   const api = clientFor(connection);
   const wanted = entryOf(inputs);
-  const outs = await guarded(credentialsOf(inputs.config), () =>
-    exclusive(identityOf(connection), () =>
-      write(api, inputs, connection, outputs(inputs, connection, { ...wanted, config: null })),
-    ),
+  const outs = await exclusive(identityOf(connection), () =>
+    write(api, inputs, connection, outputs(inputs, connection, { ...wanted, config: null })),
   );
   return { id: idFor(connection, wanted.name), outs };
 }
@@ -262,8 +252,8 @@ export async function update(_id: string, olds: Props, news: Props) {
     return { outs: outputs(news, connection, wanted) };
   }
   const api = clientFor(connection);
-  const outs = await guarded(secrets, () =>
-    exclusive(identityOf(connection), () => write(api, news, connection, outputs(news, connection, entryOf(olds)))),
+  const outs = await exclusive(identityOf(connection), () =>
+    write(api, news, connection, outputs(news, connection, entryOf(olds)), secrets),
   );
   return { outs };
 }
@@ -274,7 +264,7 @@ export async function read(id: string, props: Props) {
   const name = nameOf(id, props);
   const secrets = credentialsOf(props.config);
   const api = clientFor(connection);
-  const live = await guarded(secrets, () => find(api, name, secrets, { ...recorded, name }));
+  const live = await find(api, name, secrets, { ...recorded, name });
   // Not listed: gone. No id tells Pulumi to drop it from state.
   if (!live) return {};
   const inputs: Props = { name: live.name, type: live.type, config: live.config };
@@ -287,17 +277,15 @@ async function remove(id: string, props: Props): Promise<void> {
   const name = nameOf(id, props);
   const secrets = credentialsOf(props.config);
   const api = clientFor(connection);
-  await guarded(secrets, () =>
-    exclusive(identityOf(connection), async () => {
-      try {
-        await api.deleteMediaProvider(name, secrets);
-      } catch (error) {
-        // Already gone (removed by hand, or by a restore): what delete wanted.
-        if (isWhatsAppError(error) && error.code === "WHATSAPP_API" && (error as ApiError).status === 404) return;
-        throw error;
-      }
-    }),
-  );
+  await exclusive(identityOf(connection), async () => {
+    try {
+      await api.deleteMediaProvider(name, secrets);
+    } catch (error) {
+      // Already gone (removed by hand, or by a restore): what delete wanted.
+      if (isWhatsAppError(error) && error.code === "WHATSAPP_API" && (error as ApiError).status === 404) return;
+      throw error;
+    }
+  });
 }
 
 export { configure, shutdown } from "../runtime";
