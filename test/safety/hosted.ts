@@ -101,6 +101,7 @@ export class Deployment {
     return this.host.delete(urn(kind, name), state.id, state.outputs);
   }
 
+  /** What the host printed so far; it arrives on its own pipe, so read it with `expect.poll`. */
   get stderr(): string {
     return this.host.stderr;
   }

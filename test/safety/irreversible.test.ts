@@ -129,8 +129,8 @@ describe("calls for an existing resource reach only the client in its state", ()
       "PATCH /v1/settings/application",
       "GET /v1/settings/application",
     ]);
-    expect(moved.stderr).toContain(`${a.url}: reset every application setting`);
-    expect(moved.stderr).toContain("the webhook URL is cleared, so callbacks stop");
+    await expect.poll(() => moved.stderr).toContain(`${a.url}: reset every application setting`);
+    await expect.poll(() => moved.stderr).toContain("the webhook URL is cleared, so callbacks stop");
   });
 
   test("state without the recorded client's credentials sends nothing anywhere and says what to do", async () => {
@@ -208,8 +208,10 @@ describe("two ApplicationSettings on one client", () => {
     expect(e.journal.count("PATCH /v1/settings/application")).toBe(1);
     expect(e.getSetting("sent_status")).toBe(false);
     expect(e.getSetting("log_level")).toBe("warning");
-    expect(next.stderr).toContain("reset only the settings no other ApplicationSettings manages (logLevel stay");
-    expect(next.stderr).toContain("changed back to the default: sentStatus");
+    await expect
+      .poll(() => next.stderr)
+      .toContain("reset only the settings no other ApplicationSettings manages (logLevel stay");
+    await expect.poll(() => next.stderr).toContain("changed back to the default: sentStatus");
   });
 
   test("a destroy of both resets the client once", async () => {
@@ -221,7 +223,7 @@ describe("two ApplicationSettings on one client", () => {
     await destroy.delete("ApplicationSettings", "second", second);
     await destroy.delete("ApplicationSettings", "first", first);
     expect(e.journal.count("DELETE /v1/settings/application")).toBe(1);
-    expect(destroy.stderr).toContain("restart the Coreapp for logLevel to take effect");
+    await expect.poll(() => destroy.stderr).toContain("restart the Coreapp for logLevel to take effect");
   });
 
   test("a destroy that keeps one of them (retainOnDelete) resets only the other's fields", async () => {
@@ -317,8 +319,8 @@ describe("a restore runs once, and again only on purpose", () => {
       changes: "none",
       replaces: [],
     });
-    expect(next.stderr).toContain("the backup changed since this restore");
-    expect(next.stderr).toContain("`triggers`");
+    await expect.poll(() => next.stderr).toContain("the backup changed since this restore");
+    await expect.poll(() => next.stderr).toContain("`triggers`");
     // During preview the new data is not known yet: still no replacement.
     const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
     expect(await next.diff("SettingsRestore", "restore", restore, { ...restoreNext, data: unknown })).toMatchObject({
