@@ -405,19 +405,24 @@ describe("a restore runs once, and again only on purpose", () => {
     expect(target.journal.count("POST /v1/settings/restore")).toBe(1);
   });
 
-  test("a restore record that cannot be written stops the restore before anything is sent", async () => {
-    // A path under a regular file: no directory can be made there.
-    const file = join(isolateRestoreRecords(), "a-file");
-    writeFileSync(file, "");
-    process.env.WHATSAPP_RESTORE_RECORD_DIR = join(file, "records");
-    const target = await client({ waId: null });
+  /** check + create of a restore of a few bytes onto `target`, in a deployment of its own. */
+  async function restoreOfSmallBlob(target: Awaited<ReturnType<typeof client>>) {
     const deployment = await Deployment.start();
     const inputs = await deployment.check("SettingsRestore", "restore", {
       connection: connectionOf(target),
       data: "ZGF0YQ==",
       password: BACKUP_PASSWORD,
     });
-    const message = await failure(deployment.create("SettingsRestore", "restore", inputs));
+    return deployment.create("SettingsRestore", "restore", inputs);
+  }
+
+  test("a restore record that cannot be written stops the restore before anything is sent", async () => {
+    // A path under a regular file: no directory can be made there.
+    const file = join(isolateRestoreRecords(), "a-file");
+    writeFileSync(file, "");
+    process.env.WHATSAPP_RESTORE_RECORD_DIR = join(file, "records");
+    const target = await client({ waId: null });
+    const message = await failure(restoreOfSmallBlob(target));
     expect(message).toContain("cannot be read or written");
     expect(message).toContain("nothing was sent");
     expect(target.journal.count("POST /v1/settings/restore")).toBe(0);
@@ -431,13 +436,7 @@ describe("a restore runs once, and again only on purpose", () => {
       body: JSON.stringify({ errors: [{ code: 1009, title: "Parameter value is not valid" }] }),
       times: 1,
     });
-    const deployment = await Deployment.start();
-    const inputs = await deployment.check("SettingsRestore", "restore", {
-      connection: connectionOf(target),
-      data: "ZGF0YQ==",
-      password: BACKUP_PASSWORD,
-    });
-    const message = await failure(deployment.create("SettingsRestore", "restore", inputs));
+    const message = await failure(restoreOfSmallBlob(target));
     expect(message).toContain("1009");
     expect(message).toContain("it is unchanged");
     expect(target.registered).toBe(false);
