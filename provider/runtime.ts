@@ -129,6 +129,25 @@ export function storedConnection(props: Record<string, unknown>, connection: Con
 }
 
 /**
+ * Whether stack config's credentials changed since the last create or update stored them: the
+ * resource then shows an update, so state keeps credentials that still work for its client.
+ */
+export function storedConnectionStale(olds: Record<string, unknown>, news: Record<string, unknown>): boolean {
+  if (news.connection !== undefined || typeof olds[STORED_CONNECTION] !== "object") return false;
+  let now: Record<string, unknown>;
+  try {
+    now = connectionFor(news);
+  } catch {
+    return false;
+  }
+  const stored = olds[STORED_CONNECTION] as Record<string, unknown>;
+  // Compared key by key: state hands properties back in its own order.
+  return [...new Set([...Object.keys(now), ...Object.keys(stored)])].some(
+    (key) => JSON.stringify(now[key]) !== JSON.stringify(stored[key]),
+  );
+}
+
+/**
  * Runs `work` after every earlier write to the same client has settled, so one resource's
  * read-modify-write of a settings group never interleaves with another's.
  */

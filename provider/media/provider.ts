@@ -26,14 +26,7 @@
 import { failuresOf } from "../backup/schema";
 import type { WhatsAppClient } from "../client";
 import { type Connection, clientIdentity, resolveConnection } from "../connection";
-import {
-  type ApiError,
-  certainlyNotApplied,
-  FieldIgnoredError,
-  isWhatsAppError,
-  partlyApplied,
-  WrongClientError,
-} from "../errors";
+import { certainlyNotApplied, FieldIgnoredError, isWhatsAppError, partlyApplied, WrongClientError } from "../errors";
 import {
   clientFor,
   connectionFor,
@@ -43,6 +36,7 @@ import {
   processState,
   STORED_CONNECTION,
   storedConnection,
+  storedConnectionStale,
 } from "../runtime";
 import { checkConnection, containsUnknown, UNKNOWN, withoutUnknowns } from "../settings/inputs";
 import { credentialsOf, MediaProviderSchema } from "./schema";
@@ -132,16 +126,6 @@ export async function diff(_id: string, olds: Props, news: Props) {
 
 function defaultOf(key: string): unknown {
   return key === "type" ? "www" : null;
-}
-
-/** Stack config's credentials changed since they were stored: record the new ones. */
-function storedConnectionStale(olds: Props, news: Props): boolean {
-  if (news.connection !== undefined || olds[STORED_CONNECTION] === undefined) return false;
-  try {
-    return !same(connectionFor(news), olds[STORED_CONNECTION]);
-  } catch {
-    return false;
-  }
 }
 
 /** The name in state, else the one the id ends with (`…/providers#name`). */
@@ -282,7 +266,7 @@ async function remove(id: string, props: Props): Promise<void> {
       await api.deleteMediaProvider(name, secrets);
     } catch (error) {
       // Already gone (removed by hand, or by a restore): what delete wanted.
-      if (isWhatsAppError(error) && error.code === "WHATSAPP_API" && (error as ApiError).status === 404) return;
+      if (isWhatsAppError(error, "WHATSAPP_API") && error.status === 404) return;
       throw error;
     }
   });

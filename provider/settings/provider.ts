@@ -30,8 +30,8 @@ import {
   exclusive,
   identityOf,
   processState,
-  STORED_CONNECTION,
   storedConnection,
+  storedConnectionStale,
 } from "../runtime";
 import { isAtLeast } from "../version";
 import { changedFields, holds, needsLiveValues, patchBody, pick, settingsOf } from "./changes";
@@ -128,21 +128,6 @@ export async function diff(_id: string, olds: Props, news: Props) {
       JSON.stringify(normalizedConnection(news.connection) ?? null) ||
     storedConnectionStale(olds, news);
   return { changes: settingChanged || connectionChanged };
-}
-
-/** Stack config's credentials changed since they were stored: record the new ones. */
-function storedConnectionStale(olds: Props, news: Props): boolean {
-  if (news.connection !== undefined || olds[STORED_CONNECTION] === undefined) return false;
-  try {
-    const now: Props = connectionFor(news);
-    const stored = olds[STORED_CONNECTION] as Props;
-    // Compared key by key: state hands properties back in its own order.
-    return [...new Set([...Object.keys(now), ...Object.keys(stored)])].some(
-      (key) => JSON.stringify(now[key]) !== JSON.stringify(stored[key]),
-    );
-  } catch {
-    return false;
-  }
 }
 
 /** Refuses, before any write, fields the connected client's version does not take. */
