@@ -624,34 +624,162 @@ export interface ApplicationSettingsGarbagecollectorEnableValues {
 export interface Connection {
   /**
    * `https://host:9090`: the Webapp's address, without `/v1`; a path prefix for a reverse proxy is kept.
+   *
+   * Allowed: an https:// URL, e.g. https://wa.example.com:9090.
    */
   baseUrl: string;
   /**
    * A bearer token from `POST /v1/users/login`; expires after 7 days, so prefer username/password.
+   *
+   * Allowed: a non-empty string.
+   *
+   * Stored secret in state.
    */
   token?: string | undefined;
   /**
    * The Webapp user to log in as, e.g. `admin`.
+   *
+   * Allowed: a non-empty string of at most 64 characters.
    */
   username?: string | undefined;
   /**
    * That user's password. Preferred over `token`, which expires after 7 days.
+   *
+   * Allowed: a non-empty string of at most 256 characters.
+   *
+   * Stored secret in state.
    */
   password?: string | undefined;
   /**
    * PEM of the CA that signed the client's certificate (the Webapp's default one is self-signed).
+   *
+   * Allowed: a non-empty string.
    */
   caCert?: string | undefined;
   /**
    * Skip TLS verification. For throwaway set-ups only; every deployment warns.
+   *
+   * Allowed: true or false.
    */
   insecureSkipVerify?: boolean | undefined;
   /**
    * Per-request timeout in milliseconds.
    *
-   * Allowed: a whole number from 100 to 600000.
+   * Allowed: a whole number of milliseconds from 100 to 600000.
    */
   timeoutMs?: number | undefined;
+}
+
+/**
+ * Outputs of a `ApplicationSettings`, besides its inputs.
+ */
+export interface ApplicationSettingsOutputs {
+  /**
+   * Whether a change of this deployment takes effect only after a Coreapp restart.
+   */
+  restartRequired: boolean;
+  /**
+   * camelCase paths of the restart-required settings this deployment changed, e.g. `["logLevel"]`.
+   */
+  restartRequiredFields: string[];
+  /**
+   * The client's `meta.version`, e.g. `v2.53.2`.
+   */
+  apiVersion: string;
+  /**
+   * The client this resource manages (its normalized base URL).
+   */
+  baseUrl: string;
+  /**
+   * Other `ApplicationSettings` of the program managed this client too at the last apply: deleting this one resets only its own fields, never the whole client.
+   */
+  sharesClient: boolean;
+}
+
+/**
+ * Outputs of a `SettingsBackup`, besides its inputs.
+ */
+export interface SettingsBackupOutputs {
+  /**
+   * The encrypted backup.
+   *
+   * Stored secret in state.
+   */
+  data: string;
+  /**
+   * SHA-256 (hex) of `data`; give it to a restore as `expectedSha256`.
+   */
+  sha256: string;
+  /**
+   * Length of `data` in bytes.
+   */
+  sizeBytes: number;
+  /**
+   * `meta.version` of the client the backup was taken on.
+   */
+  apiVersion: string;
+  /**
+   * When the backup was taken (ISO 8601).
+   */
+  createdAt: string;
+  /**
+   * The client the backup was taken on (its normalized base URL).
+   */
+  baseUrl: string;
+}
+
+/**
+ * Outputs of a `SettingsRestore`, besides its inputs.
+ */
+export interface SettingsRestoreOutputs {
+  /**
+   * SHA-256 (hex) of the restored data.
+   */
+  sha256: string;
+  /**
+   * The client stopped after the restore and had not come back within `healthTimeoutMs`.
+   */
+  restartRequired: boolean;
+  /**
+   * The gateway status `/v1/health` reported last, e.g. `connected`.
+   */
+  gatewayStatus: string;
+  /**
+   * When the restore was sent (ISO 8601).
+   */
+  restoredAt: string;
+  /**
+   * `meta.version` of the client at the restore, e.g. `v2.53.2`.
+   */
+  apiVersion: string;
+  /**
+   * The client restored onto (its normalized base URL).
+   */
+  baseUrl: string;
+}
+
+/**
+ * Outputs of a `MediaProvider`, besides its inputs.
+ */
+export interface MediaProviderOutputs {
+  /**
+   * The provider's name on the client.
+   */
+  name: string;
+  /**
+   * The kind of host, `"www"`.
+   */
+  type: string;
+  /**
+   * The credentials as the client holds them, also after a refresh reads them back.
+   *
+   * Stored secret in state.
+   */
+  config: MediaProviderConfig;
+  /**
+   * The client this provider is on (its normalized base URL).
+   */
+  baseUrl: string;
 }
 
 /**
@@ -660,50 +788,72 @@ export interface Connection {
 export interface ConnectionArgs {
   /**
    * `https://host:9090`: the Webapp's address, without `/v1`; a path prefix for a reverse proxy is kept.
+   *
+   * Allowed: an https:// URL, e.g. https://wa.example.com:9090.
    */
   baseUrl: pulumi.Input<string>;
   /**
    * A bearer token from `POST /v1/users/login`; expires after 7 days, so prefer username/password.
+   *
+   * Allowed: a non-empty string.
+   *
+   * Stored secret in state.
    */
   token?: pulumi.Input<string> | undefined;
   /**
    * The Webapp user to log in as, e.g. `admin`.
+   *
+   * Allowed: a non-empty string of at most 64 characters.
    */
   username?: pulumi.Input<string> | undefined;
   /**
    * That user's password. Preferred over `token`, which expires after 7 days.
+   *
+   * Allowed: a non-empty string of at most 256 characters.
+   *
+   * Stored secret in state.
    */
   password?: pulumi.Input<string> | undefined;
   /**
    * PEM of the CA that signed the client's certificate (the Webapp's default one is self-signed).
+   *
+   * Allowed: a non-empty string.
    */
   caCert?: pulumi.Input<string> | undefined;
   /**
    * Skip TLS verification. For throwaway set-ups only; every deployment warns.
+   *
+   * Allowed: true or false.
    */
   insecureSkipVerify?: pulumi.Input<boolean> | undefined;
   /**
    * Per-request timeout in milliseconds.
    *
-   * Allowed: a whole number from 100 to 600000.
+   * Allowed: a whole number of milliseconds from 100 to 600000.
    */
   timeoutMs?: pulumi.Input<number> | undefined;
 }
 
 /**
- * Inputs of a `SettingsBackup`: one backup of a client's settings and registration.
+ * Inputs of a `SettingsBackup`: one backup of a client's settings and registration (`POST /v1/settings/backup`).
  */
 export interface SettingsBackupArgs {
   /**
    * Encrypts the backup. A restore needs it together with `data`.
+   *
+   * Stored secret in state.
+   *
+   * A change replaces the resource.
    */
   password: pulumi.Input<string>;
   /**
    * Any values; when they change, a new backup is taken.
+   *
+   * A change replaces the resource.
    */
   triggers?: pulumi.Input<unknown> | undefined;
   /**
-   * Also write the backup blob to this local file (mode 0600, written atomically).
+   * Also write the backup blob to this local file (mode 0600, written atomically). A new path is written from the backup in state, without a new backup.
    */
   outputFile?: pulumi.Input<string> | undefined;
   /**
@@ -714,15 +864,19 @@ export interface SettingsBackupArgs {
 }
 
 /**
- * Inputs of a `SettingsRestore`: a backup restored onto a client, exactly once.
+ * Inputs of a `SettingsRestore`: a backup restored onto a client (`POST /v1/settings/restore`), exactly once.
  */
 export interface SettingsRestoreArgs {
   /**
    * The backup blob, usually `backup.data` of a `SettingsBackup` on another client.
+   *
+   * Stored secret in state.
    */
   data: pulumi.Input<string>;
   /**
    * The password the backup was taken with.
+   *
+   * Stored secret in state.
    */
   password: pulumi.Input<string>;
   /**
@@ -731,6 +885,8 @@ export interface SettingsRestoreArgs {
   expectedSha256?: pulumi.Input<string> | undefined;
   /**
    * Any values; when they change, the backup is restored again. A new `data` alone restores nothing (a restore shows every contact a new security code): change this on purpose.
+   *
+   * A change replaces the resource.
    */
   triggers?: pulumi.Input<unknown> | undefined;
   /**
@@ -753,3 +909,86 @@ export interface SettingsRestoreArgs {
    */
   connection?: pulumi.Input<ConnectionArgs> | undefined;
 }
+
+/**
+ * Inputs of a `MediaProvider`: a media provider of one client (`/v1/settings/application/media/providers`): a host the client may fetch media from by URL.
+ */
+export interface MediaProviderArgs {
+  /**
+   * The provider's name on the client, which media messages refer to: 1 to 200 letters, `_` or `-`. Under a new name, the new provider is added before the old one is deleted.
+   *
+   * A change replaces the resource.
+   */
+  name: pulumi.Input<string>;
+  /**
+   * The kind of host; the API allows only `"www"` (HTTP(S) hosts).
+   *
+   * @default "www"
+   */
+  type?: pulumi.Input<"www"> | undefined;
+  /**
+   * `{ bearer }` or `{ basic: { username, password } }`. A change updates it in place.
+   *
+   * Allowed: exactly one of {bearer: string} or {basic: {username: string, password: string}}, each string non-empty.
+   *
+   * Stored secret in state.
+   */
+  config: pulumi.Input<MediaProviderConfigArgs>;
+  /**
+   * The client to talk to; stored secret. Without it: the `provider` option's connection, else
+   * stack config `whatsapp:*`, else the `WHATSAPP_*` environment variables.
+   */
+  connection?: pulumi.Input<ConnectionArgs> | undefined;
+}
+
+/**
+ * How the client authenticates to the media host: exactly one of the two forms.
+ */
+export type MediaProviderConfigArgs =
+  | {
+      /**
+       * Sent as `Authorization: Bearer <token>` when the client fetches media from the host.
+       */
+      bearer: pulumi.Input<string>;
+    }
+  | {
+      /**
+       * HTTP basic credentials for the host.
+       */
+      basic: pulumi.Input<{
+        /**
+         * The user name for the host.
+         */
+        username: pulumi.Input<string>;
+        /**
+         * Its password.
+         */
+        password: pulumi.Input<string>;
+      }>;
+    };
+
+/**
+ * How the client authenticates to the media host: exactly one of the two forms.
+ */
+export type MediaProviderConfig =
+  | {
+      /**
+       * Sent as `Authorization: Bearer <token>` when the client fetches media from the host.
+       */
+      bearer: string;
+    }
+  | {
+      /**
+       * HTTP basic credentials for the host.
+       */
+      basic: {
+        /**
+         * The user name for the host.
+         */
+        username: string;
+        /**
+         * Its password.
+         */
+        password: string;
+      };
+    };

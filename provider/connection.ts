@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { ConfigError } from "./errors";
+import { property } from "./model";
 
 /**
  * Why a base URL cannot name a client, or `undefined` when it can. Credentials, a query or a
@@ -61,27 +62,49 @@ export function clientIdentity(value: unknown): string | undefined {
   return typeof value === "string" && baseUrlProblem(value) === undefined ? normalizeBaseUrl(value) : undefined;
 }
 
+const STRING = "a non-empty string";
+
 export const ConnectionSchema = z.strictObject({
-  /** `https://host:9090`: the Webapp's address, without `/v1`; a path prefix for a reverse proxy is kept. */
-  baseUrl: z
-    .string()
-    .max(2048)
-    .superRefine((value, context) => {
-      const problem = baseUrlProblem(value);
-      if (problem) context.addIssue({ code: "custom", message: problem });
-    }),
-  /** A bearer token from `POST /v1/users/login`; expires after 7 days, so prefer username/password. */
-  token: z.string().min(1).optional(),
-  /** The Webapp user to log in as, e.g. `admin`. */
-  username: z.string().min(1).max(64).optional(),
-  /** That user's password. Preferred over `token`, which expires after 7 days. */
-  password: z.string().min(1).max(256).optional(),
-  /** PEM of the CA that signed the client's certificate (the Webapp's default one is self-signed). */
-  caCert: z.string().min(1).optional(),
-  /** Skip TLS verification. For throwaway set-ups only; every deployment warns. */
-  insecureSkipVerify: z.boolean().optional(),
-  /** Per-request timeout in milliseconds. */
-  timeoutMs: z.number().int().min(100).max(600_000).optional(),
+  baseUrl: property(
+    z
+      .string()
+      .max(2048)
+      .superRefine((value, context) => {
+        const problem = baseUrlProblem(value);
+        if (problem) context.addIssue({ code: "custom", message: problem, params: { reason: problem } });
+      }),
+    {
+      description:
+        "`https://host:9090`: the Webapp's address, without `/v1`; a path prefix for a reverse proxy is kept.",
+      allowed: "an https:// URL, e.g. https://wa.example.com:9090",
+    },
+  ),
+  token: property(z.string().min(1).optional(), {
+    description: "A bearer token from `POST /v1/users/login`; expires after 7 days, so prefer username/password.",
+    allowed: STRING,
+    secret: true,
+  }),
+  username: property(z.string().min(1).max(64).optional(), {
+    description: "The Webapp user to log in as, e.g. `admin`.",
+    allowed: "a non-empty string of at most 64 characters",
+  }),
+  password: property(z.string().min(1).max(256).optional(), {
+    description: "That user's password. Preferred over `token`, which expires after 7 days.",
+    allowed: "a non-empty string of at most 256 characters",
+    secret: true,
+  }),
+  caCert: property(z.string().min(1).optional(), {
+    description: "PEM of the CA that signed the client's certificate (the Webapp's default one is self-signed).",
+    allowed: STRING,
+  }),
+  insecureSkipVerify: property(z.boolean().optional(), {
+    description: "Skip TLS verification. For throwaway set-ups only; every deployment warns.",
+    allowed: "true or false",
+  }),
+  timeoutMs: property(z.number().int().min(100).max(600_000).optional(), {
+    description: "Per-request timeout in milliseconds.",
+    allowed: "a whole number of milliseconds from 100 to 600000",
+  }),
 });
 
 export type Connection = z.infer<typeof ConnectionSchema>;
@@ -107,8 +130,8 @@ export interface ConfigSource {
   get(key: string): string | undefined;
 }
 
-const CONFIG_KEYS = ["baseUrl", "token", "username", "password", "caCert", "insecureSkipVerify", "timeoutMs"] as const;
-const ENV_KEYS: Partial<Record<(typeof CONFIG_KEYS)[number], string>> = {
+/** The environment variables standing in for stack config, where one does. */
+const ENV_KEYS: Partial<Record<keyof Connection, string>> = {
   baseUrl: "WHATSAPP_BASE_URL",
   token: "WHATSAPP_TOKEN",
   username: "WHATSAPP_USERNAME",
@@ -119,7 +142,7 @@ const ENV_KEYS: Partial<Record<(typeof CONFIG_KEYS)[number], string>> = {
 /** The connection stack config and the environment describe, field by field; may be incomplete. */
 export function connectionFromConfig(config: ConfigSource | undefined, env: NodeJS.ProcessEnv): Partial<Connection> {
   const raw: Record<string, unknown> = {};
-  for (const key of CONFIG_KEYS) {
+  for (const key of Object.keys(ConnectionSchema.shape) as Array<keyof Connection>) {
     const envKey = ENV_KEYS[key];
     const value = config?.get(`whatsapp:${key}`) ?? (envKey ? env[envKey] : undefined);
     if (value === undefined || value === "") continue;

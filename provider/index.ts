@@ -12,6 +12,7 @@ export {
   type ApplicationSettingsGarbagecollectorEnableValues,
   type ApplicationSettingsMediaArgs,
   type ApplicationSettingsMediaValues,
+  type ApplicationSettingsOutputs,
   type ApplicationSettingsValues,
   type ApplicationSettingsWebhooksArgs,
   type ApplicationSettingsWebhooksMessageArgs,
@@ -24,9 +25,15 @@ export {
   MAX_CONCURRENT_REQUESTS,
   type MaxConcurrentRequests,
   MEDIA_TYPES,
+  type MediaProviderArgs,
+  type MediaProviderConfig,
+  type MediaProviderConfigArgs,
+  type MediaProviderOutputs,
   type MediaType,
   type SettingsBackupArgs,
+  type SettingsBackupOutputs,
   type SettingsRestoreArgs,
+  type SettingsRestoreOutputs,
 } from "./args.generated";
 export { SettingsBackup, SettingsRestore } from "./backup/resources";
 export { Provider, type ResourceOptions } from "./connection-provider";
@@ -47,5 +54,5 @@ export {
   WhatsAppError,
   WrongClientError,
 } from "./errors";
-export { MediaProvider, type MediaProviderArgs, type MediaProviderConfigArgs } from "./media/resource";
+export { MediaProvider } from "./media/resource";
 export { ApplicationSettings } from "./settings/resource";

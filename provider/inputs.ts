@@ -1,5 +1,5 @@
-/** Pulumi's output wrapper applied to the properties of a settings shape. */
+/** Pulumi's output wrapper applied to the properties of a resource's generated output shape. */
 import type * as pulumi from "@pulumi/pulumi";
 
-/** The resource's output properties for a settings shape; each keeps the JSDoc of its field. */
-export type Outputs<T> = { readonly [K in keyof T]-?: pulumi.Output<T[K] | undefined> };
+/** The resource's output properties for a shape; each keeps the JSDoc of its property. */
+export type Outputs<T> = { readonly [K in keyof T]-?: pulumi.Output<T[K]> };

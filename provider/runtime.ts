@@ -15,6 +15,7 @@ import {
   resolveConnection,
 } from "./connection";
 import { ConfigError, WrongClientError } from "./errors";
+import { STORED_CONNECTION } from "./model";
 
 interface ProcessState {
   sessions: Sessions;
@@ -78,9 +79,6 @@ export function connectionFor(props: Record<string, unknown>): Connection {
 export function identityOf(connection: Pick<Connection, "baseUrl">): string {
   return normalizeBaseUrl(connection.baseUrl);
 }
-
-/** Stack config's connection, kept in state so refresh and delete reach this client after config moves on. */
-export const STORED_CONNECTION = "clientConnection";
 
 /**
  * The connection for a resource that exists: it must reach the client recorded in its state. The

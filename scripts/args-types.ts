@@ -5,13 +5,15 @@
  * tsconfig without zod's declarations. `npm run docs` rewrites the file; a test fails when it is
  * stale.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import ts from "typescript";
 import type { z } from "zod";
-import { SettingsBackupSchema, SettingsRestoreSchema } from "../provider/backup/schema";
+import { SettingsBackupModel, SettingsRestoreModel } from "../provider/backup/schema";
 import { ConnectionSchema } from "../provider/connection";
+import { MediaProviderModel } from "../provider/media/schema";
+import { type PropertyMeta, propertyMeta, type ResourceModel } from "../provider/model";
 import * as settingsSchema from "../provider/settings/schema";
+import { ApplicationSettingsModel } from "../provider/settings/schema";
 
 export const GENERATED_FILE = "provider/args.generated.ts";
 // The repository root, from scripts/ when run from source and from dist/scripts/ when built.
@@ -42,7 +44,7 @@ function unwrap(schema: Schema): Schema {
 }
 
 function isOptional(schema: Schema): boolean {
-  return def(schema).type === "optional";
+  return def(schema).type === "optional" || def(schema).type === "default";
 }
 
 function pascal(name: string): string {
@@ -77,6 +79,8 @@ function literalValues(schema: Schema): readonly (string | number)[] | undefined
 
 class Context {
   readonly named = new Map<string, NamedList>();
+  /** Named object types (`MediaProviderConfigArgs`), emitted once each. */
+  readonly types = new Map<string, string>();
 
   /** The named type for an enum or literal set (registering it), else `undefined`. */
   nameFor(values: readonly (string | number)[], scalarName: string | undefined): string | undefined {
@@ -239,91 +243,94 @@ function settingsGroup(
   );
 }
 
-// ---- connection and one-shot resources: docs from the schema's own JSDoc ---------------------
+// ---- everything else: docs from the resource models' property metadata ---------------------
 
-interface PropertyDoc {
-  main: string;
-  tags: string[];
+function propertyDoc(schema: Schema, meta: PropertyMeta): string[] {
+  const allowed = meta.allowed ?? numericRange(schema);
+  const fallback = defaultValue(schema);
+  return [
+    meta.description,
+    ...(allowed ? ["", `Allowed: ${allowed}.`] : []),
+    ...(meta.secret ? ["", "Stored secret in state."] : []),
+    ...(meta.replaces ? ["", "A change replaces the resource."] : []),
+    ...(fallback === undefined ? [] : ["", `@default ${JSON.stringify(fallback)}`]),
+  ];
 }
 
-/** JSDoc of each property of `export const <name> = z.strictObject({...})` in a source file. */
-function propertyDocs(file: string, name: string): Map<string, PropertyDoc> {
-  const text = readFileSync(join(ROOT, file), "utf8");
-  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
-  const docs = new Map<string, PropertyDoc>();
-  const visit = (node: ts.Node): void => {
-    if (ts.isVariableDeclaration(node) && node.name.getText(source) === name && node.initializer) {
-      const call = node.initializer;
-      const literal = ts.isCallExpression(call) ? call.arguments[0] : undefined;
-      if (literal && ts.isObjectLiteralExpression(literal)) {
-        for (const property of literal.properties) {
-          const ranges = ts.getLeadingCommentRanges(text, property.pos) ?? [];
-          const jsdoc = ranges.map((r) => text.slice(r.pos, r.end)).find((c) => c.startsWith("/**"));
-          if (!jsdoc || !property.name) continue;
-          const body = jsdoc
-            .replace(/^\/\*\*|\*\/$/g, "")
-            .split("\n")
-            .map((line) => line.replace(/^\s*\*\s?/, "").trim())
-            .join(" ")
-            .trim();
-          // Tags written inline (`... @default 300000`) go on their own lines.
-          const [main = "", ...tags] = body.split(/\s(?=@\w)/);
-          docs.set(property.name.getText(source), { main, tags });
-        }
-      }
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(source);
-  return docs;
+function defaultValue(schema: Schema): unknown {
+  const d = def(schema) as Def & { defaultValue?: unknown };
+  return d.type === "default" ? d.defaultValue : undefined;
 }
 
-// The schema in provider/connection.ts has no comment on these two; say it here until it does.
-const MISSING_DOCS: Record<string, PropertyDoc> = {};
-
-function plainInterface(
-  ctx: Context,
-  spec: { schema: z.ZodObject; schemaName: string; file: string; name: string; doc: string[]; connection: boolean },
-  out: Emitted,
-  withValues: boolean,
-): void {
-  const docs = propertyDocs(spec.file, spec.schemaName);
-  const argsMembers: string[] = [];
-  const valueMembers: string[] = [];
-  for (const [key, value] of Object.entries(spec.schema.shape)) {
+/** A zod object as TypeScript members, each with its docs; inputs take `pulumi.Input` at every level. */
+function members(ctx: Context, object: z.ZodObject, mode: "args" | "values", indent: string): string[] {
+  return Object.entries(object.shape).map(([key, value]) => {
     const schema = value as Schema;
-    const found = docs.get(key) ?? MISSING_DOCS[`${spec.schemaName}.${key}`];
-    if (!found) throw new Error(`${spec.file}: ${spec.schemaName}.${key} needs a JSDoc comment`);
-    const range = numericRange(schema);
-    const lines = [
-      found.main,
-      ...(range ? ["", `Allowed: ${range}.`] : []),
-      ...(found.tags.length ? ["", ...found.tags] : []),
-    ];
-    const doc = comment(lines, "  ");
+    const meta = propertyMeta.get(schema) ?? propertyMeta.get(unwrap(schema));
+    if (!meta) throw new Error(`${key} has no property(...) metadata`);
     const optional = isOptional(schema) ? "?" : "";
     const orUndefined = optional ? " | undefined" : "";
-    const input = ctx.input(schema, key, sampleOf(schema, undefined));
-    argsMembers.push(`${doc}\n  ${key}${optional}: pulumi.Input<${input}>${orUndefined};`);
-    valueMembers.push(`${doc}\n  ${key}${optional}: ${ctx.output(schema, key)}${orUndefined};`);
+    const type = typeOf(ctx, schema, key, meta, mode, indent);
+    const declared = mode === "args" ? `pulumi.Input<${type}>` : type;
+    return `${comment(propertyDoc(schema, meta), indent)}\n${indent}${key}${optional}: ${declared}${orUndefined};`;
+  });
+}
+
+/** A property's type: an object or union of objects inline (or by its `typeName`), else a scalar. */
+function typeOf(
+  ctx: Context,
+  schema: Schema,
+  key: string,
+  meta: PropertyMeta,
+  mode: "args" | "values",
+  indent: string,
+) {
+  const inner = unwrap(schema);
+  const objects = objectsOf(inner);
+  if (!objects) {
+    return mode === "args" ? ctx.input(inner, key, sampleOf(inner, undefined)) : ctx.output(inner, key);
   }
-  if (spec.connection) {
-    argsMembers.push(
-      `${comment(
-        [
-          "The client to talk to; stored secret. Without it: the `provider` option's connection, else",
-          "stack config `whatsapp:*`, else the `WHATSAPP_*` environment variables.",
-        ],
-        "  ",
-      )}\n  connection?: pulumi.Input<ConnectionArgs> | undefined;`,
+  const name = meta.named && `${meta.named.name}${mode === "args" ? "Args" : ""}`;
+  const literal = (nested: string) =>
+    objects.map((object) => `{\n${members(ctx, object, mode, `${nested}  `).join("\n")}\n${nested}}`).join(" | ");
+  if (!name || !meta.named) return literal(indent);
+  const forms = objects.map((object) => `  | {\n${members(ctx, object, mode, "      ").join("\n")}\n    }`);
+  ctx.types.set(name, `${comment([meta.named.description], "")}\nexport type ${name} =\n${forms.join("\n")};`);
+  return name;
+}
+
+/** The object, or the objects of a union of objects, or `undefined` for anything else. */
+function objectsOf(schema: Schema): z.ZodObject[] | undefined {
+  const d = def(schema);
+  if (d.type === "object") return [schema as unknown as z.ZodObject];
+  if (d.type === "union" && (d.options ?? []).every((option) => def(option).type === "object")) {
+    return d.options as unknown as z.ZodObject[];
+  }
+  return undefined;
+}
+
+const CONNECTION_MEMBER = `${comment(
+  [
+    "The client to talk to; stored secret. Without it: the `provider` option's connection, else",
+    "stack config `whatsapp:*`, else the `WHATSAPP_*` environment variables.",
+  ],
+  "  ",
+)}\n  connection?: pulumi.Input<ConnectionArgs> | undefined;`;
+
+/** `<Type>Args` (what a program writes) and `<Type>Outputs` (what the resource reports) of a model. */
+function modelInterfaces(ctx: Context, model: ResourceModel, out: Emitted, args: boolean): void {
+  if (args) {
+    out.args.push(
+      `${comment([`Inputs of a \`${model.type}\`: ${lowerFirst(model.description)}`], "")}\nexport interface ${model.type}Args {\n${[...members(ctx, model.inputs, "args", "  "), CONNECTION_MEMBER].join("\n")}\n}`,
     );
   }
-  out.args.push(`${comment(spec.doc, "")}\nexport interface ${spec.name}Args {\n${argsMembers.join("\n")}\n}`);
-  if (withValues) {
-    out.values.push(
-      `${comment([...spec.doc.slice(0, 1), "", "The connection as the provider resolved it."], "")}\nexport interface ${spec.name} {\n${valueMembers.join("\n")}\n}`,
-    );
-  }
+  out.values.push(
+    `${comment([`Outputs of a \`${model.type}\`, besides its inputs.`], "")}\nexport interface ${model.type}Outputs {\n${members(ctx, model.outputs, "values", "  ").join("\n")}\n}`,
+  );
+}
+
+function lowerFirst(text: string): string {
+  return (text[0]?.toLowerCase() ?? "") + text.slice(1);
 }
 
 export function argsTypes(): string {
@@ -338,45 +345,17 @@ export function argsTypes(): string {
     settings,
   );
   const others: Emitted = { args: [], values: [] };
-  plainInterface(
-    ctx,
-    {
-      schema: ConnectionSchema,
-      schemaName: "ConnectionSchema",
-      file: "provider/connection.ts",
-      name: "Connection",
-      doc: ["Where a client is and how to log in to it. Give a username and password, or a token."],
-      connection: false,
-    },
-    others,
-    true,
+  const connectionDoc = ["Where a client is and how to log in to it. Give a username and password, or a token."];
+  others.values.push(
+    `${comment([...connectionDoc, "", "The connection as the provider resolved it."], "")}\nexport interface Connection {\n${members(ctx, ConnectionSchema, "values", "  ").join("\n")}\n}`,
   );
-  plainInterface(
-    ctx,
-    {
-      schema: SettingsBackupSchema,
-      schemaName: "SettingsBackupSchema",
-      file: "provider/backup/schema.ts",
-      name: "SettingsBackup",
-      doc: ["Inputs of a `SettingsBackup`: one backup of a client's settings and registration."],
-      connection: true,
-    },
-    others,
-    false,
+  others.args.push(
+    `${comment(connectionDoc, "")}\nexport interface ConnectionArgs {\n${members(ctx, ConnectionSchema, "args", "  ").join("\n")}\n}`,
   );
-  plainInterface(
-    ctx,
-    {
-      schema: SettingsRestoreSchema,
-      schemaName: "SettingsRestoreSchema",
-      file: "provider/backup/schema.ts",
-      name: "SettingsRestore",
-      doc: ["Inputs of a `SettingsRestore`: a backup restored onto a client, exactly once."],
-      connection: true,
-    },
-    others,
-    false,
-  );
+  modelInterfaces(ctx, ApplicationSettingsModel, others, false);
+  for (const model of [SettingsBackupModel, SettingsRestoreModel, MediaProviderModel]) {
+    modelInterfaces(ctx, model, others, true);
+  }
   const enums = [...ctx.named.values()].map(({ list, type, values }) =>
     [
       comment([`Every \`${type}\`, in the order the client documents them.`], ""),
@@ -396,7 +375,7 @@ export function argsTypes(): string {
     "",
     settings.values.reverse().join("\n\n"),
     "",
-    [...others.values, ...others.args].join("\n\n"),
+    [...others.values, ...others.args, ...ctx.types.values()].join("\n\n"),
   ].join("\n")}\n`;
 }
 

@@ -14,37 +14,24 @@
 import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { clientIdentity } from "../connection";
+import { checkInputs } from "../check";
+import { replacements, same } from "../diff";
 import { API_CODES, isCallError, isWhatsAppError, withContext } from "../errors";
 import { clientFor, connectionFor, identityOf, processState } from "../runtime";
-import { containsUnknown, UNKNOWN } from "../settings/inputs";
-import { checkOneShot, SettingsBackupSchema } from "./schema";
+import { SettingsBackupModel } from "./schema";
 
 type Props = Record<string, unknown>;
 
 const COREAPP_DOWN = new Set<number>([API_CODES.SERVICE_NOT_READY, API_CODES.INTERNAL_ERROR]);
 
-const OUTPUTS = ["data", "sha256", "sizeBytes", "apiVersion", "createdAt", "baseUrl"];
-
 export async function check(_olds: Props, news: Props) {
-  return checkOneShot(SettingsBackupSchema, OUTPUTS, news);
+  return checkInputs(SettingsBackupModel, news, processState().config);
 }
 
 /** What a backup is of: a change here takes a new one. Connection tuning (timeouts, CA) is not. */
 export async function diff(_id: string, olds: Props, news: Props) {
-  const replaces = ["password", "triggers"].filter(
-    (key) => containsUnknown(news[key]) || JSON.stringify(olds[key] ?? null) !== JSON.stringify(news[key] ?? null),
-  );
-  const source = (news.connection as { baseUrl?: unknown } | undefined)?.baseUrl ?? processState().config.baseUrl;
-  if (source === UNKNOWN || news.connection === UNKNOWN) replaces.push("connection");
-  else {
-    const recorded = clientIdentity(olds.baseUrl);
-    const now = clientIdentity(source);
-    if (recorded && now && recorded !== now) replaces.push("connection");
-  }
-  const recordOnly = ["outputFile", "connection"].some(
-    (key) => JSON.stringify(olds[key] ?? null) !== JSON.stringify(news[key] ?? null),
-  );
+  const replaces = replacements(SettingsBackupModel, olds, news);
+  const recordOnly = ["outputFile", "connection"].some((key) => !same(olds[key], news[key]));
   return { changes: replaces.length > 0 || recordOnly, replaces };
 }
 

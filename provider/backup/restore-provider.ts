@@ -17,8 +17,9 @@
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { checkInputs, UNKNOWN } from "../check";
 import type { WhatsAppClient } from "../client";
-import { clientIdentity } from "../connection";
+import { replacements } from "../diff";
 import {
   API_CODES,
   BackupIntegrityError,
@@ -29,10 +30,10 @@ import {
   redact,
   withContext,
 } from "../errors";
+import { defaultOf } from "../model";
 import { clientFor, connectionFor, exclusive, identityOf, processState } from "../runtime";
-import { containsUnknown, UNKNOWN } from "../settings/inputs";
 import { finish, restoreOnce } from "./restore-once";
-import { checkOneShot, SettingsRestoreSchema } from "./schema";
+import { SettingsRestoreModel } from "./schema";
 
 type Props = Record<string, unknown>;
 
@@ -40,10 +41,8 @@ const REFUSED_BACKUP = new Set<number>([API_CODES.PARAMETER_MISSING, API_CODES.P
 
 const HEALTHY = new Set(["connected", "connecting"]);
 
-const OUTPUTS = ["sha256", "restartRequired", "gatewayStatus", "restoredAt", "apiVersion", "baseUrl"];
-
 export async function check(_olds: Props, news: Props) {
-  return checkOneShot(SettingsRestoreSchema, OUTPUTS, news);
+  return checkInputs(SettingsRestoreModel, news, processState().config);
 }
 
 function sha256Of(data: string): string {
@@ -51,21 +50,8 @@ function sha256Of(data: string): string {
 }
 
 export async function diff(_id: string, olds: Props, news: Props) {
-  const target = (news.connection as { baseUrl?: unknown } | undefined)?.baseUrl ?? processState().config.baseUrl;
-  const replaces: string[] = [];
-  // Only the target's address decides; an unknown password or timeout restores nothing again.
-  if (target === UNKNOWN || news.connection === UNKNOWN) replaces.push("connection");
-  else {
-    const recorded = clientIdentity(olds.baseUrl);
-    const now = clientIdentity(target);
-    if (recorded && now && recorded !== now) replaces.push("connection");
-  }
-  if (
-    containsUnknown(news.triggers) ||
-    JSON.stringify(olds.triggers ?? null) !== JSON.stringify(news.triggers ?? null)
-  ) {
-    replaces.push("triggers");
-  }
+  // Only the target client and triggers decide; an unknown password or timeout restores nothing again.
+  const replaces = replacements(SettingsRestoreModel, olds, news);
   if (replaces.length === 0 && typeof news.data === "string" && news.data !== UNKNOWN) {
     const now = sha256Of(news.data);
     if (typeof olds.sha256 === "string" && olds.sha256 !== now) {
@@ -174,7 +160,7 @@ async function restoreAndWait(
     });
   }
   const wait = inputs.waitForHealthy !== false && !ticket.adopted;
-  const timeout = typeof inputs.healthTimeoutMs === "number" ? inputs.healthTimeoutMs : 300_000;
+  const timeout = (inputs.healthTimeoutMs ?? defaultOf(SettingsRestoreModel, "healthTimeoutMs")) as number;
   const health = wait ? await waitForHealthy(api, timeout) : { healthy: false, status: "not checked" };
   const restartRequired = wait && !health.healthy;
   if (restartRequired) {

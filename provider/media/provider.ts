@@ -23,10 +23,12 @@
  * as secrets, so each error is built without them.
  */
 
-import { failuresOf } from "../backup/schema";
+import { checkInputs, containsUnknown } from "../check";
 import type { WhatsAppClient } from "../client";
-import { type Connection, clientIdentity, resolveConnection } from "../connection";
+import { type Connection, clientIdentity } from "../connection";
+import { replacements, same } from "../diff";
 import { certainlyNotApplied, FieldIgnoredError, isWhatsAppError, partlyApplied, WrongClientError } from "../errors";
+import { defaultOf } from "../model";
 import {
   clientFor,
   connectionFor,
@@ -34,19 +36,15 @@ import {
   exclusive,
   identityOf,
   processState,
-  STORED_CONNECTION,
   storedConnection,
   storedConnectionStale,
 } from "../runtime";
-import { checkConnection, containsUnknown, UNKNOWN, withoutUnknowns } from "../settings/inputs";
-import { credentialsOf, MediaProviderSchema } from "./schema";
+import { credentialsOf, MediaProviderModel } from "./schema";
 import { MEDIA_PROVIDERS } from "./wire";
 
 type Props = Record<string, unknown>;
 
 const PATH = MEDIA_PROVIDERS;
-/** Keys the outputs add to the inputs, which check leaves alone. */
-const OUTPUT_KEYS = new Set(["baseUrl", STORED_CONNECTION, "__provider", "connection"]);
 
 interface Entry {
   name: string;
@@ -58,62 +56,16 @@ function idFor(connection: Connection, name: string): string {
   return `${identityOf(connection)}${PATH}#${encodeURIComponent(name)}`;
 }
 
-/** The same JSON whatever the order of keys: state hands properties back in its own order. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value ?? null, (_key, inner: unknown) =>
-    typeof inner === "object" && inner !== null && !Array.isArray(inner)
-      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b)))
-      : inner,
-  );
-}
-
-function same(a: unknown, b: unknown): boolean {
-  return canonical(a) === canonical(b);
-}
-
 export async function check(_olds: Props, news: Props) {
-  const own = Object.fromEntries(
-    Object.entries(news).filter(([key, value]) => !OUTPUT_KEYS.has(key) && value !== undefined && value !== null),
-  );
-  // What is not known yet (preview) cannot be wrong yet: validate the rest.
-  const parsed = MediaProviderSchema.safeParse(withoutUnknowns(own));
-  const failures = (parsed.success ? [] : failuresOf(parsed.error)).filter(
-    (failure) => !containsUnknown(news[failure.property.split(".")[0] as string]),
-  );
-  if (news.connection === undefined || news.connection === null) {
-    try {
-      resolveConnection(undefined, processState().config);
-    } catch (error) {
-      failures.push({
-        property: "connection",
-        reason: `${(error as Error).message}; or pass connection: {baseUrl, username, password} or a Provider`,
-      });
-    }
-  } else if (news.connection !== UNKNOWN) {
-    failures.push(...checkConnection(news.connection));
-  }
-  const inputs: Props = { ...news, type: news.type ?? "www" };
-  return { inputs, failures };
-}
-
-/** The base URL a resource's inputs point at now: its own connection's, else stack config's. */
-function targetBaseUrl(news: Props): unknown {
-  const own = news.connection as Partial<Connection> | undefined;
-  return own ? own.baseUrl : processState().config.baseUrl;
+  return checkInputs(MediaProviderModel, news, processState().config);
 }
 
 export async function diff(_id: string, olds: Props, news: Props) {
-  const replaces: string[] = [];
-  if (containsUnknown(news.name) || news.name !== olds.name) replaces.push("name");
-  const target = targetBaseUrl(news);
-  if (target === UNKNOWN || news.connection === UNKNOWN) replaces.push("connection");
-  else {
-    const recorded = clientIdentity(olds.baseUrl);
-    const now = clientIdentity(target);
-    if (recorded && now && recorded !== now) replaces.push("connection");
-  }
+  const replaces = replacements(MediaProviderModel, olds, news);
   const updates = ["type", "config"].filter(
-    (key) => containsUnknown(news[key]) || !same(olds[key] ?? defaultOf(key), news[key] ?? defaultOf(key)),
+    (key) =>
+      containsUnknown(news[key]) ||
+      !same(olds[key] ?? defaultOf(MediaProviderModel, key), news[key] ?? defaultOf(MediaProviderModel, key)),
   );
   const connectionChanged =
     containsUnknown(news.connection) || !same(olds.connection, news.connection) || storedConnectionStale(olds, news);
@@ -124,17 +76,14 @@ export async function diff(_id: string, olds: Props, news: Props) {
   };
 }
 
-function defaultOf(key: string): unknown {
-  return key === "type" ? "www" : null;
-}
-
 /** The name in state, else the one the id ends with (`…/providers#name`). */
 function nameOf(id: string, props: Props): string {
   return typeof props.name === "string" ? props.name : decodeURIComponent(id.slice(id.indexOf("#") + 1));
 }
 
 function entryOf(props: Props): Entry {
-  return { name: props.name as string, type: (props.type as string | undefined) ?? "www", config: props.config };
+  const type = (props.type ?? defaultOf(MediaProviderModel, "type")) as string;
+  return { name: props.name as string, type, config: props.config };
 }
 
 function outputs(props: Props, connection: Connection, entry: Entry): Props {

@@ -1,8 +1,10 @@
 /**
- * Inputs of `MediaProvider`: one entry of the client's `media.providers` list, with the reasons
- * check reports. Every reason is a fixed sentence, never the value: `config` holds credentials.
+ * `MediaProvider`, described once: one entry of the client's `media.providers` list, with the
+ * reasons check reports. Every reason is a fixed sentence, never the value: `config` holds
+ * credentials.
  */
 import { z } from "zod";
+import { property, resourceModel } from "../model";
 
 /** The provider types a program may set; the API also knows an internal `everstore`, not for users. */
 export const MEDIA_PROVIDER_TYPES = ["www"] as const;
@@ -11,35 +13,68 @@ export const MEDIA_PROVIDER_TYPES = ["www"] as const;
 const NAME_PATTERN = /^[A-Za-z_-]{1,200}$/;
 const NAME_REASON = "must be 1 to 200 characters, each a letter (A-Z, a-z), `_` or `-`";
 const TYPE_REASON = `must be one of: ${MEDIA_PROVIDER_TYPES.map((t) => JSON.stringify(t)).join(", ")}`;
-const CONFIG_REASON =
-  "must be exactly one of {bearer: string} or {basic: {username: string, password: string}}, each string non-empty";
 
-const credential = z.string({ error: CONFIG_REASON }).min(1, CONFIG_REASON);
+const credential = (description: string) => property(z.string().min(1), { description });
 
-export const MediaProviderConfigSchema = z.union(
-  [
-    z.strictObject({ bearer: credential }, { error: CONFIG_REASON }),
-    z.strictObject(
-      { basic: z.strictObject({ username: credential, password: credential }, { error: CONFIG_REASON }) },
-      { error: CONFIG_REASON },
-    ),
-  ],
-  { error: CONFIG_REASON },
-);
+/** How the client authenticates to the media host: exactly one of the two forms (a new schema each call). */
+function mediaProviderConfig() {
+  return z.union([
+    z.strictObject({
+      bearer: credential("Sent as `Authorization: Bearer <token>` when the client fetches media from the host."),
+    }),
+    z.strictObject({
+      basic: property(
+        z.strictObject({
+          username: credential("The user name for the host."),
+          password: credential("Its password."),
+        }),
+        { description: "HTTP basic credentials for the host." },
+      ),
+    }),
+  ]);
+}
 
-export type MediaProviderConfig = z.output<typeof MediaProviderConfigSchema>;
+const NAMED_CONFIG = {
+  name: "MediaProviderConfig",
+  description: "How the client authenticates to the media host: exactly one of the two forms.",
+};
 
-export const MediaProviderSchema = z.strictObject({
-  /** The provider's name on the client; media messages refer to it. A new name replaces the resource. */
-  name: z.string({ error: NAME_REASON }).regex(NAME_PATTERN, NAME_REASON),
-  /** The kind of host. @default "www" */
-  type: z.enum(MEDIA_PROVIDER_TYPES, { error: TYPE_REASON }).default("www"),
-  /** How the client authenticates to the host: a bearer token or basic credentials. Stored secret. */
-  // One failure for the whole config: zod would name the inner key of whichever form it guessed.
-  config: z.custom<MediaProviderConfig>((value) => MediaProviderConfigSchema.safeParse(value).success, CONFIG_REASON),
+export type MediaProviderConfig = z.output<ReturnType<typeof mediaProviderConfig>>;
+
+export const MediaProviderModel = resourceModel({
+  type: "MediaProvider",
+  description:
+    "A media provider of one client (`/v1/settings/application/media/providers`): a host the client may fetch media from by URL.",
+  inputs: z.strictObject({
+    name: property(z.string({ error: NAME_REASON }).regex(NAME_PATTERN, NAME_REASON), {
+      description:
+        "The provider's name on the client, which media messages refer to: 1 to 200 letters, `_` or `-`. Under a new name, the new provider is added before the old one is deleted.",
+      replaces: true,
+    }),
+    type: property(z.enum(MEDIA_PROVIDER_TYPES, { error: TYPE_REASON }).default("www"), {
+      description: 'The kind of host; the API allows only `"www"` (HTTP(S) hosts).',
+    }),
+    config: property(mediaProviderConfig(), {
+      description: "`{ bearer }` or `{ basic: { username, password } }`. A change updates it in place.",
+      allowed:
+        "exactly one of {bearer: string} or {basic: {username: string, password: string}}, each string non-empty",
+      secret: true,
+      whole: true,
+      named: NAMED_CONFIG,
+    }),
+  }),
+  outputs: z.object({
+    name: property(z.string(), { description: "The provider's name on the client." }),
+    type: property(z.string(), { description: 'The kind of host, `"www"`.' }),
+    config: property(mediaProviderConfig(), {
+      description: "The credentials as the client holds them, also after a refresh reads them back.",
+      secret: true,
+      named: NAMED_CONFIG,
+    }),
+    baseUrl: property(z.string(), { description: "The client this provider is on (its normalized base URL)." }),
+  }),
+  storesConnection: true,
 });
-
-export type MediaProviderInput = z.input<typeof MediaProviderSchema>;
 
 /** The credentials a config holds, to cut from every message. */
 export function credentialsOf(config: unknown): string[] {

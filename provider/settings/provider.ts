@@ -18,8 +18,10 @@
  * the client recorded in its state.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { connectionFailures, containsUnknown, UNKNOWN } from "../check";
 import type { WhatsAppClient } from "../client";
-import { type Connection, clientIdentity, resolveConnection } from "../connection";
+import { type Connection, clientIdentity } from "../connection";
+import { targetBaseUrl } from "../diff";
 import { certainlyNotApplied, FieldIgnoredError, partlyApplied, VersionError, WrongClientError } from "../errors";
 import {
   clientFor,
@@ -35,7 +37,7 @@ import {
 } from "../runtime";
 import { isAtLeast } from "../version";
 import { changedFields, holds, needsLiveValues, patchBody, pick, settingsOf } from "./changes";
-import { containsUnknown, parseInputs, restartFields, UNKNOWN } from "./inputs";
+import { parseInputs, restartFields } from "./inputs";
 import { type FlatSettings, flatten, fromWire, sameValue, unflatten } from "./mapping";
 import { resetSettings } from "./reset";
 import { FIELDS_BY_PATH } from "./schema";
@@ -44,12 +46,6 @@ type Props = Record<string, unknown>;
 
 function idFor(connection: Connection): string {
   return `${identityOf(connection)}/v1/settings/application`;
-}
-
-/** The base URL a resource's inputs point at now: its own connection's, else stack config's. */
-function targetBaseUrl(news: Props): unknown {
-  const own = news.connection as Partial<Connection> | undefined;
-  return own ? own.baseUrl : processState().config.baseUrl;
 }
 
 /** Remembers what this resource manages on its client, for deletes later in this deployment. */
@@ -61,16 +57,7 @@ function declareTarget(news: Props, settings: FlatSettings): void {
 export async function check(olds: Props, news: Props) {
   const parsed = parseInputs(news);
   for (const warning of parsed.warnings) pulumi.log.warn(warning);
-  if (news.connection === undefined) {
-    try {
-      resolveConnection(undefined, processState().config);
-    } catch (error) {
-      parsed.failures.push({
-        property: "connection",
-        reason: `${(error as Error).message}; or pass connection: {baseUrl, username, password} or a Provider`,
-      });
-    }
-  }
+  parsed.failures.push(...connectionFailures(news.connection, processState().config));
   // The previous inputs were checked last time: flattening them is enough.
   const previous = flatten(olds);
   const restart = restartFields(parsed.settings, previous, sameValue);

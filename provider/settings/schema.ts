@@ -10,6 +10,7 @@
  * Which form a field tolerates is decided here, by its kind, never by its name.
  */
 import { z } from "zod";
+import { property, resourceModel } from "../model";
 
 /** What a setting holds; decides which spellings of it are tolerated (see the file's docs). */
 export type SettingKind = "boolean" | "number" | "enum" | "list" | "url";
@@ -381,3 +382,28 @@ export const RESTART_PATHS: ReadonlySet<string> = new Set(
 
 /** Read-only fields the API returns but never takes. */
 export const READ_ONLY = new Map([["waId", "wa_id"]]);
+
+/** `ApplicationSettings`: the settings above as inputs, and what each apply reports besides them. */
+export const ApplicationSettingsModel = resourceModel({
+  type: "ApplicationSettings",
+  description: "The application settings of a WhatsApp Business API client (`/v1/settings/application`).",
+  noun: "a setting",
+  inputs: ApplicationSettingsSchema,
+  outputs: z.object({
+    restartRequired: property(z.boolean(), {
+      description: "Whether a change of this deployment takes effect only after a Coreapp restart.",
+    }),
+    restartRequiredFields: property(z.array(z.string()), {
+      description: 'camelCase paths of the restart-required settings this deployment changed, e.g. `["logLevel"]`.',
+    }),
+    apiVersion: property(z.string(), { description: "The client's `meta.version`, e.g. `v2.53.2`." }),
+    baseUrl: property(z.string(), {
+      description: "The client this resource manages (its normalized base URL).",
+    }),
+    sharesClient: property(z.boolean(), {
+      description:
+        "Other `ApplicationSettings` of the program managed this client too at the last apply: deleting this one resets only its own fields, never the whole client.",
+    }),
+  }),
+  storesConnection: true,
+});

@@ -5,10 +5,13 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import * as backupProvider from "../../provider/backup/backup-provider";
 import * as restoreProvider from "../../provider/backup/restore-provider";
+import { UNKNOWN } from "../../provider/check";
 import { call, login } from "../support/api";
 import { captureWarnings, connectionOf, emulator } from "../support/provider";
 
 const password = "Backup-Passw0rd!";
+/** A connection check accepts without sending anything. */
+const offline = { baseUrl: "https://wa.example.com:9090", username: "admin", password: "admin-pass-123" };
 
 async function takeBackup(source: Awaited<ReturnType<typeof emulator>>, extra: Record<string, unknown> = {}) {
   const inputs = { connection: connectionOf(source), password, ...extra };
@@ -70,9 +73,25 @@ describe("SettingsBackup", () => {
       "password",
       "must be a non-empty string; keep it: a restore needs this same password together with the backup data",
     ],
-    [{ password, colour: 1 }, "colour", "is not an input of this resource"],
+    [
+      { password, colour: 1 },
+      "colour",
+      "is not an input of SettingsBackup; allowed here: password, triggers, outputFile, connection",
+    ],
+    [
+      { password, outputFle: "backup.bin" },
+      "outputFle",
+      "is not an input of SettingsBackup (did you mean outputFile?)",
+    ],
   ])("check refuses %j", async (inputs, property, reason) => {
-    expect((await backupProvider.check({}, inputs)).failures).toEqual([{ property, reason }]);
+    expect((await backupProvider.check({}, { connection: offline, ...inputs })).failures).toEqual([
+      { property, reason },
+    ]);
+  });
+
+  test("check refuses a backup with neither a connection nor stack config, before any request", async () => {
+    const { failures } = await backupProvider.check({}, { password });
+    expect(failures.map((failure) => failure.property)).toEqual(["connection"]);
   });
 
   test("changing triggers or the password takes a new backup", async () => {
@@ -182,10 +201,12 @@ describe("SettingsRestore", () => {
   });
 
   test("during preview, data and checksum not known yet are not refused", async () => {
-    const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-    const result = await restoreProvider.check({}, { data: unknown, password, expectedSha256: unknown });
+    const result = await restoreProvider.check(
+      {},
+      { connection: offline, data: UNKNOWN, password, expectedSha256: UNKNOWN },
+    );
     expect(result.failures).toEqual([]);
-    expect((await restoreProvider.check({}, { data: unknown, password: "" })).failures).toEqual([
+    expect((await restoreProvider.check({}, { connection: offline, data: UNKNOWN, password: "" })).failures).toEqual([
       {
         property: "password",
         reason: "must be a non-empty string; keep it: a restore needs this same password together with the backup data",

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { UNKNOWN } from "../../provider/check";
 import { secretForms } from "../../provider/errors";
 import * as provider from "../../provider/media/provider";
 import type { EchoForm } from "../emulator/index";
@@ -25,25 +26,33 @@ function expectNoCredential(text: string): void {
 
 describe("check refuses bad inputs offline, naming the property and never the credentials", () => {
   test.each<[string, Props, { property: string; reason: string }]>([
-    ["a name with a space", { name: "my cdn", config: { bearer: TOKEN } }, { property: "name", reason: NAME_REASON }],
-    ["a name with a digit", { name: "cdn2", config: { bearer: TOKEN } }, { property: "name", reason: NAME_REASON }],
+    [
+      "a name with a space",
+      { name: "my cdn", config: { bearer: TOKEN } },
+      { property: "name", reason: `${NAME_REASON}; got "my cdn"` },
+    ],
+    [
+      "a name with a digit",
+      { name: "cdn2", config: { bearer: TOKEN } },
+      { property: "name", reason: `${NAME_REASON}; got "cdn2"` },
+    ],
     [
       "a name of 201 characters",
       { name: "a".repeat(201), config: { bearer: TOKEN } },
-      { property: "name", reason: NAME_REASON },
+      { property: "name", reason: `${NAME_REASON}; got a string` },
     ],
-    ["an empty name", { name: "", config: { bearer: TOKEN } }, { property: "name", reason: NAME_REASON }],
+    ["an empty name", { name: "", config: { bearer: TOKEN } }, { property: "name", reason: `${NAME_REASON}; got ""` }],
     ["no name", { config: { bearer: TOKEN } }, { property: "name", reason: NAME_REASON }],
-    ["a number as name", { name: 7, config: { bearer: TOKEN } }, { property: "name", reason: NAME_REASON }],
+    ["a number as name", { name: 7, config: { bearer: TOKEN } }, { property: "name", reason: `${NAME_REASON}; got 7` }],
     [
       "the internal type everstore",
       { name: "cdn", type: "everstore", config: { bearer: TOKEN } },
-      { property: "type", reason: 'must be one of: "www"' },
+      { property: "type", reason: 'must be one of: "www"; got "everstore"' },
     ],
     [
       "a type in capitals",
       { name: "cdn", type: "WWW", config: { bearer: TOKEN } },
-      { property: "type", reason: 'must be one of: "www"' },
+      { property: "type", reason: 'must be one of: "www"; got "WWW"' },
     ],
     ["no config", { name: "cdn" }, { property: "config", reason: CONFIG_REASON }],
     [
@@ -80,7 +89,10 @@ describe("check refuses bad inputs offline, naming the property and never the cr
     [
       "a credential at the top level",
       { name: "cdn", config: { bearer: TOKEN }, password: PASSWORD },
-      { property: "password", reason: "is not an input of this resource" },
+      {
+        property: "password",
+        reason: "is not an input of MediaProvider; allowed here: name, type, config, connection",
+      },
     ],
   ])("%s", async (_title, news, expected) => {
     const { failures } = await provider.check({}, { connection: CONNECTION, ...news });
@@ -89,13 +101,12 @@ describe("check refuses bad inputs offline, naming the property and never the cr
   });
 
   test("values not known yet (preview) are not failures", async () => {
-    const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
     const { failures, inputs } = await provider.check(
       {},
-      { connection: CONNECTION, name: unknown, config: { bearer: unknown } },
+      { connection: CONNECTION, name: UNKNOWN, config: { bearer: UNKNOWN } },
     );
     expect(failures).toEqual([]);
-    expect(inputs).toMatchObject({ name: unknown, type: "www" });
+    expect(inputs).toMatchObject({ name: UNKNOWN, type: "www" });
   });
 
   test("type defaults to www", async () => {

@@ -3,7 +3,7 @@
  * each resource type's serialized provider (`__provider`, as a program registers it) and helpers
  * that drive check and create the way the engine does.
  */
-import { webhooksCarrySecret } from "../../provider/settings/inputs";
+import { carriesSecret } from "../../provider/settings/inputs";
 import { runMockedProgram } from "../e2e/mocked-program";
 import { HostError, ProviderHost } from "../e2e/provider-host";
 import { packedProgram } from "../support/packed";
@@ -81,7 +81,7 @@ export const SECRET_OUTPUTS: Record<ResourceType, readonly string[]> = {
 function plaintextOf(type: ResourceType, properties: Props): Props {
   // `webhooks` is secret only when it may hold a secret; otherwise it is plaintext and scanned.
   const secret = (key: string) =>
-    SECRET_OUTPUTS[type].includes(key) && (key !== "webhooks" || webhooksCarrySecret(properties.webhooks));
+    SECRET_OUTPUTS[type].includes(key) && (key !== "webhooks" || carriesSecret("webhooks", properties.webhooks));
   return Object.fromEntries(Object.entries(properties).filter(([key]) => !secret(key)));
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { UNKNOWN, webhooksCarrySecret } from "../../provider/settings/inputs";
+import { UNKNOWN } from "../../provider/check";
+import { carriesSecret } from "../../provider/settings/inputs";
 import { FIELDS, WEBHOOK_USER_INFO_REASON } from "../../provider/settings/schema";
 import { captureWarnings, settingsProvider as provider } from "../support/provider";
 
@@ -137,12 +138,12 @@ describe("check refuses bad input before any request, naming the property and th
       [
         { ...connection, timeoutMs: 5 },
         "connection.timeoutMs",
-        "must be a whole number of milliseconds from 100 to 600000",
+        "must be a whole number of milliseconds from 100 to 600000; got 5",
       ],
       [
         { ...connection, insecure: true },
         "connection.insecure",
-        "is not a connection setting (baseUrl, username, password, token, caCert, insecureSkipVerify, timeoutMs)",
+        "is not a connection setting; allowed here: baseUrl, token, username, password, caCert, insecureSkipVerify, timeoutMs",
       ],
     ].map(([conn, property, reason]) => ({ conn, property, reason })),
   )("$property: $reason", async ({ conn, property, reason }) => {
@@ -279,7 +280,7 @@ describe("a webhooks group is stored secret when it may hold a secret", () => {
     ["no URL", { maxConcurrentRequests: 6 }, false],
     ["no group", undefined, false],
   ])("%s → %s", (_name, webhooks, secret) => {
-    expect(webhooksCarrySecret(webhooks)).toBe(secret);
+    expect(carriesSecret("webhooks", webhooks)).toBe(secret);
   });
 });
 

@@ -1,0 +1,98 @@
+/**
+ * Each resource, described once: a zod object of its inputs and one of its outputs, every property
+ * registered with its docs and the facts the rest of the package derives from it. The `...Args`
+ * and output types, README's tables, the placeholders a resource registers, the keys `check`
+ * leaves alone, `additionalSecretOutputs` and the inputs whose change replaces all come from here.
+ */
+import { z } from "zod";
+
+export interface PropertyMeta {
+  /** What it is, for the generated JSDoc and README's tables. */
+  description: string;
+  /** The allowed values as a person would say them; a check failure reads "must be <allowed>". */
+  allowed?: string;
+  /** Stored secret in state and never repeated in a message. */
+  secret?: boolean;
+  /** A change of it replaces the resource instead of updating it. */
+  replaces?: boolean;
+  /** Check reports one failure for the whole value, never an inner key (a union of forms). */
+  whole?: boolean;
+  /** Its generated type's name and docs, for an object worth a type of its own. */
+  named?: { name: string; description: string };
+}
+
+export const propertyMeta = z.registry<PropertyMeta>();
+
+/** A property of a resource's inputs or outputs, registered with what the package derives from it. */
+export function property<T extends z.ZodType>(schema: T, meta: PropertyMeta): T {
+  propertyMeta.add(schema, meta);
+  return schema;
+}
+
+/** The secret output keeping stack config's connection, so refresh and delete reach the recorded client. */
+export const STORED_CONNECTION = "clientConnection";
+
+/** Inputs the engine and the resource classes add to every resource's own. */
+const ENGINE_KEYS = ["__provider", "connection"] as const;
+
+export interface ResourceModel<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
+  /** The Pulumi type name, `whatsapp:<type>`. */
+  type: string;
+  /** One paragraph for the generated docs. */
+  description: string;
+  /** What a program writes, besides `connection`; strict, so a typo is a failure. */
+  inputs: I;
+  /** What state holds besides the inputs; an input listed here again is read back from the client. */
+  outputs: O;
+  /** Keeps stack config's connection (secret) in state: the resource has a client to reach later. */
+  storesConnection: boolean;
+  /** What an unknown input key is not: "a setting", "an input of SettingsBackup". */
+  noun: string;
+}
+
+export function resourceModel<I extends z.ZodObject, O extends z.ZodObject>(
+  model: Omit<ResourceModel<I, O>, "noun"> & { noun?: string },
+): ResourceModel<I, O> {
+  return { noun: `an input of ${model.type}`, ...model };
+}
+
+function keysOf(object: z.ZodObject): string[] {
+  return Object.keys(object.shape);
+}
+
+/** The meta of a property, input or output, registered on its (possibly optional) schema. */
+export function metaOf(model: ResourceModel, key: string): PropertyMeta | undefined {
+  const schema = (model.inputs.shape[key] ?? model.outputs.shape[key]) as z.ZodType | undefined;
+  return schema && propertyMeta.get(schema);
+}
+
+/** Outputs the resource adds (not inputs read back): registered as `undefined` placeholders. */
+export function outputOnlyKeys(model: ResourceModel): string[] {
+  const inputs = new Set(keysOf(model.inputs));
+  return keysOf(model.outputs).filter((key) => !inputs.has(key));
+}
+
+/** Keys of a resource's inputs that are not its own: what `check` leaves alone. */
+export function foreignKeys(model: ResourceModel): ReadonlySet<string> {
+  return new Set([...ENGINE_KEYS, ...outputOnlyKeys(model), ...(model.storesConnection ? [STORED_CONNECTION] : [])]);
+}
+
+/** Outputs Pulumi keeps secret whatever the program passed: the connection and secret properties. */
+export function secretOutputs(model: ResourceModel): string[] {
+  const own = [...new Set([...keysOf(model.inputs), ...keysOf(model.outputs)])].filter(
+    (key) => metaOf(model, key)?.secret,
+  );
+  return [...own, "connection", ...(model.storesConnection ? [STORED_CONNECTION] : [])];
+}
+
+/** Inputs a change of which replaces the resource (besides another client, which always does). */
+export function replacingInputs(model: ResourceModel): string[] {
+  return keysOf(model.inputs).filter((key) => metaOf(model, key)?.replaces);
+}
+
+/** The value a property takes when a program leaves it out, from its zod `.default()`. */
+export function defaultOf(model: ResourceModel, key: string): unknown {
+  const schema = model.inputs.shape[key] as z.ZodType | undefined;
+  const def = (schema as unknown as { _zod?: { def: { type: string; defaultValue?: unknown } } })?._zod?.def;
+  return def?.type === "default" ? def.defaultValue : undefined;
+}
