@@ -3,13 +3,13 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "vitest";
 import { FIELDS } from "../provider/settings/schema";
-import { withTable } from "../scripts/config-table";
+import { withTables } from "../scripts/config-table";
 import { ROOT } from "./support/packed";
 
 const readme = readFileSync(join(__dirname, "../README.md"), "utf8");
 
-test("README's configuration table is the one the schema generates (run npm run docs)", () => {
-  expect(readme).toBe(withTable(readme));
+test("README's configuration and resource tables are the ones the schemas generate (run npm run docs)", () => {
+  expect(readme).toBe(withTables(readme));
   for (const field of FIELDS) expect(readme).toContain(`| \`${field.path}\` | \`${field.wirePath}\` |`);
 });
 
