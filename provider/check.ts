@@ -14,7 +14,7 @@ import {
   PartialConnectionSchema,
   resolveConnection,
 } from "./connection";
-import { defaultOf, foreignKeys, metaOf, type ResourceModel } from "./model";
+import { defaultOf, foreignKeys, propertyMeta, type ResourceModel } from "./model";
 
 /** The placeholder Pulumi puts where a value is not known yet (during preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -185,13 +185,13 @@ export function failuresOf(
 /** The vocabulary of a flat zod object whose properties carry `property(...)` meta. */
 function flatVocabulary(noun: string, object: z.ZodObject, extra: readonly string[] = []): Vocabulary {
   const names = new Map([...Object.keys(object.shape), ...extra].map((key) => [key, key]));
-  const model = { inputs: object, outputs: object } as unknown as ResourceModel;
   return {
     noun,
     namesAt: (prefix) => (prefix === "" ? names : new Map()),
     facts: (path) => {
       const top = path.split(".")[0] as string;
-      const meta = metaOf(model, top);
+      const schema = object.shape[top] as z.ZodType | undefined;
+      const meta = schema && propertyMeta.get(schema);
       if (!meta) return undefined;
       return {
         ...(path === top && meta.allowed ? { allowed: meta.allowed } : {}),
