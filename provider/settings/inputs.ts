@@ -53,7 +53,7 @@ export const SECRET_GROUP_KEYS: readonly string[] = [...SECRET_GROUPS.keys()];
 
 /** Settings in check's words: camelCase names with their wire names, allowed values, what may be shown. */
 const SETTINGS_VOCABULARY: Vocabulary = {
-  noun: "a setting",
+  noun: ApplicationSettingsModel.noun,
   namesAt(prefix) {
     const names = new Map<string, string>();
     for (const field of FIELDS) {
