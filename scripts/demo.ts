@@ -1,13 +1,14 @@
 /**
- * The product doing its job, end to end: `examples/basic` from the packed package, run through
- * Pulumi's dynamic-provider host against an embedded emulator, as preview → up → change →
- * preview → up → refresh → destroy. `npm start` prints it; the e2e suite asserts on it.
+ * The product doing its job, end to end: `examples/basic` (the application settings and two media
+ * providers) from the packed package, run through Pulumi's dynamic-provider host against an
+ * embedded emulator, as the steps of `DEMO_STEPS`: preview → up → change → preview → up → refresh
+ * → destroy. `npm start` prints it; the e2e suite asserts on it, step by step.
  */
 
 import { type Emulator, startEmulator } from "../test/emulator/index";
-import { type EngineResult, runEngine, type StepEvent } from "../test/engine/deployment";
+import { type Command, type EngineResult, runEngine, type StepEvent } from "../test/engine/deployment";
 import type { PropertyChange } from "../test/engine/step-rules";
-import { changeLine, diagnosticLine } from "../test/engine/summary";
+import { changeLine, diagnosticLine, display } from "../test/engine/summary";
 import { copyExample } from "../test/support/program-dir";
 
 export interface DemoOptions {
@@ -17,20 +18,107 @@ export interface DemoOptions {
   keep?: boolean;
 }
 
-export interface DemoResult {
-  emulator: Emulator;
-  steps: string[];
-  /** Each engine run, in order. */
-  runs: EngineResult[];
+/** What one step printed, and the engine run behind it. */
+export interface DemoStepOutput {
+  title: string;
+  /** The lines printed under the step's heading. */
+  lines: string[];
+  run: EngineResult;
 }
 
-const WEBHOOK = "https://hooks.example.com/whatsapp?auth=demo-shared-secret";
+export interface DemoResult {
+  emulator: Emulator;
+  /** One per entry of `DEMO_STEPS`, in order. */
+  steps: DemoStepOutput[];
+}
+
+/** The program's secret stack config, as README's `pulumi config set --secret` lines set it. */
+export const DEMO_SECRETS = {
+  webhookUrl: "https://hooks.example.com/whatsapp?auth=demo-shared-secret",
+  cdnToken: "demo-cdn-bearer-token",
+  imagesPassword: "demo-images-password",
+} as const;
+
 const RESTART_KEYS = new Set(["restartRequired", "restartRequiredFields"]);
 
 function paint(enabled: boolean) {
   const wrap = (code: number) => (text: string) => (enabled ? `\u001b[${code}m${text}\u001b[0m` : text);
   return { green: wrap(32), yellow: wrap(33), red: wrap(31), bold: wrap(1), dim: wrap(2), cyan: wrap(36) };
 }
+
+type Paint = ReturnType<typeof paint>;
+
+/** What a step's `after` gets: the client, the run that just finished, and the demo's output. */
+export interface DemoContext {
+  emulator: Emulator;
+  result: EngineResult;
+  log: (line: string) => void;
+  c: Paint;
+}
+
+export interface DemoStep {
+  /** The heading after the step's number; unique, so a test finds the step by it. */
+  title: string;
+  /** Stack config changed before the command, as `pulumi config set` would. */
+  config?: Record<string, string>;
+  /** Done on the client by hand before the command (drift). */
+  onClient?: (emulator: Emulator) => void;
+  command: Command;
+  /** What to show once the command is done, and a Coreapp restart when one is due. */
+  after?: (context: DemoContext) => Promise<void> | void;
+}
+
+/** A Coreapp restart, as `docker restart` would do it, once the restart-required changes are in. */
+async function restartCoreapp({ emulator, log, c }: DemoContext): Promise<void> {
+  await emulator.restart();
+  log(c.dim("    (Coreapp restarted, as `docker restart` would)"));
+}
+
+export const DEMO_STEPS: readonly DemoStep[] = [
+  { title: "pulumi preview", command: "preview" },
+  {
+    title: "pulumi up",
+    command: "up",
+    after: async (context) => {
+      const settings = context.result.checkpoint.resources.find((r) => r.name === "whatsapp-settings");
+      context.log(`    client now: restartRequiredFields ${JSON.stringify(settings?.outputs.restartRequiredFields)}`);
+      context.log(`    stack output mediaProviders: ${display(context.result.outputs.mediaProviders)}`);
+      await restartCoreapp(context);
+    },
+  },
+  {
+    title: "change the program: maxConcurrentRequests 12, logLevel error; pulumi preview",
+    config: { maxConcurrentRequests: "12", logLevel: "error" },
+    command: "preview",
+  },
+  {
+    title: "pulumi up (applies the change)",
+    command: "up",
+    after: async (context) => {
+      const pending = context.emulator.pendingRestart().join(", ");
+      context.log(context.c.yellow(`    pending a Coreapp restart on the client: ${pending}`));
+      await restartCoreapp(context);
+    },
+  },
+  {
+    title: "someone changes callback_backoff_delay_ms on the client by hand; pulumi refresh",
+    onClient: (emulator) => emulator.setSetting("callback_backoff_delay_ms", 5000),
+    command: "refresh",
+  },
+  { title: "pulumi preview (the program puts it back)", command: "preview" },
+  { title: "pulumi up (puts it back)", command: "up" },
+  {
+    title: "pulumi destroy (resets the client to its defaults, deletes both media providers)",
+    command: "destroy",
+    after: ({ emulator, log }) => {
+      log(
+        `    client now: log_level ${JSON.stringify(emulator.getSetting("log_level"))}, ` +
+          `webhooks.max_concurrent_requests ${JSON.stringify(emulator.getSetting("webhooks.max_concurrent_requests"))}, ` +
+          `webhooks.url ${emulator.getSetting("webhooks.url") ? "set" : "cleared"}`,
+      );
+    },
+  },
+];
 
 /** The restart-required fields a step's checked inputs name. */
 function restartFields(step: StepEvent): string[] {
@@ -39,7 +127,7 @@ function restartFields(step: StepEvent): string[] {
 }
 
 /** `pulumi preview --diff`-style lines; restart-required settings are marked. */
-function diffLines(changes: PropertyChange[], restart: string[], c: ReturnType<typeof paint>): string[] {
+function diffLines(changes: PropertyChange[], restart: string[], c: Paint): string[] {
   const restartNote = (path: string) =>
     restart.some((r) => r === path || r.startsWith(`${path}.`)) ? c.yellow("  (needs a Coreapp restart)") : "";
   return changes
@@ -51,11 +139,36 @@ function diffLines(changes: PropertyChange[], restart: string[], c: ReturnType<t
     });
 }
 
+const SYMBOLS = { create: "+", update: "~", replace: "+-", delete: "-" } as const;
+
+/** A run as `pulumi` prints it: changed resources only (unchanged ones are not shown), then warnings. */
+function runLines(result: EngineResult, c: Paint): string[] {
+  const color = { create: c.green, update: c.yellow, replace: c.red, delete: c.red } as const;
+  const lines: string[] = [];
+  for (const s of result.steps) {
+    if (s.type === "pulumi:pulumi:Stack" || s.op === "same") continue;
+    if (s.op === "refresh") {
+      lines.push(...diffLines(s.changes, [], c));
+      continue;
+    }
+    const restart = restartFields(s);
+    lines.push(`    ${color[s.op](SYMBOLS[s.op])} ${s.type} ${s.name} ${s.op}`);
+    lines.push(...diffLines(s.changes, restart, c));
+    if (restart.length > 0) lines.push(c.yellow(`    restartRequiredFields: ${restart.join(", ")}`));
+  }
+  for (const d of result.diagnostics)
+    if (d.severity === "warning" || d.severity === "error") lines.push(diagnosticLine(d));
+  return lines;
+}
+
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const c = paint(options.color);
-  const log = options.log;
-  const steps: string[] = [];
-  const runs: EngineResult[] = [];
+  const steps: DemoStepOutput[] = [];
+  let current: string[] | undefined;
+  const log = (line: string) => {
+    current?.push(line);
+    options.log(line);
+  };
   const emulator = await startEmulator({ https: true });
   const program = copyExample("basic");
   // The client's connection lives in the provider's namespace: stack config, as README's `pulumi config set` lines.
@@ -64,8 +177,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     "whatsapp:username": "admin",
     "whatsapp:caCert": emulator.caCert as string,
   };
-  const secrets = { "whatsapp:password": emulator.adminPassword, webhookUrl: WEBHOOK };
-  let config: Record<string, string> = { ...clientConfig, maxConcurrentRequests: "6", logLevel: "warning" };
+  const secrets = { "whatsapp:password": emulator.adminPassword, ...DEMO_SECRETS };
+  let config: Record<string, string> = {
+    ...clientConfig,
+    maxConcurrentRequests: "6",
+    logLevel: "warning",
+    imagesUsername: "media",
+  };
 
   let mark = 0;
   const requests = () => {
@@ -79,80 +197,32 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       ),
     ];
   };
-  let stepNumber = 0;
-  const step = (title: string) => {
-    stepNumber += 1;
-    steps.push(title);
-    log("");
-    log(c.bold(`[${stepNumber}/8] ${title}`));
-  };
-  const symbols = { create: c.green("+"), update: c.yellow("~"), replace: c.red("+-"), same: " ", delete: c.red("-") };
-  const engine = async (command: "preview" | "up" | "refresh" | "destroy") => {
-    const result = await runEngine(command, { dir: program.dir, config, secrets });
-    runs.push(result);
-    for (const s of result.steps) {
-      if (s.type === "pulumi:pulumi:Stack") continue;
-      if (s.op === "refresh") {
-        for (const line of diffLines(s.changes, [], c)) log(line);
-        continue;
-      }
-      const restart = restartFields(s);
-      log(`    ${symbols[s.op]} ${s.type} ${s.name} ${s.op}`);
-      for (const line of diffLines(s.changes, restart, c)) log(line);
-      if (restart.length > 0) log(c.yellow(`    restartRequiredFields: ${restart.join(", ")}`));
-    }
-    for (const d of result.diagnostics) if (d.severity === "warning" || d.severity === "error") log(diagnosticLine(d));
-    if (!result.ok) throw new Error(`${command} failed: ${result.diagnostics.map((d) => d.message).join("; ")}`);
-    for (const line of requests()) log(line);
-    return result;
-  };
 
   log(c.cyan(`Emulated WhatsApp Business API client ${emulator.version} at ${emulator.url}`));
   log(c.dim("Running examples/basic with Pulumi's program runner and dynamic-provider host, and this"));
   log(c.dim("repository's engine stand-in between them (`npm run engine`; no Pulumi CLI is needed)."));
   try {
-    step("pulumi preview");
-    await engine("preview");
-
-    step("pulumi up");
-    const created = await engine("up");
-    const settings = created.checkpoint.resources.find((r) => r.name === "whatsapp-settings");
-    log(`    client now: restartRequiredFields ${JSON.stringify(settings?.outputs.restartRequiredFields)}`);
-    await emulator.restart();
-    log(c.dim("    (Coreapp restarted, as `docker restart` would)"));
-    mark = emulator.journal.entries.length;
-
-    step("change the program: maxConcurrentRequests 12, logLevel error; pulumi preview");
-    config = { ...config, maxConcurrentRequests: "12", logLevel: "error" };
-    await engine("preview");
-
-    step("pulumi up");
-    await engine("up");
-    log(c.yellow(`    pending a Coreapp restart on the client: ${emulator.pendingRestart().join(", ")}`));
-    await emulator.restart();
-    log(c.dim("    (Coreapp restarted)"));
-    mark = emulator.journal.entries.length;
-
-    step("someone changes callback_backoff_delay_ms on the client by hand; pulumi refresh");
-    emulator.setSetting("callback_backoff_delay_ms", 5000);
-    await engine("refresh");
-
-    step("pulumi preview (the program puts it back)");
-    await engine("preview");
-
-    step("pulumi up");
-    await engine("up");
-
-    step("pulumi destroy (resets the client to its defaults)");
-    await engine("destroy");
-    log(
-      `    client now: log_level ${JSON.stringify(emulator.getSetting("log_level"))}, ` +
-        `webhooks.max_concurrent_requests ${JSON.stringify(emulator.getSetting("webhooks.max_concurrent_requests"))}, ` +
-        `webhooks.url ${emulator.getSetting("webhooks.url") ? "set" : "cleared"}`,
-    );
+    for (const [index, step] of DEMO_STEPS.entries()) {
+      log("");
+      log(c.bold(`[${index + 1}/${DEMO_STEPS.length}] ${step.title}`));
+      current = [];
+      if (step.config) config = { ...config, ...step.config };
+      step.onClient?.(emulator);
+      const result = await runEngine(step.command, { dir: program.dir, config, secrets });
+      for (const line of runLines(result, c)) log(line);
+      if (!result.ok) {
+        throw new Error(`${step.command} failed: ${result.diagnostics.map((d) => d.message).join("; ")}`);
+      }
+      for (const line of requests()) log(line);
+      await step.after?.({ emulator, result, log, c });
+      // What `after` did on the client is not the next step's.
+      mark = emulator.journal.entries.length;
+      steps.push({ title: step.title, lines: current, run: result });
+      current = undefined;
+    }
     log("");
     log(c.green(`Done: ${steps.length} steps, ${emulator.journal.count()} requests to the client.`));
-    return { emulator, steps, runs };
+    return { emulator, steps };
   } finally {
     if (!options.keep) await emulator.close();
   }

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ApplicationSettings, LOG_LEVELS, MAX_CONCURRENT_REQUESTS } from "pulumi-whatsapp-settings";
+import { ApplicationSettings, LOG_LEVELS, MAX_CONCURRENT_REQUESTS, MediaProvider } from "pulumi-whatsapp-settings";
 
 // The client comes from stack config: whatsapp:baseUrl, whatsapp:username, whatsapp:password
 // (secret) and, for the client's self-signed certificate, whatsapp:caCert.
@@ -32,6 +32,18 @@ const settings = new ApplicationSettings("whatsapp-settings", {
   logLevel,
 });
 
+// Hosts the client may fetch media from by URL, one with a bearer token and one with basic
+// credentials. Their credentials are secrets in stack config and stay secret in state.
+const cdn = new MediaProvider("cdn", {
+  name: "cdn",
+  config: { bearer: config.requireSecret("cdnToken") },
+});
+const images = new MediaProvider("images", {
+  name: "images",
+  config: { basic: { username: config.require("imagesUsername"), password: config.requireSecret("imagesPassword") } },
+});
+
 export const apiVersion = settings.apiVersion;
 export const restartRequired = settings.restartRequired;
 export const restartRequiredFields = settings.restartRequiredFields;
+export const mediaProviders = [cdn.name, images.name];

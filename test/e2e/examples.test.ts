@@ -3,10 +3,11 @@
  * program runner (ts-node with the example's tsconfig) and dynamic-provider host, our engine.
  * Every step is checked on the emulators' journals and on the checkpoint file.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { afterEach, expect, test } from "vitest";
 import { type Emulator, startEmulator } from "../emulator/index";
 import { type EngineResult, runEngine } from "../engine/deployment";
+import { summaryLines } from "../engine/summary";
 import { call, login } from "../support/api";
 import { copyExample } from "../support/program-dir";
 
@@ -33,6 +34,38 @@ function ops(result: EngineResult): string[] {
   return result.steps.filter((s) => s.type !== "pulumi:pulumi:Stack").map((s) => `${s.op} ${s.name}`);
 }
 
+const MEDIA = "/v1/settings/application/media/providers";
+
+/** The writes of the settings resources: every write but those to the media providers. */
+function settingsWrites(e: Emulator): string[] {
+  return writes(e).filter((w) => !w.includes(MEDIA));
+}
+
+/** Every request to the media providers' paths, reads too, sorted: the two providers run in parallel. */
+function mediaRequests(e: Emulator): string[] {
+  return e.journal
+    .filter()
+    .filter((r) => r.path.startsWith(MEDIA))
+    .map((r) => `${r.method} ${r.path} → ${r.status}`)
+    .sort();
+}
+
+/** examples/basic's steps: the settings in the engine's order, the media providers sorted (they run in parallel). */
+function basicOps(result: EngineResult): { settings: string[]; media: string[] } {
+  const steps = result.steps.filter((s) => s.type !== "pulumi:pulumi:Stack");
+  const of = (type: string) => steps.filter((s) => s.type.endsWith(`:${type}`)).map((s) => `${s.op} ${s.name}`);
+  const settings = of("ApplicationSettings");
+  const media = of("MediaProvider").sort();
+  expect(settings.length + media.length).toBe(steps.length);
+  return { settings, media };
+}
+
+/** The media providers a client lists, as it holds them (credentials in clear text, as its GET answers). */
+async function mediaProviders(e: Emulator): Promise<unknown[]> {
+  const reply = await call(e, "GET", MEDIA, { token: await login(e) });
+  return reply.json.settings.application.media.providers;
+}
+
 function expectNoPlaintext(result: EngineResult, secrets: string[]): void {
   const file = readFileSync(result.stateFile, "utf8");
   for (const secret of secrets) expect(file).not.toContain(secret);
@@ -45,42 +78,102 @@ function clientConfig(e: Emulator) {
 }
 
 const WEBHOOK = "https://hooks.example.com/whatsapp?auth=basic-shared-secret";
+const CDN_TOKEN = "Cdn-Bearer-3e9f61d2";
+const IMAGES_PASSWORD = "Images-Basic-8a47c05b";
+const MEDIA_SECRETS = { cdnToken: CDN_TOKEN, imagesPassword: IMAGES_PASSWORD };
+const MEDIA_CONFIG = { imagesUsername: "media" };
+/** What examples/basic's two providers are on a client, credentials and all. */
+const PROVIDERS = [
+  { name: "cdn", type: "www", config: { bearer: CDN_TOKEN } },
+  { name: "images", type: "www", config: { basic: { username: "media", password: IMAGES_PASSWORD } } },
+];
+
+/**
+ * The media hosts' credentials appear in nothing a run leaves or shows: the state file, the
+ * engine's steps, diagnostics, stack outputs and printed summary, the clients' journals.
+ */
+function expectCredentialsHidden(result: EngineResult, clients: Emulator[]): void {
+  const seen: Record<string, string> = {
+    // A first preview writes no state file.
+    "state file": existsSync(result.stateFile) ? readFileSync(result.stateFile, "utf8") : "",
+    "engine output": JSON.stringify([result.steps, result.diagnostics, result.outputs, summaryLines(result)]),
+    journals: JSON.stringify(clients.map((e) => e.journal.entries)),
+  };
+  for (const [where, text] of Object.entries(seen)) {
+    expect(
+      [CDN_TOKEN, IMAGES_PASSWORD].filter((credential) => text.includes(credential)),
+      where,
+    ).toEqual([]);
+  }
+}
 
 test("examples/basic: preview, up, no-op up, edit, drift and refresh, rename, another client, destroy", async () => {
   const a = await emulator();
   const b = await emulator();
   const program = copyExample("basic");
-  let config: Record<string, string> = { ...clientConfig(a), logLevel: "warning" };
-  const secrets: Record<string, string> = { "whatsapp:password": a.adminPassword, webhookUrl: WEBHOOK };
+  let config: Record<string, string> = { ...clientConfig(a), logLevel: "warning", ...MEDIA_CONFIG };
+  const secrets: Record<string, string> = {
+    "whatsapp:password": a.adminPassword,
+    webhookUrl: WEBHOOK,
+    ...MEDIA_SECRETS,
+  };
   const run = (command: "preview" | "up" | "refresh" | "destroy") =>
     runEngine(command, { dir: program.dir, config, secrets });
   const plaintext = () => [a.adminPassword, b.adminPassword, "basic-shared-secret"];
 
   const preview = await run("preview");
   expect(preview.ok).toBe(true);
-  expect(ops(preview)).toEqual(["create whatsapp-settings"]);
+  expect(basicOps(preview)).toEqual({
+    settings: ["create whatsapp-settings"],
+    media: ["create cdn", "create images"],
+  });
   expect(preview.steps.find((s) => s.name === "whatsapp-settings")?.changes).toContainEqual(
     expect.objectContaining({ kind: "+", path: "webhooks", secret: true }),
   );
+  for (const name of ["cdn", "images"]) {
+    expect(preview.steps.find((s) => s.name === name)?.changes).toContainEqual(
+      expect.objectContaining({ kind: "+", path: "config", secret: true }),
+    );
+  }
   expect(a.journal.count()).toBe(0);
+  expectCredentialsHidden(preview, [a, b]);
 
   const up = await run("up");
   expect(up.ok).toBe(true);
-  expect(ops(up)).toEqual(["create whatsapp-settings"]);
-  expect(writes(a)).toEqual(["PATCH /v1/settings/application"]);
+  expect(basicOps(up)).toEqual({ settings: ["create whatsapp-settings"], media: ["create cdn", "create images"] });
+  expect(settingsWrites(a)).toEqual(["PATCH /v1/settings/application"]);
   expect(a.getSetting("webhooks.url")).toBe(WEBHOOK);
   expect(up.outputs.apiVersion).toBe(a.version);
   expectNoPlaintext(up, plaintext());
+  // Each provider: one POST of a one-element list, one GET to confirm it; the journal masks the credentials.
+  expect(mediaRequests(a)).toEqual([
+    `GET ${MEDIA} → 200`,
+    `GET ${MEDIA} → 200`,
+    `POST ${MEDIA} → 200`,
+    `POST ${MEDIA} → 200`,
+  ]);
+  expect(
+    a.journal
+      .filter(`POST ${MEDIA}`)
+      .flatMap((r) => r.body as Array<{ name: string }>)
+      .sort((x, y) => x.name.localeCompare(y.name)),
+  ).toEqual([
+    { name: "cdn", type: "www", config: { bearer: "[secret]" } },
+    { name: "images", type: "www", config: { basic: { username: "media", password: "[secret]" } } },
+  ]);
+  expect(up.outputs.mediaProviders).toEqual(["cdn", "images"]);
+  expectCredentialsHidden(up, [a, b]);
+  expect(await mediaProviders(a)).toEqual(PROVIDERS);
 
   a.journal.clear();
   const again = await run("up");
-  expect(ops(again)).toEqual(["same whatsapp-settings"]);
+  expect(basicOps(again)).toEqual({ settings: ["same whatsapp-settings"], media: ["same cdn", "same images"] });
   expect(a.journal.count()).toBe(0);
 
   config = { ...config, logLevel: "error" };
   const edited = await run("up");
-  expect(ops(edited)).toEqual(["update whatsapp-settings"]);
-  expect(edited.steps[1]?.changes).toContainEqual({
+  expect(basicOps(edited)).toEqual({ settings: ["update whatsapp-settings"], media: ["same cdn", "same images"] });
+  expect(edited.steps.find((s) => s.name === "whatsapp-settings")?.changes).toContainEqual({
     kind: "~",
     path: "logLevel",
     before: "warning",
@@ -97,45 +190,80 @@ test("examples/basic: preview, up, no-op up, edit, drift and refresh, rename, an
     expect.objectContaining({ path: "callbackBackoffDelayMs", before: 3000, after: 5000 }),
   );
   expect(writes(a)).toEqual([]);
-  expect(ops(await run("up"))).toEqual(["update whatsapp-settings"]);
+  // Refresh reads each provider back by name; the same credentials are no drift.
+  expect(mediaRequests(a)).toEqual([`GET ${MEDIA} → 200`, `GET ${MEDIA} → 200`]);
+  expect(refresh.steps.filter((s) => s.type.endsWith(":MediaProvider")).map((s) => s.changes)).toEqual([[], []]);
+  expectCredentialsHidden(refresh, [a, b]);
+  a.journal.clear();
+  expect(basicOps(await run("up"))).toEqual({
+    settings: ["update whatsapp-settings"],
+    media: ["same cdn", "same images"],
+  });
   expect(a.getSetting("callback_backoff_delay_ms")).toBe(3000);
+  expect(mediaRequests(a)).toEqual([]);
 
   // A rename without `aliases` is, as in Pulumi, a create of the new name and a delete of the old.
   a.journal.clear();
   program.write("index.ts", program.read("index.ts").replace('"whatsapp-settings"', '"client-settings"'));
   const renamed = await run("up");
   expect(renamed.ok).toBe(true);
-  expect(ops(renamed)).toEqual(["create client-settings", "delete whatsapp-settings"]);
+  expect(basicOps(renamed)).toEqual({
+    settings: ["create client-settings", "delete whatsapp-settings"],
+    media: ["same cdn", "same images"],
+  });
   // The delete must not reset what the new resource just applied on the same client.
   expect(writes(a)).not.toContain("DELETE /v1/settings/application");
   expect(a.getSetting("log_level")).toBe("error");
   expectNoPlaintext(renamed, plaintext());
+  expect(mediaRequests(a)).toEqual([]);
+  expectCredentialsHidden(renamed, [a, b]);
 
   a.journal.clear();
   const destroy = await run("destroy");
   expect(destroy.ok).toBe(true);
-  expect(ops(destroy)).toEqual(["delete client-settings"]);
-  expect(writes(a)).toEqual(["DELETE /v1/settings/application"]);
+  expect(basicOps(destroy)).toEqual({ settings: ["delete client-settings"], media: ["delete cdn", "delete images"] });
+  expect(settingsWrites(a)).toEqual(["DELETE /v1/settings/application"]);
+  expect(mediaRequests(a)).toEqual([`DELETE ${MEDIA}/cdn → 200`, `DELETE ${MEDIA}/images → 200`]);
   expect(destroy.checkpoint.resources).toEqual([]);
+  expectCredentialsHidden(destroy, [a, b]);
+  expect(await mediaProviders(a)).toEqual([]);
+  // The other client was only a password in the plaintext checks: nothing ever reached it.
+  expect(b.journal.count()).toBe(0);
 }, 300_000);
 
 test("examples/basic moved to another client: a replacement whose delete reaches the old client only", async () => {
   const a = await emulator();
   const b = await emulator();
   const program = copyExample("basic");
-  const secrets = (e: Emulator) => ({ "whatsapp:password": e.adminPassword, webhookUrl: WEBHOOK });
-  const first = await runEngine("up", { dir: program.dir, config: clientConfig(a), secrets: secrets(a) });
+  const secrets = (e: Emulator) => ({ "whatsapp:password": e.adminPassword, webhookUrl: WEBHOOK, ...MEDIA_SECRETS });
+  const config = (e: Emulator) => ({ ...clientConfig(e), ...MEDIA_CONFIG });
+  const first = await runEngine("up", { dir: program.dir, config: config(a), secrets: secrets(a) });
   expect(first.ok).toBe(true);
   a.journal.clear();
 
-  const moved = await runEngine("up", { dir: program.dir, config: clientConfig(b), secrets: secrets(b) });
+  const moved = await runEngine("up", { dir: program.dir, config: config(b), secrets: secrets(b) });
   const text = moved.diagnostics.map((d) => d.message).join("\n");
   expect(moved.steps.find((s) => s.name === "whatsapp-settings")?.op).toBe("replace");
+  expect(basicOps(moved)).toEqual({
+    settings: ["replace whatsapp-settings"],
+    media: ["replace cdn", "replace images"],
+  });
   // Create on the new client first, then the old resource's delete resets the old client only.
   expect(moved.ok).toBe(true);
-  expect(writes(b)).toEqual(["PATCH /v1/settings/application"]);
-  expect(writes(a)).toEqual(["DELETE /v1/settings/application"]);
+  expect(settingsWrites(b)).toEqual(["PATCH /v1/settings/application"]);
+  expect(settingsWrites(a)).toEqual(["DELETE /v1/settings/application"]);
   expect(text).toContain(`${a.url}: reset every application setting`);
+  // The providers likewise: added to the new client (POST and GET each), deleted from the old one by name.
+  expect(mediaRequests(b)).toEqual([
+    `GET ${MEDIA} → 200`,
+    `GET ${MEDIA} → 200`,
+    `POST ${MEDIA} → 200`,
+    `POST ${MEDIA} → 200`,
+  ]);
+  expect(mediaRequests(a)).toEqual([`DELETE ${MEDIA}/cdn → 200`, `DELETE ${MEDIA}/images → 200`]);
+  expectCredentialsHidden(moved, [a, b]);
+  expect(await mediaProviders(b)).toEqual(PROVIDERS);
+  expect(await mediaProviders(a)).toEqual([]);
 }, 180_000);
 
 test("examples/migrate-settings: preview, up once, no-op up, a resource removed, destroy", async () => {
