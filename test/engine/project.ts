@@ -24,6 +24,8 @@ export interface Project {
   main: string;
   /** Config values Pulumi.yaml gives (`default` of project keys, `value` of any key). */
   config: Record<string, string>;
+  /** Project keys declared with neither a default nor a value: each stack must set them. */
+  required: string[];
 }
 
 export interface StackConfig {
@@ -70,6 +72,7 @@ export function loadProject(dir: string): Project {
   }
   const name = doc.name;
   const config: Record<string, string> = {};
+  const required: string[] = [];
   if (doc.config !== undefined && !isRecord(doc.config)) throw fail("'config' must be a mapping");
   for (const [key, spec] of Object.entries(doc.config ?? {})) {
     const namespaced = !key.includes(":") || key.startsWith(`${name}:`);
@@ -84,6 +87,7 @@ export function loadProject(dir: string): Project {
       }
       const given = spec.value ?? spec.default;
       if (given !== undefined) config[full] = configText(given);
+      else required.push(key);
       continue;
     }
     // The CLI's rule: a key of another namespace (a provider's) carries only a value.
@@ -109,7 +113,15 @@ export function loadProject(dir: string): Project {
     nodeargs: typeof options.nodeargs === "string" ? options.nodeargs.split(/\s+/).filter(Boolean) : [],
     main: typeof doc.main === "string" ? doc.main : ".",
     config,
+    required,
   };
+}
+
+/** "value 'a'", "values 'a' and 'b'", "values 'a', 'b' and 'c'", in the CLI's words. */
+function missingList(keys: string[]): string {
+  const quoted = keys.map((key) => `'${key}'`);
+  if (quoted.length === 1) return `value ${quoted[0]}`;
+  return `values ${quoted.slice(0, -1).join(", ")} and ${quoted.at(-1)}`;
 }
 
 /**
@@ -142,6 +154,11 @@ export function loadStackConfig(
   for (const [key, value] of Object.entries(cli.secrets ?? {})) {
     values[fullKey(project.name, key)] = value;
     secretKeys.add(fullKey(project.name, key));
+  }
+  // The CLI's rule: a project key declared without a default needs a value before anything runs.
+  const missing = project.required.filter((key) => values[fullKey(project.name, key)] === undefined).sort();
+  if (missing.length > 0) {
+    throw new ProjectError(`Stack '${stack}' is missing configuration ${missingList(missing)}`);
   }
   return { values, secretKeys: [...secretKeys] };
 }
