@@ -1,14 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { login } from "../support/api";
-import { captureWarnings, connectionOf, emulator, settingsProvider as provider } from "../support/provider";
-
-type Props = Record<string, unknown>;
-
-async function checked(olds: Props, news: Props): Promise<Props> {
-  const result = await provider.check(olds, news);
-  expect(result.failures).toEqual([]);
-  return result.inputs;
-}
+import { captureWarnings, checked, connectionOf, emulator, settingsProvider as provider } from "../support/provider";
+import { rejection } from "../support/rejection";
 
 describe("create adopts the client's settings", () => {
   test("it reads once, PATCHes only the fields that differ, reads back, and says what needs a restart", async () => {
@@ -92,17 +84,14 @@ describe("create adopts the client's settings", () => {
       {},
       { connection: connectionOf(e), sentStatus: true, skipReferralMediaDownload: true },
     );
-    const error = await provider.create(inputs).then(
-      () => undefined,
-      (caught: unknown) => caught as Error & { code: string; id: string; properties: Props },
-    );
-    expect(error?.code).toBe("WHATSAPP_FIELD_IGNORED");
-    expect(error?.message).toBe(
+    const error = await rejection(provider.create(inputs));
+    expect(error.code).toBe("WHATSAPP_FIELD_IGNORED");
+    expect(error.message).toBe(
       "the client (v2.53.2) answered 200 but did not keep: skipReferralMediaDownload. It may not support these fields; check its version.",
     );
     // The resource is recorded as partly created, with the values the client really holds.
-    expect(error?.id).toBe(`${e.url}/v1/settings/application`);
-    expect(error?.properties).toMatchObject({ sentStatus: true, skipReferralMediaDownload: false });
+    expect(error.id).toBe(`${e.url}/v1/settings/application`);
+    expect(error.properties).toMatchObject({ sentStatus: true, skipReferralMediaDownload: false });
     expect(e.getSetting("sent_status")).toBe(true);
   });
 
@@ -210,91 +199,4 @@ describe("update, read and delete", () => {
       "not reset: every setting this resource managed (sentStatus) is managed by another ApplicationSettings",
     );
   });
-
-  test("an expired or revoked token is renewed once, then the call succeeds", async () => {
-    const e = await emulator();
-    const connection = connectionOf(e);
-    const { id, outs } = await provider.create(await checked({}, { connection, sentStatus: true }));
-    e.revokeTokens();
-    e.journal.clear();
-    await provider.read(id, outs);
-    expect(e.journal.entries.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
-      "GET /v1/settings/application 401",
-      "POST /v1/users/login 200",
-      "GET /v1/settings/application 200",
-    ]);
-  });
-
-  test("a token that expires mid-deployment (by the client's clock) is renewed once", async () => {
-    const e = await emulator({ tokenLifetimeSeconds: 3600 });
-    const { id, outs } = await provider.create(await checked({}, { connection: connectionOf(e), sentStatus: true }));
-    e.clock.advance(3_601_000);
-    e.journal.clear();
-    expect((await provider.read(id, outs)).props).toMatchObject({ sentStatus: true });
-    expect(e.journal.entries.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
-      "GET /v1/settings/application 401",
-      "POST /v1/users/login 200",
-      "GET /v1/settings/application 200",
-    ]);
-  });
-
-  test("a certificate for another host name is explained in terms of caCert", async () => {
-    const e = await emulator({ host: "127.0.0.2" });
-    const inputs = await checked({}, { connection: connectionOf(e), sentStatus: true });
-    await expect(provider.create(inputs)).rejects.toMatchObject({
-      code: "WHATSAPP_TLS",
-      message: expect.stringContaining("TLS verification failed (ERR_TLS_CERT_ALTNAME_INVALID)"),
-    });
-  });
-
-  test("one login per client per provider process, however many resources", async () => {
-    const e = await emulator();
-    const connection = connectionOf(e);
-    await Promise.all(
-      Array.from({ length: 5 }, async () => provider.create(await checked({}, { connection, heartbeatInterval: 7 }))),
-    );
-    expect(e.journal.count("POST /v1/users/login")).toBe(1);
-  });
-
-  test("bad credentials fail at once, without repeated logins", async () => {
-    const e = await emulator();
-    const inputs = await checked(
-      {},
-      { connection: connectionOf(e, { password: "Wr0ng-Passw0rd!" }), sentStatus: true },
-    );
-    await expect(provider.create(inputs)).rejects.toThrow(
-      "POST /v1/users/login failed: 401 1005 Access denied (Invalid credentials)",
-    );
-    expect(e.journal.count("POST /v1/users/login")).toBe(1);
-  });
-
-  test("a wrong CA is explained in terms of caCert and insecureSkipVerify", async () => {
-    const e = await emulator();
-    const inputs = await checked({}, { connection: { ...connectionOf(e), caCert: undefined }, sentStatus: true });
-    delete (inputs.connection as Props).caCert;
-    await expect(provider.create(inputs)).rejects.toMatchObject({
-      code: "WHATSAPP_TLS",
-      message: expect.stringContaining(
-        "Set caCert to the PEM of the CA that signed the client's certificate, or insecureSkipVerify: true",
-      ),
-    });
-  });
-
-  test("insecureSkipVerify works and warns", async () => {
-    const e = await emulator();
-    const warnings = captureWarnings();
-    const conn = { baseUrl: e.url, username: "admin", password: e.adminPassword, insecureSkipVerify: true };
-    await provider.create(await checked({}, { connection: conn, sentStatus: true }));
-    expect(warnings.join("\n")).toContain(`TLS verification is off for ${e.url} (insecureSkipVerify)`);
-  });
-});
-
-test("an expired bearer token without credentials to renew it says what to do", async () => {
-  const e = await emulator();
-  const token = await login(e);
-  e.revokeTokens();
-  const inputs = await checked({}, { connection: { baseUrl: e.url, token, caCert: e.caCert }, sentStatus: true });
-  await expect(provider.create(inputs)).rejects.toThrow(
-    "GET /v1/settings/application failed: 401 1005 Access denied (Missing or invalid authentication credentials); the token may have expired (tokens last 7 days): prefer username and password, which are renewed",
-  );
 });
