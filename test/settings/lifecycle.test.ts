@@ -5,6 +5,7 @@ import { rejection } from "../support/rejection";
 describe("create adopts the client's settings", () => {
   test("it reads once, PATCHes only the fields that differ, reads back, and says what needs a restart", async () => {
     const e = await emulator();
+    const warnings = captureWarnings();
     const connection = connectionOf(e);
     const inputs = await checked(
       {},
@@ -45,17 +46,27 @@ describe("create adopts the client's settings", () => {
     });
     expect(e.pendingRestart()).toEqual(["log_level"]);
     expect(e.getSetting("webhooks.url")).toBe("https://hooks.example.com/wa");
+    expect(warnings).toEqual([
+      "warning: [runtime] may need a Coreapp restart, if the client's value differs: callbackPersist, webhooks.maxConcurrentRequests, logLevel",
+      `warning: [runtime] ${e.url}: restart the Coreapp for logLevel to take effect`,
+    ]);
   });
 
   test("settings already as wanted: no PATCH at all", async () => {
     const e = await emulator();
+    const warnings = captureWarnings();
     const { outs } = await provider.create(await checked({}, { connection: connectionOf(e), logLevel: "info" }));
     expect(e.journal.count("PATCH")).toBe(0);
     expect(outs).toMatchObject({ logLevel: "info", restartRequired: false, restartRequiredFields: [] });
+    // check cannot know yet that the client already holds it.
+    expect(warnings).toEqual([
+      "warning: [runtime] may need a Coreapp restart, if the client's value differs: logLevel",
+    ]);
   });
 
   test("a field newer than the client is refused before any write, naming field and version", async () => {
     const e = await emulator({ clientVersion: "2.45.1" });
+    const warnings = captureWarnings();
     const inputs = await checked(
       {},
       { connection: connectionOf(e), sentStatus: true, logLevel: "error", garbagecollectorEnable: { media: true } },
@@ -64,10 +75,14 @@ describe("create adopts the client's settings", () => {
       "the client at v2.45.1 cannot take: garbagecollectorEnable.media needs client v2.49.1 or later; logLevel needs client v2.51.1 or later",
     );
     expect(e.journal.count("PATCH")).toBe(0);
+    expect(warnings).toEqual([
+      "warning: [runtime] may need a Coreapp restart, if the client's value differs: garbagecollectorEnable.media, logLevel",
+    ]);
   });
 
   test("a deprecated field on a client that dropped it is refused before any write", async () => {
     const e = await emulator();
+    const warnings = captureWarnings();
     const inputs = await checked({}, { connection: connectionOf(e), dbGarbagecollectorEnable: false });
     await expect(provider.create(inputs)).rejects.toMatchObject({
       code: "WHATSAPP_VERSION",
@@ -76,6 +91,10 @@ describe("create adopts the client's settings", () => {
       ),
     });
     expect(e.journal.count("PATCH")).toBe(0);
+    expect(warnings).toEqual([
+      "warning: [runtime] dbGarbagecollectorEnable is deprecated since v2.39.0: use garbagecollectorEnable",
+      "warning: [runtime] may need a Coreapp restart, if the client's value differs: dbGarbagecollectorEnable",
+    ]);
   });
 
   test("a field the client silently ignores fails clearly and records what was applied", async () => {
@@ -117,6 +136,7 @@ describe("create adopts the client's settings", () => {
 describe("update, read and delete", () => {
   test("update sends one PATCH of the changed fields and reads back once", async () => {
     const e = await emulator();
+    const warnings = captureWarnings();
     const connection = connectionOf(e);
     const first = await checked({}, { connection, sentStatus: false, logLevel: "info" });
     const { outs } = await provider.create(first);
@@ -130,10 +150,15 @@ describe("update, read and delete", () => {
     ]);
     expect(e.journal.filter("PATCH")[0]?.body).toEqual({ sent_status: true });
     expect(updated.outs).toMatchObject({ sentStatus: true, restartRequired: false, restartRequiredFields: [] });
+    // Only the first check, before anything was read, says a restart may be needed.
+    expect(warnings).toEqual([
+      "warning: [runtime] may need a Coreapp restart, if the client's value differs: logLevel",
+    ]);
   });
 
   test("a restart-only change is flagged in check, applied by update and pending on the client", async () => {
     const e = await emulator();
+    const warnings = captureWarnings();
     const connection = connectionOf(e);
     const first = await checked({}, { connection, webhooks: { maxConcurrentRequests: 6 } });
     const { outs } = await provider.create(first);
@@ -146,10 +171,16 @@ describe("update, read and delete", () => {
     expect(e.journal.filter("PATCH").at(-1)?.body).toEqual({
       webhooks: { max_concurrent_requests: 12, url: "", message: { sent: true, delivered: true, read: false } },
     });
+    expect(warnings).toEqual([
+      "warning: [runtime] may need a Coreapp restart, if the client's value differs: webhooks.maxConcurrentRequests",
+      "warning: [runtime] takes effect only after a Coreapp restart: webhooks.maxConcurrentRequests",
+      `warning: [runtime] ${e.url}: restart the Coreapp for webhooks.maxConcurrentRequests to take effect`,
+    ]);
   });
 
   test("refresh reads live values once; drift shows in the next diff and leaves no phantom diff after", async () => {
     const e = await emulator();
+    const warnings = captureWarnings();
     const connection = connectionOf(e);
     const inputs = await checked({}, { connection, logLevel: "warning", media: { autoDownload: ["image"] } });
     const { id, outs } = await provider.create(inputs);
@@ -169,10 +200,16 @@ describe("update, read and delete", () => {
     // ... and a program that adopted the live value has nothing to do.
     const same = await checked(refreshed.inputs, { connection, logLevel: "fatal", media: { autoDownload: ["image"] } });
     expect(await provider.diff(id, refreshed.props, same)).toEqual({ changes: false });
+    expect(warnings).toEqual([
+      "warning: [runtime] may need a Coreapp restart, if the client's value differs: logLevel",
+      `warning: [runtime] ${e.url}: restart the Coreapp for logLevel to take effect`,
+      "warning: [runtime] takes effect only after a Coreapp restart: logLevel",
+    ]);
   });
 
   test("delete resets the whole client to its defaults", async () => {
     const e = await emulator();
+    const warnings = captureWarnings();
     const { outs } = await provider.create(await checked({}, { connection: connectionOf(e), sentStatus: true }));
     await provider.shutdown(); // a later deployment: a fresh provider process
     e.setSetting("heartbeat_interval", 9);
@@ -180,6 +217,9 @@ describe("update, read and delete", () => {
     expect(e.journal.count("DELETE /v1/settings/application")).toBe(1);
     expect(e.getSetting("sent_status")).toBe(false);
     expect(e.getSetting("heartbeat_interval")).toBe(5);
+    expect(warnings).toEqual([
+      `warning: [runtime] ${e.url}: reset every application setting (DELETE /v1/settings/application); changed back to the default: heartbeatInterval, sentStatus`,
+    ]);
   });
 
   test("delete does not reset what the renamed resource manages (rename: create, then delete the old name)", async () => {
