@@ -8,6 +8,7 @@ import * as restoreProvider from "../../provider/backup/restore-provider";
 import { UNKNOWN } from "../../provider/check";
 import { call, login } from "../support/api";
 import { captureWarnings, connectionOf, emulator } from "../support/provider";
+import { rejection } from "../support/rejection";
 
 const password = "Backup-Passw0rd!";
 /** A connection check accepts without sending anything. */
@@ -17,17 +18,6 @@ async function takeBackup(source: Awaited<ReturnType<typeof emulator>>, extra: R
   const inputs = { connection: connectionOf(source), password, ...extra };
   expect((await backupProvider.check({}, inputs)).failures).toEqual([]);
   return backupProvider.create(inputs);
-}
-
-async function errorOf(
-  promise: Promise<unknown>,
-): Promise<Error & { code?: string; id?: string; properties?: unknown }> {
-  return promise.then(
-    () => {
-      throw new Error("expected a failure");
-    },
-    (error: Error) => error,
-  );
 }
 
 describe("SettingsBackup", () => {
@@ -105,7 +95,7 @@ describe("SettingsBackup", () => {
 
   test("an unregistered client is refused with the precondition named", async () => {
     const source = await emulator({ waId: null });
-    const error = await errorOf(takeBackup(source));
+    const error = await rejection(takeBackup(source));
     expect(error.message).toMatch(
       /^the client must be registered and running to take a backup: POST \/v1\/settings\/backup failed: 400 1009/,
     );
@@ -115,7 +105,7 @@ describe("SettingsBackup", () => {
   test("a client whose Coreapp is down is refused with the precondition named", async () => {
     const source = await emulator();
     source.faults.inject({ route: "POST /v1/settings/backup", code: 1014 });
-    const error = await errorOf(takeBackup(source));
+    const error = await rejection(takeBackup(source));
     expect(error.message).toMatch(/^the client must be running \(its Coreapp answers\) to take a backup/);
     expect(error.message).toContain("gave up after 5 attempts");
   });
@@ -188,7 +178,7 @@ describe("SettingsRestore", () => {
       body: { sent_status: true },
     });
     const data = mangle(backup.outs.data as string);
-    const error = await errorOf(
+    const error = await rejection(
       restoreProvider.create({ connection: connectionOf(target), data, password: restorePassword }),
     );
     expect(error.message).toMatch(
@@ -216,7 +206,7 @@ describe("SettingsRestore", () => {
 
   test("a checksum mismatch is refused before anything is sent", async () => {
     const target = await emulator();
-    const error = await errorOf(
+    const error = await rejection(
       restoreProvider.create({
         connection: connectionOf(target),
         data: "AAAA",
@@ -237,7 +227,7 @@ describe("SettingsRestore", () => {
     const target = await emulator();
     const backup = await takeBackup(source);
     target.faults.inject({ route: "POST /v1/settings/restore", ...fault });
-    const error = await errorOf(
+    const error = await rejection(
       restoreProvider.create({ connection: connectionOf(target), data: backup.outs.data, password }),
     );
     expect(error.message).toContain("it is not retried (a restore is user-visible)");
@@ -250,7 +240,7 @@ describe("SettingsRestore", () => {
     const backup = await takeBackup(source);
     target.faults.inject({ route: "POST /v1/settings/restore", reset: true });
     const inputs = { connection: connectionOf(target), data: backup.outs.data, password };
-    const error = await errorOf(restoreProvider.create(inputs));
+    const error = await rejection(restoreProvider.create(inputs));
     expect(error.id).toBe(`${target.url}/v1/settings/restore#${(backup.outs.sha256 as string).slice(0, 16)}`);
     expect(error.properties).toMatchObject({
       sha256: backup.outs.sha256,
@@ -272,7 +262,7 @@ describe("SettingsRestore", () => {
     const backup = await takeBackup(source);
     await target.close();
     await restoreProvider.configure({ config: { get: (key: string) => ({ "whatsapp:retryBaseDelayMs": "5" })[key] } });
-    const error = await errorOf(
+    const error = await rejection(
       restoreProvider.create({ connection: connectionOf(target), data: backup.outs.data, password }),
     );
     expect(error.message).toMatch(/^the restore was not accepted; it is unchanged: .*ECONNREFUSED/);

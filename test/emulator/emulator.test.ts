@@ -2,19 +2,15 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { request } from "undici";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { call, login } from "../support/api";
-import { type Emulator, type EmulatorOptions, FACTORY_PASSWORD, startEmulator } from "./index";
+import { emulator } from "../support/emulator";
+import { type Emulator, type EmulatorOptions, FACTORY_PASSWORD } from "./index";
 
-const running: Emulator[] = [];
-async function emulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  const instance = await startEmulator(options);
-  running.push(instance);
-  return instance;
+/** The emulator's own tests speak plain HTTP, its default, unless they are about TLS. */
+function plainEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  return emulator({ https: false, ...options });
 }
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((e) => e.close()));
-});
 
 async function settings(e: Emulator, token: string) {
   return (await call(e, "GET", "/v1/settings/application", { token })).json.settings.application;
@@ -22,7 +18,7 @@ async function settings(e: Emulator, token: string) {
 
 describe("settings over HTTPS", () => {
   test("GET answers the documented shape with defaults, numbers for the back-off delays and meta", async () => {
-    const e = await emulator({ https: true });
+    const e = await emulator();
     expect(e.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     const reply = await call(e, "GET", "/v1/settings/application", { token: await login(e) });
     expect(reply.status).toBe(200);
@@ -48,7 +44,7 @@ describe("settings over HTTPS", () => {
   });
 
   test("the certificate is trusted through the emulator's CA and rejected without it", async () => {
-    const e = await emulator({ https: true });
+    const e = await emulator();
     const { request } = await import("undici");
     await expect(request(`${e.url}/`)).rejects.toThrow(/certificate/);
     const local = e.url.replace("127.0.0.1", "localhost");
@@ -57,7 +53,7 @@ describe("settings over HTTPS", () => {
   });
 
   test("an older client knows only the fields of its version", async () => {
-    const e = await emulator({ clientVersion: "2.33.4", versionPrefix: "" });
+    const e = await plainEmulator({ clientVersion: "2.33.4", versionPrefix: "" });
     const reply = await call(e, "GET", "/v1/settings/application", { token: await login(e) });
     expect(reply.json.meta.version).toBe("2.33.4");
     const app = reply.json.settings.application;
@@ -69,7 +65,7 @@ describe("settings over HTTPS", () => {
   });
 
   test("PATCH merges only the given keys and answers meta-only", async () => {
-    const e = await emulator();
+    const e = await plainEmulator();
     const token = await login(e);
     const reply = await call(e, "PATCH", "/v1/settings/application", {
       token,
@@ -91,7 +87,7 @@ describe("settings over HTTPS", () => {
     ["null", "null"],
     ["empty", "{}"],
   ] as const)("a mutation can answer %s", async (mutationBody, text) => {
-    const e = await emulator({ mutationBody });
+    const e = await plainEmulator({ mutationBody });
     const reply = await call(e, "DELETE", "/v1/settings/application", { token: await login(e) });
     expect(reply.status).toBe(200);
     expect(reply.text).toBe(text);
@@ -108,7 +104,7 @@ describe("settings over HTTPS", () => {
     [{ garbagecollector_enable: true }, "garbagecollector_enable"],
     [{ pass_through: true }, "pass_through"],
   ])("PATCH %j is refused with 400 / 1009 naming %s, and nothing is written", async (body, name) => {
-    const e = await emulator();
+    const e = await plainEmulator();
     const token = await login(e);
     const reply = await call(e, "PATCH", "/v1/settings/application", {
       token,
@@ -121,7 +117,7 @@ describe("settings over HTTPS", () => {
   });
 
   test("fields newer than the client are dropped silently; nothing left is 1009", async () => {
-    const e = await emulator({ clientVersion: "2.45.1" });
+    const e = await plainEmulator({ clientVersion: "2.45.1" });
     const token = await login(e);
     const mixed = await call(e, "PATCH", "/v1/settings/application", {
       token,
@@ -137,7 +133,7 @@ describe("settings over HTTPS", () => {
   });
 
   test("a body sent without a JSON content type is ignored, as the Webapp does", async () => {
-    const e = await emulator();
+    const e = await plainEmulator();
     const reply = await call(e, "PATCH", "/v1/settings/application", {
       token: await login(e),
       raw: '{"callback_persist":false}',
@@ -147,7 +143,7 @@ describe("settings over HTTPS", () => {
   });
 
   test("DELETE resets every setting to its default", async () => {
-    const e = await emulator();
+    const e = await plainEmulator();
     const token = await login(e);
     await call(e, "PATCH", "/v1/settings/application", { token, body: { sent_status: true, log_level: "fatal" } });
     await call(e, "DELETE", "/v1/settings/application", { token });
@@ -159,7 +155,7 @@ describe("settings over HTTPS", () => {
 
 describe("restart semantics", () => {
   test("a restart-required change is pending until the Coreapp restarts", async () => {
-    const e = await emulator({ restartPhaseMs: 30 });
+    const e = await plainEmulator({ restartPhaseMs: 30 });
     const token = await login(e);
     await call(e, "PATCH", "/v1/settings/application", {
       token,
@@ -179,7 +175,7 @@ describe("restart semantics", () => {
   });
 
   test("the control endpoint restarts and reports pending fields", async () => {
-    const e = await emulator();
+    const e = await plainEmulator();
     await call(e, "PATCH", "/v1/settings/application", { token: await login(e), body: { log_level: "error" } });
     expect((await call(e, "GET", "/_emulator/state")).json.pending_restart).toEqual(["log_level"]);
     await call(e, "POST", "/_emulator/restart");
@@ -190,7 +186,7 @@ describe("restart semantics", () => {
 
 describe("authentication", () => {
   test("login answers a token and an expiry in the client's own format", async () => {
-    const e = await emulator({ tokenLifetimeSeconds: 604800 });
+    const e = await plainEmulator({ tokenLifetimeSeconds: 604800 });
     const reply = await call(e, "POST", "/v1/users/login", { basic: ["admin", e.adminPassword] });
     expect(reply.status).toBe(200);
     expect(reply.json.users).toHaveLength(1);
@@ -202,7 +198,7 @@ describe("authentication", () => {
   });
 
   test("the factory password must be changed on first login, to a strong one", async () => {
-    const e = await emulator({ adminPassword: null });
+    const e = await plainEmulator({ adminPassword: null });
     const required = await call(e, "POST", "/v1/users/login", { basic: ["admin", FACTORY_PASSWORD] });
     expect(required.status).toBe(401);
     expect(required.json.errors[0]).toMatchObject({ code: 1024, title: "Password Change Required" });
@@ -222,7 +218,7 @@ describe("authentication", () => {
   });
 
   test("logout revokes only the token it is sent with", async () => {
-    const e = await emulator();
+    const e = await plainEmulator();
     const first = await login(e);
     const second = await login(e);
     expect((await call(e, "POST", "/v1/users/logout", { token: first })).json).toEqual({ meta: expect.any(Object) });
@@ -234,14 +230,14 @@ describe("authentication", () => {
     ["no header", undefined],
     ["a forged token", "abc.def.ghi"],
   ])("%s is 401 / 1005", async (_name, token) => {
-    const e = await emulator();
+    const e = await plainEmulator();
     const reply = await call(e, "GET", "/v1/settings/application", token ? { token } : {});
     expect(reply.status).toBe(401);
     expect(reply.json.errors[0]).toMatchObject({ code: 1005, title: "Access denied" });
   });
 
   test("tokens expire after their lifetime, by the emulator's clock", async () => {
-    const e = await emulator({ tokenLifetimeSeconds: 60 });
+    const e = await plainEmulator({ tokenLifetimeSeconds: 60 });
     const token = await login(e);
     e.clock.advance(61_000);
     const reply = await call(e, "GET", "/v1/settings/application", { token });
@@ -250,7 +246,7 @@ describe("authentication", () => {
   });
 
   test("a user without the admin role gets 403 / 1005 on settings", async () => {
-    const e = await emulator({ users: [{ username: "ops", password: "0ps-Passw0rd!" }] });
+    const e = await plainEmulator({ users: [{ username: "ops", password: "0ps-Passw0rd!" }] });
     const token = await login(e, "ops", "0ps-Passw0rd!");
     const reply = await call(e, "GET", "/v1/settings/application", { token });
     expect(reply.status).toBe(403);
@@ -258,7 +254,7 @@ describe("authentication", () => {
   });
 
   test("failed logins are rate-limited with 429 / 1015", async () => {
-    const e = await emulator({ failedLoginLimit: 3 });
+    const e = await plainEmulator({ failedLoginLimit: 3 });
     for (let i = 0; i < 3; i++) {
       expect((await call(e, "POST", "/v1/users/login", { basic: ["admin", "wrong"] })).status).toBe(401);
     }
@@ -272,7 +268,7 @@ describe("authentication", () => {
 
 describe("envelope and errors", () => {
   test("malformed JSON is 400 / 1025", async () => {
-    const e = await emulator();
+    const e = await plainEmulator();
     const reply = await call(e, "PATCH", "/v1/settings/application", { token: await login(e), raw: "{oops" });
     expect(reply.status).toBe(400);
     expect(reply.json).toMatchObject({
@@ -282,7 +278,7 @@ describe("envelope and errors", () => {
   });
 
   test("an unknown path is 404 / 1006 and the request id is echoed", async () => {
-    const e = await emulator();
+    const e = await plainEmulator();
     const reply = await call(e, "GET", "/v1/nothing", { headers: { "x-request-id": "req-42" } });
     expect(reply.status).toBe(404);
     expect(reply.json.errors[0]).toMatchObject({ code: 1006, details: "URL path not found" });
@@ -292,7 +288,7 @@ describe("envelope and errors", () => {
 
 describe("health", () => {
   test("Bearer and Apikey are both accepted; a wrong key is 401", async () => {
-    const e = await emulator({ apiKey: "probe-key-123456" });
+    const e = await plainEmulator({ apiKey: "probe-key-123456" });
     const bearer = await call(e, "GET", "/v1/health", { token: await login(e) });
     expect(bearer.json.health).toEqual({ gateway_status: "connected" });
     const key = await call(e, "GET", "/v1/health", { headers: { authorization: "Apikey probe-key-123456" } });
@@ -302,13 +298,13 @@ describe("health", () => {
   });
 
   test("multiconnect answers a map of nodes with roles; an unregistered client says so", async () => {
-    const multi = await emulator({ multiconnect: true });
+    const multi = await plainEmulator({ multiconnect: true });
     const nodes = (await call(multi, "GET", "/v1/health", { token: await login(multi) })).json.health;
     expect(Object.values(nodes)).toEqual([
       { gateway_status: "connected", role: "primary_master" },
       { gateway_status: "connected", role: "coreapp" },
     ]);
-    const fresh = await emulator({ waId: null });
+    const fresh = await plainEmulator({ waId: null });
     const health = await call(fresh, "GET", "/v1/health", { token: await login(fresh) });
     expect(health.json.health.gateway_status).toBe("unregistered");
   });
@@ -316,7 +312,7 @@ describe("health", () => {
 
 describe("media providers", () => {
   test("one provider per POST, listed by GET, removed by DELETE", async () => {
-    const e = await emulator();
+    const e = await plainEmulator();
     const token = await login(e);
     const path = "/v1/settings/application/media/providers";
     const two = [
@@ -339,8 +335,8 @@ describe("backup and restore", () => {
   const password = "Backup-Passw0rd!";
 
   test("a backup moves settings and registration to an unregistered client", async () => {
-    const source = await emulator({ https: true, waId: "15550001111" });
-    const target = await emulator({ waId: null });
+    const source = await emulator({ waId: "15550001111" });
+    const target = await plainEmulator({ waId: null });
     const sourceToken = await login(source);
     await call(source, "PATCH", "/v1/settings/application", { token: sourceToken, body: { sent_status: true } });
     const backup = await call(source, "POST", "/v1/settings/backup", { token: sourceToken, body: { password } });
@@ -361,8 +357,8 @@ describe("backup and restore", () => {
     ["a wrong password", (d: string) => d, "Wr0ng-Passw0rd!"],
     ["tampered data", (d: string) => `${d.slice(0, -8)}AAAAAAA=`, password],
   ])("%s is refused and changes nothing", async (_name, mangle, restorePassword) => {
-    const source = await emulator();
-    const target = await emulator();
+    const source = await plainEmulator();
+    const target = await plainEmulator();
     const data = (await call(source, "POST", "/v1/settings/backup", { token: await login(source), body: { password } }))
       .json.settings.data;
     await call(source, "PATCH", "/v1/settings/application", {
@@ -381,7 +377,7 @@ describe("backup and restore", () => {
   });
 
   test("backup needs a password and a registered client", async () => {
-    const e = await emulator({ waId: null });
+    const e = await plainEmulator({ waId: null });
     const token = await login(e);
     expect((await call(e, "POST", "/v1/settings/backup", { token, body: {} })).json.errors[0].code).toBe(1008);
     const unregistered = await call(e, "POST", "/v1/settings/backup", { token, body: { password } });
@@ -390,7 +386,7 @@ describe("backup and restore", () => {
   });
 
   test("restoring onto a registered client stops it until it is restarted", async () => {
-    const e = await emulator();
+    const e = await plainEmulator();
     const token = await login(e);
     const data = (await call(e, "POST", "/v1/settings/backup", { token, body: { password } })).json.settings.data;
     expect((await call(e, "POST", "/v1/settings/restore", { token, body: { password, data } })).status).toBe(200);
@@ -405,7 +401,7 @@ describe("backup and restore", () => {
   });
 
   test("with auto-restart the client comes back by itself", async () => {
-    const e = await emulator({ autoRestartMs: 50, restartPhaseMs: 10 });
+    const e = await plainEmulator({ autoRestartMs: 50, restartPhaseMs: 10 });
     const token = await login(e);
     const data = (await call(e, "POST", "/v1/settings/backup", { token, body: { password } })).json.settings.data;
     await call(e, "POST", "/v1/settings/restore", { token, body: { password, data } });
@@ -417,7 +413,7 @@ describe("backup and restore", () => {
 
 describe("faults and journal", () => {
   test("the next N requests on a route answer 429 with Retry-After", async () => {
-    const e = await emulator();
+    const e = await plainEmulator();
     const token = await login(e);
     e.faults.inject({ route: "GET /v1/settings/application", status: 429, retryAfter: 2, times: 2 });
     const first = await call(e, "GET", "/v1/settings/application", { token });
@@ -433,7 +429,7 @@ describe("faults and journal", () => {
     [503, 1016, 503],
     [undefined, 1011, 500],
   ])("status %s / code %s answers HTTP %s with the API envelope", async (status, code, http) => {
-    const e = await emulator();
+    const e = await plainEmulator();
     e.faults.inject({ route: "/v1/health", ...(status ? { status } : {}), code, times: 1 });
     const reply = await call(e, "GET", "/v1/health", { token: await login(e) });
     expect(reply.status).toBe(http);
@@ -441,7 +437,7 @@ describe("faults and journal", () => {
   });
 
   test("a 502 from the proxy in front is an HTML page", async () => {
-    const e = await emulator();
+    const e = await plainEmulator();
     e.faults.inject({ status: 502, times: 1 });
     const reply = await call(e, "GET", "/v1/health");
     expect(reply.status).toBe(502);
@@ -450,7 +446,7 @@ describe("faults and journal", () => {
 
   test("a seeded fraction of requests fails, the same ones on every run", async () => {
     const statuses = async () => {
-      const e = await emulator({ seed: 7 });
+      const e = await plainEmulator({ seed: 7 });
       e.faults.inject({ route: "/v1/health", status: 503, fraction: 0.5 });
       const token = await login(e);
       const seen: number[] = [];
@@ -464,7 +460,7 @@ describe("faults and journal", () => {
   });
 
   test("connection resets and hung responses", async () => {
-    const e = await emulator();
+    const e = await plainEmulator();
     e.faults.inject({ route: "/v1/health", reset: true, times: 1 });
     await expect(call(e, "GET", "/v1/health")).rejects.toThrow(/other side closed|socket|reset/i);
     e.faults.inject({ route: "/v1/users/login", hang: true, times: 1 });
@@ -472,7 +468,7 @@ describe("faults and journal", () => {
   });
 
   test("latency is added to every answer", async () => {
-    const e = await emulator();
+    const e = await plainEmulator();
     e.faults.setLatency({ fixedMs: 60 });
     const started = performance.now();
     await call(e, "GET", "/");
@@ -480,14 +476,14 @@ describe("faults and journal", () => {
   });
 
   test("revoked tokens are refused", async () => {
-    const e = await emulator();
+    const e = await plainEmulator();
     const token = await login(e);
     e.revokeTokens();
     expect((await call(e, "GET", "/v1/settings/application", { token })).status).toBe(401);
   });
 
   test("the journal records each request with secrets masked and the connection it came on", async () => {
-    const e = await emulator();
+    const e = await plainEmulator();
     const token = await login(e);
     await call(e, "PATCH", "/v1/settings/application", {
       token,
@@ -518,7 +514,7 @@ describe("faults for secrets and transport", () => {
     ["form", (t: string) => new URLSearchParams({ x: t }).toString().slice(2)],
     ["base64", (t: string) => Buffer.from(t).toString("base64")],
   ] as const)("an echo fault repeats the Authorization header and body, %s", async (form, encode) => {
-    const e = await emulator();
+    const e = await plainEmulator();
     const token = await login(e);
     e.faults.inject({ route: "PATCH /v1/settings/application", echo: form, times: 1 });
     const body = { webhooks: { url: "https://h.example/wa?auth=S3cret/x" } };
@@ -531,7 +527,7 @@ describe("faults for secrets and transport", () => {
   });
 
   test("a drip fault sends the answer a byte at a time, headers first", async () => {
-    const e = await emulator();
+    const e = await plainEmulator();
     const token = await login(e);
     e.faults.inject({ route: "GET /v1/health", dripMs: 5 });
     const started = performance.now();
@@ -542,7 +538,7 @@ describe("faults for secrets and transport", () => {
   });
 
   test("an endless drip keeps the answer open past its body, beyond any idle timeout", async () => {
-    const e = await emulator();
+    const e = await plainEmulator();
     const token = await login(e);
     e.faults.inject({ route: "GET /v1/health", dripMs: 5, dripForever: true });
     const response = await request(`${e.url}/v1/health`, {
@@ -560,7 +556,7 @@ describe("faults for secrets and transport", () => {
   });
 
   test("a stringValues fault answers numbers and booleans as strings, meta untouched", async () => {
-    const e = await emulator();
+    const e = await plainEmulator();
     const token = await login(e);
     e.faults.inject({ route: "GET /v1/settings/application", stringValues: true });
     const reply = await call(e, "GET", "/v1/settings/application", { token });
@@ -573,7 +569,7 @@ describe("faults for secrets and transport", () => {
   });
 
   test("clockOffsetMs puts a fresh token's expires_after in the caller's past, and the token still works", async () => {
-    const e = await emulator({ clockOffsetMs: -8 * 86_400_000 });
+    const e = await plainEmulator({ clockOffsetMs: -8 * 86_400_000 });
     const reply = await call(e, "POST", "/v1/users/login", { basic: ["admin", e.adminPassword] });
     const expires = Date.parse(String(reply.json.users[0].expires_after).replace(" ", "T"));
     expect(expires).toBeLessThan(Date.now());

@@ -3,15 +3,10 @@
  * project file, with the compiler's message for a type error, with the provider's reason for a
  * failed check. Nothing reaches the client in any of them.
  */
-import { afterEach, describe, expect, onTestFinished, test } from "vitest";
-import { type Emulator, startEmulator } from "../emulator/index";
+import { describe, expect, onTestFinished, test } from "vitest";
+import { emulator } from "../support/emulator";
 import { copyExample } from "../support/program-dir";
 import { runEngine } from "./deployment";
-
-const running: Emulator[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((e) => e.close()));
-});
 
 const PROJECT = `name: whatsapp-settings-basic
 runtime:
@@ -56,8 +51,7 @@ describe("project file validation, as the CLI's", () => {
   });
 
   test("a key outside the project's namespace with only a value is accepted and reaches the program", async () => {
-    const e = await startEmulator({ https: true });
-    running.push(e);
+    const e = await emulator();
     const program = copyExample("basic");
     program.write("Pulumi.yaml", `${PROJECT}config:\n  whatsapp:baseUrl:\n    value: ${e.url}\n`);
     const result = await runEngine("preview", {
@@ -96,8 +90,7 @@ describe("programs that fail", () => {
   }, 120_000);
 
   test("a resource whose check fails stops the run with the provider's reason, and sends nothing", async () => {
-    const e = await startEmulator({ https: true });
-    running.push(e);
+    const e = await emulator();
     const program = copyExample("basic");
     program.write("Pulumi.yaml", PROJECT);
     const result = await runEngine("up", {

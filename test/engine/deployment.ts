@@ -310,14 +310,28 @@ async function deploy(run: Run, old: Checkpoint): Promise<ResourceState[]> {
     return [...news, ...left];
   }
   // What the program no longer declares, and the originals of create-before-delete replacements.
-  const toDelete = deleteOrder([...unaccounted, ...replaced]);
+  const kept = await deleteSteps(run, deleteOrder([...unaccounted, ...replaced]), { replaced, dryRun });
+  return [...news, ...kept];
+}
+
+/**
+ * Deletes `resources` in the order given and returns those that stay in state: everything after a
+ * failure, a protected resource (which fails the run) and a resource whose delete failed. A
+ * retained resource leaves state without a provider delete. The originals in `replaced` were
+ * shown with their replacement: they get no step of their own and are not refused as protected.
+ */
+async function deleteSteps(
+  run: Run,
+  resources: ResourceState[],
+  options: { replaced?: readonly ResourceState[]; dryRun?: boolean } = {},
+): Promise<ResourceState[]> {
   const kept: ResourceState[] = [];
-  for (const resource of toDelete) {
+  for (const resource of resources) {
     if (run.failure) {
       kept.push(resource);
       continue;
     }
-    const replacement = replaced.includes(resource);
+    const replacement = options.replaced?.includes(resource) ?? false;
     if (resource.protect && !replacement) {
       run.failure = PROVIDER_PROTECTED(resource.urn, "delete");
       run.diagnose("error", run.failure, resource.urn);
@@ -334,7 +348,7 @@ async function deploy(run: Run, old: Checkpoint): Promise<ResourceState[]> {
         ...(resource.retainOnDelete ? { retained: true } : {}),
       });
     }
-    if (dryRun || !resource.custom || resource.retainOnDelete) continue;
+    if (options.dryRun || !resource.custom || resource.retainOnDelete) continue;
     try {
       await run.around(resource.urn, async () => {
         const host = await run.provider();
@@ -344,7 +358,7 @@ async function deploy(run: Run, old: Checkpoint): Promise<ResourceState[]> {
       kept.push(resource);
     }
   }
-  return [...news, ...kept];
+  return kept;
 }
 
 async function refresh(run: Run, old: Checkpoint): Promise<ResourceState[]> {
@@ -397,36 +411,7 @@ async function destroy(run: Run, old: Checkpoint): Promise<ResourceState[]> {
     registerOutputs: () => undefined,
     log: (severity, message, urn) => run.diagnose(severity, message, urn),
   });
-  const kept: ResourceState[] = [];
-  for (const resource of deleteOrder(old.resources)) {
-    if (run.failure) {
-      kept.push(resource);
-      continue;
-    }
-    if (resource.protect) {
-      run.failure = PROVIDER_PROTECTED(resource.urn, "delete");
-      run.diagnose("error", run.failure, resource.urn);
-      kept.push(resource);
-      continue;
-    }
-    run.step({
-      op: "delete",
-      urn: resource.urn,
-      type: resource.type,
-      name: resource.name,
-      changes: [],
-      ...(resource.retainOnDelete ? { retained: true } : {}),
-    });
-    if (!resource.custom || resource.retainOnDelete) continue;
-    try {
-      await run.around(resource.urn, async () => {
-        const host = await run.provider();
-        await host.delete(resource.urn, resource.id, revealProps(resource.outputs));
-      });
-    } catch {
-      kept.push(resource);
-    }
-  }
+  const kept = await deleteSteps(run, deleteOrder(old.resources));
   // Kept in their original order, so the next run sees a topologically ordered state.
   return old.resources.filter((r) => kept.includes(r));
 }

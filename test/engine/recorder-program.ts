@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type ExampleCopy, programOf } from "../support/program-dir";
+import { UNKNOWN } from "./property-values";
 
 const PROJECT = `name: rules
 runtime:
@@ -21,7 +22,7 @@ const pulumi = require("@pulumi/pulumi");
 const LOG = ${JSON.stringify(log)};
 const WORLD = ${JSON.stringify(world)};
 const VERSION = ${JSON.stringify(version)};
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const UNKNOWN = ${JSON.stringify(UNKNOWN)};
 const provider = {
   async check(olds, news) {
     const fs = require("fs");

@@ -8,8 +8,9 @@ import { describe, expect, test } from "vitest";
 import { runMockedProgram, secretKeys } from "../e2e/mocked-program";
 import { runEngine } from "../engine/deployment";
 import { isSecret, revealProps } from "../engine/property-values";
-import { client, configOf, Deployment, requests } from "../safety/hosted";
+import { configOf, Deployment, requests } from "../safety/hosted";
 import { call, login } from "../support/api";
+import { emulator } from "../support/emulator";
 import { packedProgram } from "../support/packed";
 import { programOf } from "../support/program-dir";
 
@@ -46,7 +47,7 @@ describe("through Pulumi's dynamic-provider host", () => {
   });
 
   test("one ApplicationSettings and two MediaProviders: create, no-op, refresh, update, delete, request by request", async () => {
-    const e = await client();
+    const e = await emulator();
     const first = await Deployment.start(configOf(e));
     const settings = await first.up("ApplicationSettings", "settings", { sentStatus: true });
     const cdnInputs = { name: "cdn", config: { bearer: TOKEN } };
@@ -112,7 +113,7 @@ describe("through Pulumi's dynamic-provider host", () => {
 
 describe("through the engine stand-in", () => {
   test("credentials stay secret in state, also when a refresh reads changed ones back from the client", async () => {
-    const e = await client();
+    const e = await emulator();
     const program = programOf({ "Pulumi.yaml": "name: media\nruntime: nodejs\n", "index.js": PROGRAM });
     const options = {
       dir: program.dir,

@@ -1,8 +1,10 @@
 import { describe, expect, test } from "vitest";
+import { UNKNOWN } from "../../provider/check";
 import * as provider from "../../provider/media/provider";
 import type { Emulator } from "../emulator/index";
 import { call, login } from "../support/api";
 import { connectionOf, emulator } from "../support/provider";
+import { rejection } from "../support/rejection";
 
 type Props = Record<string, unknown>;
 
@@ -65,32 +67,26 @@ describe("create", () => {
       body: JSON.stringify({ settings: { application: { media: { providers: [] } } } }),
     });
     const inputs = await checked({ connection: connectionOf(e), name: "cdn", config: BEARER });
-    const error = await provider.create(inputs).then(
-      () => undefined,
-      (caught: unknown) => caught as Error & { code: string; id: string; properties: Props },
-    );
-    expect(error?.code).toBe("WHATSAPP_FIELD_IGNORED");
-    expect(error?.message).toBe(`POST ${PATH} answered 200 but the client lists no media provider named cdn`);
+    const error = await rejection(provider.create(inputs));
+    expect(error.code).toBe("WHATSAPP_FIELD_IGNORED");
+    expect(error.message).toBe(`POST ${PATH} answered 200 but the client lists no media provider named cdn`);
     // Recorded (so delete can remove it), with a config the next up will send again.
-    expect(error?.id).toBe(`${e.url}${PATH}#cdn`);
-    expect(error?.properties).toMatchObject({ name: "cdn", type: "www", config: null });
+    expect(error.id).toBe(`${e.url}${PATH}#cdn`);
+    expect(error.properties).toMatchObject({ name: "cdn", type: "www", config: null });
   });
 
   test("a refused POST records nothing and says what the client said", async () => {
     const e = await emulator();
     e.faults.inject({ route: `POST ${PATH}`, code: 1009, details: "Can only add 1 config at a time" });
     const inputs = await checked({ connection: connectionOf(e), name: "cdn", config: BEARER });
-    const error = await provider.create(inputs).then(
-      () => undefined,
-      (caught: unknown) => caught as Error & Props,
-    );
+    const error = await rejection(provider.create(inputs));
     expect(error).toMatchObject({
       code: "WHATSAPP_API",
       status: 400,
       message: `POST ${PATH} failed: 400 1009 Parameter value is not valid (Can only add 1 config at a time)`,
     });
     // A 4xx changed nothing: no id and properties, so Pulumi records no resource.
-    expect(error && "properties" in error).toBe(false);
+    expect("properties" in error).toBe(false);
   });
 });
 
@@ -105,12 +101,8 @@ describe("diff", () => {
     ["another bearer token", { config: { bearer: "another-token" } }, { changes: true, replaces: [] }],
     ["basic credentials instead of a bearer token", { config: BASIC }, { changes: true, replaces: [] }],
     ["another name", { name: "cdn_two" }, { changes: true, replaces: ["name"] }],
-    ["a name not known yet", { name: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" }, { changes: true, replaces: ["name"] }],
-    [
-      "a config not known yet",
-      { config: { bearer: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" } },
-      { changes: true, replaces: [] },
-    ],
+    ["a name not known yet", { name: UNKNOWN }, { changes: true, replaces: ["name"] }],
+    ["a config not known yet", { config: { bearer: UNKNOWN } }, { changes: true, replaces: [] }],
     [
       "another client",
       { connection: { baseUrl: "https://other.example.com:9090", token: "t0k3n-xyz" } },

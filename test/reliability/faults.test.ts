@@ -3,6 +3,7 @@ import { type RetryPolicy, WhatsAppClient } from "../../provider/client";
 import { causeCode, certainlyNotApplied } from "../../provider/errors";
 import type { FaultRule } from "../emulator/index";
 import { captureWarnings, connectionOf, emulator, settingsProvider as provider } from "../support/provider";
+import { rejection } from "../support/rejection";
 
 const FAST: RetryPolicy = { attempts: 5, baseDelayMs: 10, maxDelayMs: 40, maxRetryAfterMs: 2_000, deadlineMs: 5_000 };
 const SETTINGS = "GET /v1/settings/application";
@@ -12,15 +13,6 @@ async function client(options: Parameters<typeof emulator>[0] = {}, retry = FAST
   const retries: string[] = [];
   const api = new WhatsAppClient(connectionOf(e, extra) as never, { retry, onRetry: (m) => retries.push(m) });
   return { e, api, retries };
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  return promise.then(
-    () => {
-      throw new Error("expected a failure");
-    },
-    (error: Error & Record<string, unknown>) => error,
-  );
 }
 
 describe("idempotent calls ride out transient faults", () => {
@@ -48,7 +40,7 @@ describe("idempotent calls ride out transient faults", () => {
   test("a persistent fault gives up after the attempts, listing each", async () => {
     const { e, api } = await client();
     e.faults.inject({ route: SETTINGS, status: 503, code: 1016 });
-    const error = await failure(api.getSettings());
+    const error = await rejection(api.getSettings());
     expect(error.code).toBe("WHATSAPP_API");
     expect(error.status).toBe(503);
     expect(error.apiCode).toBe(1016);
@@ -72,7 +64,7 @@ describe("idempotent calls ride out transient faults", () => {
     const { e, api } = await client();
     await api.token();
     e.faults.inject({ route: SETTINGS, status: 429, retryAfter: 3600 });
-    const error = await failure(api.getSettings());
+    const error = await rejection(api.getSettings());
     expect(error.status).toBe(429);
     expect(e.journal.count(SETTINGS)).toBe(1);
   });
@@ -80,7 +72,7 @@ describe("idempotent calls ride out transient faults", () => {
   test("a refused connection is retried and reported with its cause", async () => {
     const { e, api } = await client();
     await e.close();
-    const error = await failure(api.getSettings());
+    const error = await rejection(api.getSettings());
     expect(error.code).toBe("WHATSAPP_NETWORK");
     expect(error.message).toContain("ECONNREFUSED");
     // Seen through the wrapper, so even a restore knows it was never sent.
@@ -91,7 +83,7 @@ describe("idempotent calls ride out transient faults", () => {
 
   test("validation errors are not retried", async () => {
     const { e, api } = await client();
-    const error = await failure(api.patchSettings({ log_level: "loud" }));
+    const error = await rejection(api.patchSettings({ log_level: "loud" }));
     expect(error).toMatchObject({ code: "WHATSAPP_API", status: 400, apiCode: 1009 });
     expect(e.journal.count("PATCH")).toBe(1);
   });
@@ -111,7 +103,7 @@ describe("nothing hangs", () => {
     await api.token();
     e.faults.inject({ route: SETTINGS, hang: true });
     const started = performance.now();
-    const error = await failure(api.getSettings());
+    const error = await rejection(api.getSettings());
     expect(error.code).toBe("WHATSAPP_TIMEOUT");
     expect(error.message).toMatch(
       /no complete answer within (200 ms \(timeoutMs\)|the retry deadline \(700 ms after the first attempt\))/,
@@ -143,7 +135,9 @@ describe("the provider across faults", () => {
     await fastProvider();
     // The read before the PATCH gets through; the read-back after it does not.
     e.faults.inject({ route: SETTINGS, status: 503, code: 1016, after: 1 });
-    const error = await failure(provider.create({ connection: connectionOf(e), sentStatus: true, logLevel: "error" }));
+    const error = await rejection(
+      provider.create({ connection: connectionOf(e), sentStatus: true, logLevel: "error" }),
+    );
     expect(error.message).toContain("GET /v1/settings/application failed: 503 1016");
     expect(error.id).toBe(`${e.url}/v1/settings/application`);
     expect(error.properties).toMatchObject({
@@ -158,7 +152,7 @@ describe("the provider across faults", () => {
     const e = await emulator();
     await fastProvider();
     e.faults.inject({ route: "PATCH /v1/settings/application", code: 1014 });
-    const error = await failure(provider.create({ connection: connectionOf(e), sentStatus: true }));
+    const error = await rejection(provider.create({ connection: connectionOf(e), sentStatus: true }));
     expect(error.id).toBe(`${e.url}/v1/settings/application`);
     expect(error.properties).toMatchObject({ sentStatus: false });
     expect(e.getSetting("sent_status")).toBe(false);
@@ -180,7 +174,7 @@ describe("answers that are not what the API documents", () => {
     const { e, api } = await client();
     await api.token();
     e.faults.inject({ route: SETTINGS, body, contentType, times: 1 });
-    const error = await failure(api.getSettings());
+    const error = await rejection(api.getSettings());
     expect(error.code).toBe("WHATSAPP_RESPONSE_SHAPE");
     expect(error.message).toMatch(/^GET \/v1\/settings\/application answered an unexpected body: /);
   });
@@ -194,7 +188,7 @@ describe("answers that are not what the API documents", () => {
       body: "<html>Internal Server Error</html>",
       contentType: "text/html",
     });
-    const error = await failure(api.getSettings());
+    const error = await rejection(api.getSettings());
     expect(error).toMatchObject({ code: "WHATSAPP_API", status: 500 });
     expect(error.message).toContain("not a WhatsApp API answer (text/html)");
   });

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { onTestFinished } from "vitest";
 import { runMockedProgram } from "../e2e/mocked-program";
 import { ProviderHost } from "../e2e/provider-host";
-import { type Emulator, type EmulatorOptions, startEmulator } from "../emulator/index";
+import type { Emulator } from "../emulator/index";
 import { packedProgram } from "../support/packed";
 
 type Props = Record<string, unknown>;
@@ -112,13 +112,6 @@ export class Deployment {
     this.host.process.kill("SIGKILL");
     await exited;
   }
-}
-
-/** An HTTPS emulator stopped when the test ends. */
-export async function client(options: EmulatorOptions = {}): Promise<Emulator> {
-  const e = await startEmulator({ https: true, ...options });
-  onTestFinished(() => e.close());
-  return e;
 }
 
 export function connectionOf(e: Emulator): Props {

@@ -6,19 +6,14 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
+import { UNKNOWN } from "../../provider/check";
 import { clientIdentity } from "../../provider/connection";
-import { client, configOf, connectionOf, Deployment, isolateRestoreRecords, requests } from "./hosted";
+import type { Emulator } from "../emulator/index";
+import { emulator } from "../support/emulator";
+import { rejection } from "../support/rejection";
+import { configOf, connectionOf, Deployment, isolateRestoreRecords, requests } from "./hosted";
 
 const BACKUP_PASSWORD = "Backup-Passw0rd!";
-
-async function failure(promise: Promise<unknown>): Promise<string> {
-  return promise.then(
-    () => {
-      throw new Error("expected a failure");
-    },
-    (error: Error) => error.message,
-  );
-}
 
 describe("the client's identity is its normalized base URL", () => {
   test.each([
@@ -37,7 +32,7 @@ describe("the client's identity is its normalized base URL", () => {
   });
 
   test("a cosmetic edit of the base URL gives no diff and sends nothing", async () => {
-    const e = await client();
+    const e = await emulator();
     const first = await Deployment.start();
     const state = await first.up("ApplicationSettings", "settings", { connection: connectionOf(e), sentStatus: true });
     expect(state.id).toBe(`${e.url}/v1/settings/application`);
@@ -87,8 +82,8 @@ describe("the client's identity is its normalized base URL", () => {
 
 describe("calls for an existing resource reach only the client in its state", () => {
   test("with stack config moved to another client, refresh reads the recorded one and the replacement resets only it", async () => {
-    const a = await client();
-    const b = await client();
+    const a = await emulator();
+    const b = await emulator();
     a.setSetting("webhooks.url", "https://hooks.example.com/a");
     b.setSetting("webhooks.url", "https://hooks.example.com/b");
     const first = await Deployment.start(configOf(a));
@@ -134,8 +129,8 @@ describe("calls for an existing resource reach only the client in its state", ()
   });
 
   test("state without the recorded client's credentials sends nothing anywhere and says what to do", async () => {
-    const a = await client();
-    const b = await client();
+    const a = await emulator();
+    const b = await emulator();
     const first = await Deployment.start(configOf(a));
     const state = await first.up("ApplicationSettings", "settings", { logLevel: "warning" });
     // What a state written by 0.1.0 holds: no stored connection.
@@ -146,7 +141,7 @@ describe("calls for an existing resource reach only the client in its state", ()
       () => moved.read("ApplicationSettings", "settings", { id: state.id, outputs: legacy }),
       () => moved.delete("ApplicationSettings", "settings", { id: state.id, outputs: legacy }),
     ]) {
-      const message = await failure(step());
+      const message = (await rejection(step())).message;
       expect(message).toContain(`recorded on the client at ${a.url}`);
       expect(message).toContain(`now names ${b.url}`);
       expect(message).toContain("retainOnDelete");
@@ -157,11 +152,11 @@ describe("calls for an existing resource reach only the client in its state", ()
 });
 
 test("a resource read by id alone reaches the client its id names, or nothing", async () => {
-  const a = await client();
-  const b = await client();
+  const a = await emulator();
+  const b = await emulator();
   const deployment = await Deployment.start(configOf(b));
   const id = `${a.url}/v1/settings/application`;
-  expect(await failure(deployment.read("ApplicationSettings", "settings", { id, outputs: {} }))).toContain(
+  expect((await rejection(deployment.read("ApplicationSettings", "settings", { id, outputs: {} }))).message).toContain(
     `recorded on the client at ${a.url}`,
   );
   const same = await Deployment.start(configOf(a));
@@ -170,15 +165,14 @@ test("a resource read by id alone reaches the client its id names, or nothing", 
 });
 
 test("preview with a base URL not known yet shows a possible replacement, and rotated config credentials an update", async () => {
-  const e = await client();
+  const e = await emulator();
   const first = await Deployment.start(configOf(e));
   const state = await first.up("ApplicationSettings", "settings", { sentStatus: true });
-  const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
   const preview = await Deployment.start(configOf(e));
   expect(
     await preview.diff("ApplicationSettings", "settings", state, {
       sentStatus: true,
-      connection: { baseUrl: unknown, username: "admin", password: "x" },
+      connection: { baseUrl: UNKNOWN, username: "admin", password: "x" },
     }),
   ).toMatchObject({ changes: "some", replaces: ["connection"] });
   const rotated = await Deployment.start({ ...configOf(e), "whatsapp:password": "R0tated-Passw0rd!" });
@@ -191,7 +185,7 @@ test("preview with a base URL not known yet shows a possible replacement, and ro
 
 describe("two ApplicationSettings on one client", () => {
   test("deleting one resets only what no other resource of the program manages", async () => {
-    const e = await client();
+    const e = await emulator();
     const up = await Deployment.start();
     const first = await up.up("ApplicationSettings", "first", {
       connection: connectionOf(e),
@@ -215,7 +209,7 @@ describe("two ApplicationSettings on one client", () => {
   });
 
   test("a destroy of both resets the client once", async () => {
-    const e = await client();
+    const e = await emulator();
     const up = await Deployment.start();
     const first = await up.up("ApplicationSettings", "first", { connection: connectionOf(e), logLevel: "error" });
     const second = await up.up("ApplicationSettings", "second", { connection: connectionOf(e), sentStatus: true });
@@ -227,7 +221,7 @@ describe("two ApplicationSettings on one client", () => {
   });
 
   test("a destroy that keeps one of them (retainOnDelete) resets only the other's fields", async () => {
-    const e = await client();
+    const e = await emulator();
     const up = await Deployment.start();
     const kept = { connection: connectionOf(e), logLevel: "error" };
     await up.up("ApplicationSettings", "kept", kept);
@@ -243,7 +237,7 @@ describe("two ApplicationSettings on one client", () => {
   });
 
   test("resources managing different fields of one group both converge, created or updated at once", async () => {
-    const e = await client();
+    const e = await emulator();
     e.faults.setLatency({ fixedMs: 30, jitterMs: 30 });
     const deployment = await Deployment.start();
     const url = { connection: connectionOf(e), webhooks: { url: "https://hooks.example.com/one" } };
@@ -273,8 +267,8 @@ describe("two ApplicationSettings on one client", () => {
 describe("a restore runs once, and again only on purpose", () => {
   async function migrate() {
     isolateRestoreRecords();
-    const source = await client({ waId: "15550001111" });
-    const target = await client({ waId: null });
+    const source = await emulator({ waId: "15550001111" });
+    const target = await emulator({ waId: null });
     const deployment = await Deployment.start();
     const backupInputs = { connection: connectionOf(source), password: BACKUP_PASSWORD };
     const backup = await deployment.up("SettingsBackup", "backup", backupInputs);
@@ -322,8 +316,7 @@ describe("a restore runs once, and again only on purpose", () => {
     await expect.poll(() => next.stderr).toContain("the backup changed since this restore");
     await expect.poll(() => next.stderr).toContain("`triggers`");
     // During preview the new data is not known yet: still no replacement.
-    const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-    expect(await next.diff("SettingsRestore", "restore", restore, { ...restoreNext, data: unknown })).toMatchObject({
+    expect(await next.diff("SettingsRestore", "restore", restore, { ...restoreNext, data: UNKNOWN })).toMatchObject({
       replaces: [],
     });
     expect(target.journal.count("POST /v1/settings/restore")).toBe(1);
@@ -342,8 +335,8 @@ describe("a restore runs once, and again only on purpose", () => {
   });
 
   /** A backup of a registered source and the checked inputs of its restore onto `target`. */
-  async function restoreOf(target: Awaited<ReturnType<typeof client>>) {
-    const source = await client({ waId: "15550001111" });
+  async function restoreOf(target: Emulator) {
+    const source = await emulator({ waId: "15550001111" });
     const deployment = await Deployment.start();
     const backup = await deployment.up("SettingsBackup", "backup", {
       connection: connectionOf(source),
@@ -359,7 +352,7 @@ describe("a restore runs once, and again only on purpose", () => {
 
   test("a host killed while the restore POST is in flight leaves a record that stops a second POST", async () => {
     const records = isolateRestoreRecords();
-    const target = await client({ waId: null });
+    const target = await emulator({ waId: null });
     const { deployment: first, inputs } = await restoreOf(target);
     target.faults.inject({ route: "POST /v1/settings/restore", delayMs: 1_500, times: 1 });
     const inFlight = first.create("SettingsRestore", "restore", inputs).catch(() => undefined);
@@ -372,7 +365,7 @@ describe("a restore runs once, and again only on purpose", () => {
     await until(() => target.journal.count("POST /v1/settings/restore") === 1);
 
     const next = await Deployment.start();
-    const message = await failure(next.create("SettingsRestore", "restore", inputs));
+    const message = (await rejection(next.create("SettingsRestore", "restore", inputs))).message;
     expect(message).toContain("never finished");
     expect(message).toContain('"state": "adopt"');
     expect(target.journal.count("POST /v1/settings/restore")).toBe(1);
@@ -389,7 +382,7 @@ describe("a restore runs once, and again only on purpose", () => {
   test("a host killed during the health wait after an accepted restore does not restore again", async () => {
     const records = isolateRestoreRecords();
     // A registered target stops after the restore and stays down until restarted.
-    const target = await client({ waId: "15550002222", autoRestartMs: null });
+    const target = await emulator({ waId: "15550002222", autoRestartMs: null });
     const { deployment: first, inputs } = await restoreOf(target);
     const waiting = first.create("SettingsRestore", "restore", inputs).catch(() => undefined);
     await until(() => target.journal.count("GET /v1/health") > 0);
@@ -400,13 +393,13 @@ describe("a restore runs once, and again only on purpose", () => {
 
     await target.restart();
     const next = await Deployment.start();
-    const message = await failure(next.create("SettingsRestore", "restore", inputs));
+    const message = (await rejection(next.create("SettingsRestore", "restore", inputs))).message;
     expect(message).toContain("the client accepted it");
     expect(target.journal.count("POST /v1/settings/restore")).toBe(1);
   });
 
   /** check + create of a restore of a few bytes onto `target`, in a deployment of its own. */
-  async function restoreOfSmallBlob(target: Awaited<ReturnType<typeof client>>) {
+  async function restoreOfSmallBlob(target: Emulator) {
     const deployment = await Deployment.start();
     const inputs = await deployment.check("SettingsRestore", "restore", {
       connection: connectionOf(target),
@@ -421,8 +414,8 @@ describe("a restore runs once, and again only on purpose", () => {
     const file = join(isolateRestoreRecords(), "a-file");
     writeFileSync(file, "");
     process.env.WHATSAPP_RESTORE_RECORD_DIR = join(file, "records");
-    const target = await client({ waId: null });
-    const message = await failure(restoreOfSmallBlob(target));
+    const target = await emulator({ waId: null });
+    const message = (await rejection(restoreOfSmallBlob(target))).message;
     expect(message).toContain("cannot be read or written");
     expect(message).toContain("nothing was sent");
     expect(target.journal.count("POST /v1/settings/restore")).toBe(0);
@@ -430,13 +423,13 @@ describe("a restore runs once, and again only on purpose", () => {
 
   test("a 200 answer that carries errors is a failure, and nothing is recorded", async () => {
     isolateRestoreRecords();
-    const target = await client({ waId: null });
+    const target = await emulator({ waId: null });
     target.faults.inject({
       route: "POST /v1/settings/restore",
       body: JSON.stringify({ errors: [{ code: 1009, title: "Parameter value is not valid" }] }),
       times: 1,
     });
-    const message = await failure(restoreOfSmallBlob(target));
+    const message = (await rejection(restoreOfSmallBlob(target))).message;
     expect(message).toContain("1009");
     expect(message).toContain("it is unchanged");
     expect(target.registered).toBe(false);
@@ -444,7 +437,7 @@ describe("a restore runs once, and again only on purpose", () => {
 });
 
 test("clearing webhooks.url with an empty string converges when the client leaves it out of its answer", async () => {
-  const e = await client();
+  const e = await emulator();
   e.setSetting("webhooks.url", "https://hooks.example.com/old");
   const deployment = await Deployment.start();
   const inputs = await deployment.check("ApplicationSettings", "settings", {

@@ -6,8 +6,9 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { runMockedProgram, secretKeys } from "../e2e/mocked-program";
-import { type EchoForm, type Emulator, type FaultRule, startEmulator } from "../emulator/index";
+import type { EchoForm, Emulator, FaultRule } from "../emulator/index";
 import { call, login } from "../support/api";
+import { suiteEmulator } from "../support/emulator";
 import { packedProgram } from "../support/packed";
 import { checkAndCreate, type Evidence, type HostedProgram, hostedProgram, type ResourceType } from "./host";
 
@@ -223,13 +224,18 @@ const OTHER_PATHS: FailurePath[] = [
 
 const PATHS = [...CHECK_PATHS, ...ECHO_PATHS, ...OTHER_PATHS];
 
+// One pair of clients, with one token and one backup, serves every path: they are the secrets looked for.
+const client = suiteEmulator({
+  adminPassword: PASSWORD,
+  users: [{ username: "auditor", password: PASSWORD, role: "ROLE_ADMIN" }],
+});
+const droppingClient = suiteEmulator({ adminPassword: PASSWORD, dropFields: ["webhooks.url"] });
 let context: Context;
 let program: HostedProgram;
 
 beforeAll(async () => {
-  const users = [{ username: "auditor", password: PASSWORD, role: "ROLE_ADMIN" as const }];
-  const e = await startEmulator({ https: true, adminPassword: PASSWORD, users });
-  const dropping = await startEmulator({ https: true, adminPassword: PASSWORD, dropFields: ["webhooks.url"] });
+  const e = client();
+  const dropping = droppingClient();
   const token = await login(e);
   const backup = await call(e, "POST", "/v1/settings/backup", { token, body: { password: BACKUP_PASSWORD } });
   const data = backup.json.settings.data as string;
@@ -246,8 +252,6 @@ afterEach(() => {
 
 afterAll(async () => {
   await program?.close();
-  await context?.e.close();
-  await context?.dropping.close();
 });
 
 function secrets(c: Context): Array<[string, string]> {

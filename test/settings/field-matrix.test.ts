@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { FIELDS, type Field } from "../../provider/settings/schema";
 import { call, login } from "../support/api";
-import { connectionOf, emulator, settingsProvider as provider } from "../support/provider";
+import { captureWarnings, connectionOf, emulator, settingsProvider as provider } from "../support/provider";
 
 /** A valid value that differs from the field's default. */
 function sample(field: Field): unknown {
@@ -49,12 +49,16 @@ describe("every field, against the emulator's own field table", () => {
     "$path: is written under its wire name, and its restart flag matches the client",
     async ({ path, field }) => {
       const e = await emulator({ clientVersion: versionFor(field) });
+      const warnings = captureWarnings();
       const value = sample(field);
       const { outs } = await provider.create({ connection: connectionOf(e), ...nested(path, value) });
       expect(e.getSetting(field.wirePath)).toEqual(value);
       expect(e.pendingRestart().includes(field.wirePath)).toBe(field.meta.restart);
       expect(outs.restartRequiredFields).toEqual(field.meta.restart ? [path] : []);
       expect(outs).toMatchObject(nested(path, value));
+      expect(warnings).toEqual(
+        field.meta.restart ? [`warning: [runtime] ${e.url}: restart the Coreapp for ${path} to take effect`] : [],
+      );
     },
   );
 

@@ -1,18 +1,11 @@
 import { describe, expect, test } from "vitest";
-import { login } from "../support/api";
-import { captureWarnings, connectionOf, emulator, settingsProvider as provider } from "../support/provider";
-
-type Props = Record<string, unknown>;
-
-async function checked(olds: Props, news: Props): Promise<Props> {
-  const result = await provider.check(olds, news);
-  expect(result.failures).toEqual([]);
-  return result.inputs;
-}
+import { captureWarnings, checked, connectionOf, emulator, settingsProvider as provider } from "../support/provider";
+import { rejection } from "../support/rejection";
 
 describe("create adopts the client's settings", () => {
   test("it reads once, PATCHes only the fields that differ, reads back, and says what needs a restart", async () => {
     const e = await emulator();
+    const warnings = captureWarnings();
     const connection = connectionOf(e);
     const inputs = await checked(
       {},
@@ -53,17 +46,27 @@ describe("create adopts the client's settings", () => {
     });
     expect(e.pendingRestart()).toEqual(["log_level"]);
     expect(e.getSetting("webhooks.url")).toBe("https://hooks.example.com/wa");
+    expect(warnings).toEqual([
+      "warning: [runtime] may need a Coreapp restart, if the client's value differs: callbackPersist, webhooks.maxConcurrentRequests, logLevel",
+      `warning: [runtime] ${e.url}: restart the Coreapp for logLevel to take effect`,
+    ]);
   });
 
   test("settings already as wanted: no PATCH at all", async () => {
     const e = await emulator();
+    const warnings = captureWarnings();
     const { outs } = await provider.create(await checked({}, { connection: connectionOf(e), logLevel: "info" }));
     expect(e.journal.count("PATCH")).toBe(0);
     expect(outs).toMatchObject({ logLevel: "info", restartRequired: false, restartRequiredFields: [] });
+    // check cannot know yet that the client already holds it.
+    expect(warnings).toEqual([
+      "warning: [runtime] may need a Coreapp restart, if the client's value differs: logLevel",
+    ]);
   });
 
   test("a field newer than the client is refused before any write, naming field and version", async () => {
     const e = await emulator({ clientVersion: "2.45.1" });
+    const warnings = captureWarnings();
     const inputs = await checked(
       {},
       { connection: connectionOf(e), sentStatus: true, logLevel: "error", garbagecollectorEnable: { media: true } },
@@ -72,10 +75,14 @@ describe("create adopts the client's settings", () => {
       "the client at v2.45.1 cannot take: garbagecollectorEnable.media needs client v2.49.1 or later; logLevel needs client v2.51.1 or later",
     );
     expect(e.journal.count("PATCH")).toBe(0);
+    expect(warnings).toEqual([
+      "warning: [runtime] may need a Coreapp restart, if the client's value differs: garbagecollectorEnable.media, logLevel",
+    ]);
   });
 
   test("a deprecated field on a client that dropped it is refused before any write", async () => {
     const e = await emulator();
+    const warnings = captureWarnings();
     const inputs = await checked({}, { connection: connectionOf(e), dbGarbagecollectorEnable: false });
     await expect(provider.create(inputs)).rejects.toMatchObject({
       code: "WHATSAPP_VERSION",
@@ -84,6 +91,10 @@ describe("create adopts the client's settings", () => {
       ),
     });
     expect(e.journal.count("PATCH")).toBe(0);
+    expect(warnings).toEqual([
+      "warning: [runtime] dbGarbagecollectorEnable is deprecated since v2.39.0: use garbagecollectorEnable",
+      "warning: [runtime] may need a Coreapp restart, if the client's value differs: dbGarbagecollectorEnable",
+    ]);
   });
 
   test("a field the client silently ignores fails clearly and records what was applied", async () => {
@@ -92,17 +103,14 @@ describe("create adopts the client's settings", () => {
       {},
       { connection: connectionOf(e), sentStatus: true, skipReferralMediaDownload: true },
     );
-    const error = await provider.create(inputs).then(
-      () => undefined,
-      (caught: unknown) => caught as Error & { code: string; id: string; properties: Props },
-    );
-    expect(error?.code).toBe("WHATSAPP_FIELD_IGNORED");
-    expect(error?.message).toBe(
+    const error = await rejection(provider.create(inputs));
+    expect(error.code).toBe("WHATSAPP_FIELD_IGNORED");
+    expect(error.message).toBe(
       "the client (v2.53.2) answered 200 but did not keep: skipReferralMediaDownload. It may not support these fields; check its version.",
     );
     // The resource is recorded as partly created, with the values the client really holds.
-    expect(error?.id).toBe(`${e.url}/v1/settings/application`);
-    expect(error?.properties).toMatchObject({ sentStatus: true, skipReferralMediaDownload: false });
+    expect(error.id).toBe(`${e.url}/v1/settings/application`);
+    expect(error.properties).toMatchObject({ sentStatus: true, skipReferralMediaDownload: false });
     expect(e.getSetting("sent_status")).toBe(true);
   });
 
@@ -128,6 +136,7 @@ describe("create adopts the client's settings", () => {
 describe("update, read and delete", () => {
   test("update sends one PATCH of the changed fields and reads back once", async () => {
     const e = await emulator();
+    const warnings = captureWarnings();
     const connection = connectionOf(e);
     const first = await checked({}, { connection, sentStatus: false, logLevel: "info" });
     const { outs } = await provider.create(first);
@@ -141,10 +150,15 @@ describe("update, read and delete", () => {
     ]);
     expect(e.journal.filter("PATCH")[0]?.body).toEqual({ sent_status: true });
     expect(updated.outs).toMatchObject({ sentStatus: true, restartRequired: false, restartRequiredFields: [] });
+    // Only the first check, before anything was read, says a restart may be needed.
+    expect(warnings).toEqual([
+      "warning: [runtime] may need a Coreapp restart, if the client's value differs: logLevel",
+    ]);
   });
 
   test("a restart-only change is flagged in check, applied by update and pending on the client", async () => {
     const e = await emulator();
+    const warnings = captureWarnings();
     const connection = connectionOf(e);
     const first = await checked({}, { connection, webhooks: { maxConcurrentRequests: 6 } });
     const { outs } = await provider.create(first);
@@ -157,10 +171,16 @@ describe("update, read and delete", () => {
     expect(e.journal.filter("PATCH").at(-1)?.body).toEqual({
       webhooks: { max_concurrent_requests: 12, url: "", message: { sent: true, delivered: true, read: false } },
     });
+    expect(warnings).toEqual([
+      "warning: [runtime] may need a Coreapp restart, if the client's value differs: webhooks.maxConcurrentRequests",
+      "warning: [runtime] takes effect only after a Coreapp restart: webhooks.maxConcurrentRequests",
+      `warning: [runtime] ${e.url}: restart the Coreapp for webhooks.maxConcurrentRequests to take effect`,
+    ]);
   });
 
   test("refresh reads live values once; drift shows in the next diff and leaves no phantom diff after", async () => {
     const e = await emulator();
+    const warnings = captureWarnings();
     const connection = connectionOf(e);
     const inputs = await checked({}, { connection, logLevel: "warning", media: { autoDownload: ["image"] } });
     const { id, outs } = await provider.create(inputs);
@@ -180,10 +200,16 @@ describe("update, read and delete", () => {
     // ... and a program that adopted the live value has nothing to do.
     const same = await checked(refreshed.inputs, { connection, logLevel: "fatal", media: { autoDownload: ["image"] } });
     expect(await provider.diff(id, refreshed.props, same)).toEqual({ changes: false });
+    expect(warnings).toEqual([
+      "warning: [runtime] may need a Coreapp restart, if the client's value differs: logLevel",
+      `warning: [runtime] ${e.url}: restart the Coreapp for logLevel to take effect`,
+      "warning: [runtime] takes effect only after a Coreapp restart: logLevel",
+    ]);
   });
 
   test("delete resets the whole client to its defaults", async () => {
     const e = await emulator();
+    const warnings = captureWarnings();
     const { outs } = await provider.create(await checked({}, { connection: connectionOf(e), sentStatus: true }));
     await provider.shutdown(); // a later deployment: a fresh provider process
     e.setSetting("heartbeat_interval", 9);
@@ -191,6 +217,9 @@ describe("update, read and delete", () => {
     expect(e.journal.count("DELETE /v1/settings/application")).toBe(1);
     expect(e.getSetting("sent_status")).toBe(false);
     expect(e.getSetting("heartbeat_interval")).toBe(5);
+    expect(warnings).toEqual([
+      `warning: [runtime] ${e.url}: reset every application setting (DELETE /v1/settings/application); changed back to the default: heartbeatInterval, sentStatus`,
+    ]);
   });
 
   test("delete does not reset what the renamed resource manages (rename: create, then delete the old name)", async () => {
@@ -210,91 +239,4 @@ describe("update, read and delete", () => {
       "not reset: every setting this resource managed (sentStatus) is managed by another ApplicationSettings",
     );
   });
-
-  test("an expired or revoked token is renewed once, then the call succeeds", async () => {
-    const e = await emulator();
-    const connection = connectionOf(e);
-    const { id, outs } = await provider.create(await checked({}, { connection, sentStatus: true }));
-    e.revokeTokens();
-    e.journal.clear();
-    await provider.read(id, outs);
-    expect(e.journal.entries.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
-      "GET /v1/settings/application 401",
-      "POST /v1/users/login 200",
-      "GET /v1/settings/application 200",
-    ]);
-  });
-
-  test("a token that expires mid-deployment (by the client's clock) is renewed once", async () => {
-    const e = await emulator({ tokenLifetimeSeconds: 3600 });
-    const { id, outs } = await provider.create(await checked({}, { connection: connectionOf(e), sentStatus: true }));
-    e.clock.advance(3_601_000);
-    e.journal.clear();
-    expect((await provider.read(id, outs)).props).toMatchObject({ sentStatus: true });
-    expect(e.journal.entries.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
-      "GET /v1/settings/application 401",
-      "POST /v1/users/login 200",
-      "GET /v1/settings/application 200",
-    ]);
-  });
-
-  test("a certificate for another host name is explained in terms of caCert", async () => {
-    const e = await emulator({ host: "127.0.0.2" });
-    const inputs = await checked({}, { connection: connectionOf(e), sentStatus: true });
-    await expect(provider.create(inputs)).rejects.toMatchObject({
-      code: "WHATSAPP_TLS",
-      message: expect.stringContaining("TLS verification failed (ERR_TLS_CERT_ALTNAME_INVALID)"),
-    });
-  });
-
-  test("one login per client per provider process, however many resources", async () => {
-    const e = await emulator();
-    const connection = connectionOf(e);
-    await Promise.all(
-      Array.from({ length: 5 }, async () => provider.create(await checked({}, { connection, heartbeatInterval: 7 }))),
-    );
-    expect(e.journal.count("POST /v1/users/login")).toBe(1);
-  });
-
-  test("bad credentials fail at once, without repeated logins", async () => {
-    const e = await emulator();
-    const inputs = await checked(
-      {},
-      { connection: connectionOf(e, { password: "Wr0ng-Passw0rd!" }), sentStatus: true },
-    );
-    await expect(provider.create(inputs)).rejects.toThrow(
-      "POST /v1/users/login failed: 401 1005 Access denied (Invalid credentials)",
-    );
-    expect(e.journal.count("POST /v1/users/login")).toBe(1);
-  });
-
-  test("a wrong CA is explained in terms of caCert and insecureSkipVerify", async () => {
-    const e = await emulator();
-    const inputs = await checked({}, { connection: { ...connectionOf(e), caCert: undefined }, sentStatus: true });
-    delete (inputs.connection as Props).caCert;
-    await expect(provider.create(inputs)).rejects.toMatchObject({
-      code: "WHATSAPP_TLS",
-      message: expect.stringContaining(
-        "Set caCert to the PEM of the CA that signed the client's certificate, or insecureSkipVerify: true",
-      ),
-    });
-  });
-
-  test("insecureSkipVerify works and warns", async () => {
-    const e = await emulator();
-    const warnings = captureWarnings();
-    const conn = { baseUrl: e.url, username: "admin", password: e.adminPassword, insecureSkipVerify: true };
-    await provider.create(await checked({}, { connection: conn, sentStatus: true }));
-    expect(warnings.join("\n")).toContain(`TLS verification is off for ${e.url} (insecureSkipVerify)`);
-  });
-});
-
-test("an expired bearer token without credentials to renew it says what to do", async () => {
-  const e = await emulator();
-  const token = await login(e);
-  e.revokeTokens();
-  const inputs = await checked({}, { connection: { baseUrl: e.url, token, caCert: e.caCert }, sentStatus: true });
-  await expect(provider.create(inputs)).rejects.toThrow(
-    "GET /v1/settings/application failed: 401 1005 Access denied (Missing or invalid authentication credentials); the token may have expired (tokens last 7 days): prefer username and password, which are renewed",
-  );
 });

@@ -1,14 +1,8 @@
-import { afterEach, expect, test } from "vitest";
+import { expect, onTestFinished, test } from "vitest";
 import { runMockedProgram, secretKeys, unwrapSecrets } from "../e2e/mocked-program";
 import { ProviderHost } from "../e2e/provider-host";
-import type { Emulator } from "../emulator/index";
-import { startEmulator } from "../emulator/index";
+import { emulator } from "../support/emulator";
 import { packedProgram } from "../support/packed";
-
-const cleanup: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  await Promise.all(cleanup.splice(0).map((fn) => fn()));
-});
 
 const PROGRAM = `
 const ws = require("pulumi-whatsapp-settings");
@@ -23,8 +17,7 @@ function register(dir: string, program: Record<string, unknown>) {
 }
 
 test("the packed package drives a whole lifecycle through Pulumi's dynamic-provider host", async () => {
-  const e: Emulator = await startEmulator({ https: true });
-  cleanup.push(() => e.close());
+  const e = await emulator();
   const dir = packedProgram({ "index.js": PROGRAM });
   const connection = { baseUrl: e.url, username: "admin", password: e.adminPassword, caCert: e.caCert };
   const urn = "urn:pulumi:dev::program::pulumi-nodejs:dynamic/whatsapp:ApplicationSettings::settings";
@@ -37,7 +30,7 @@ test("the packed package drives a whole lifecycle through Pulumi's dynamic-provi
   expect(String(first.inputs.__provider).length).toBeLessThan(1000);
 
   const host = await ProviderHost.start(dir);
-  cleanup.push(() => host.close());
+  onTestFinished(() => host.close());
   await host.configure({});
 
   // preview + up: check, then create.
@@ -88,7 +81,7 @@ test("the packed package drives a whole lifecycle through Pulumi's dynamic-provi
   // destroy, from a fresh host (a later deployment): the client is back to its defaults.
   await host.close();
   const later = await ProviderHost.start(dir);
-  cleanup.push(() => later.close());
+  onTestFinished(() => later.close());
   await later.configure({});
   await later.delete(urn, created.id, refreshed.properties);
   expect(e.getSetting("log_level")).toBe("info");
@@ -97,13 +90,12 @@ test("the packed package drives a whole lifecycle through Pulumi's dynamic-provi
 });
 
 test("stack config reaches the provider through configure", async () => {
-  const e = await startEmulator({ https: true });
-  cleanup.push(() => e.close());
+  const e = await emulator();
   const dir = packedProgram({ "index.js": PROGRAM });
   const registration = register(dir, { sentStatus: true });
   expect(registration.inputs).not.toHaveProperty("connection");
   const host = await ProviderHost.start(dir);
-  cleanup.push(() => host.close());
+  onTestFinished(() => host.close());
   await host.configure({
     "whatsapp:baseUrl": e.url,
     "whatsapp:username": "admin",
@@ -125,7 +117,7 @@ test("bad input fails check through the host with the property and allowed value
     webhooks: { maxConcurrentRequests: 10 },
   });
   const host = await ProviderHost.start(dir);
-  cleanup.push(() => host.close());
+  onTestFinished(() => host.close());
   await host.configure({});
   const urn = "urn:pulumi:dev::program::pulumi-nodejs:dynamic/whatsapp:ApplicationSettings::settings";
   const checked = await host.check(urn, {}, unwrapSecrets(registration.inputs) as Record<string, unknown>);

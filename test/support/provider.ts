@@ -1,18 +1,19 @@
 /** Drives the settings provider's lifecycle functions directly, as the engine would, against an emulator. */
-import { afterEach, vi } from "vitest";
+import { afterEach, expect, vi } from "vitest";
 import * as settingsProvider from "../../provider/settings/provider";
-import { type Emulator, type EmulatorOptions, startEmulator } from "../emulator/index";
+import type { Emulator } from "../emulator/index";
 
-const running: Emulator[] = [];
-
-export async function emulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  const instance = await startEmulator({ https: true, ...options });
-  running.push(instance);
-  return instance;
-}
+export { emulator } from "./emulator";
 
 export function connectionOf(e: Emulator, extra: Record<string, unknown> = {}) {
   return { baseUrl: e.url, username: "admin", password: e.adminPassword, caCert: e.caCert, ...extra };
+}
+
+/** The settings provider's check of `news` against `olds`, failing the test on check failures. */
+export async function checked(olds: Record<string, unknown>, news: Record<string, unknown>) {
+  const result = await settingsProvider.check(olds, news);
+  expect(result.failures).toEqual([]);
+  return result.inputs;
 }
 
 /** Warnings the provider logged through `pulumi.log.warn` (which prints when no engine is attached). */
@@ -27,7 +28,6 @@ export function captureWarnings(): string[] {
 afterEach(async () => {
   vi.restoreAllMocks();
   await settingsProvider.shutdown();
-  await Promise.all(running.splice(0).map((e) => e.close()));
 });
 
 export { settingsProvider };

@@ -6,25 +6,23 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parseExpiry } from "../../provider/client";
 import { formatExpiry } from "../emulator/auth";
-import { type Emulator, startEmulator } from "../emulator/index";
 import { type HostedProgram, hostedProgram, urnOf } from "../secrets/host";
+import { emulator } from "../support/emulator";
 
 const DAY = 86_400_000;
-let e: Emulator;
 let program: HostedProgram;
 
 beforeAll(async () => {
-  // Tokens last 7 days by the client's clock, which is 8 days behind: each expires_after is a day past.
-  e = await startEmulator({ https: true, clockOffsetMs: -8 * DAY, failedLoginLimit: 2 });
   program = await hostedProgram();
 }, 60_000);
 afterAll(async () => {
   await program.close();
-  await e.close();
 });
 
 describe("a client clock behind ours", () => {
   test("a whole deployment (create, refresh, update, a backup) logs in once and never fails a login", async () => {
+    // Tokens last 7 days by the client's clock, which is 8 days behind: each expires_after is a day past.
+    const e = await emulator({ clockOffsetMs: -8 * DAY, failedLoginLimit: 2 });
     const connection = { baseUrl: e.url, username: "admin", password: e.adminPassword, caCert: e.caCert };
     const urn = urnOf("ApplicationSettings");
     const news = { connection, sentStatus: true, __provider: program.providers.ApplicationSettings };

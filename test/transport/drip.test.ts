@@ -5,25 +5,23 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { HostError } from "../e2e/provider-host";
-import { type Emulator, startEmulator } from "../emulator/index";
 import { type HostedProgram, hostedProgram, reconfigured, urnOf } from "../secrets/host";
+import { emulator } from "../support/emulator";
+import { rejection } from "../support/rejection";
 
 const SETTINGS = "GET /v1/settings/application";
-let e: Emulator;
 let program: HostedProgram;
 
 beforeAll(async () => {
-  e = await startEmulator({ https: true });
   program = await hostedProgram({ "whatsapp:retryAttempts": "1" });
 }, 60_000);
 afterAll(async () => {
   await program.close();
-  await e.close();
 });
 
 /** A create whose reads drip; a first create logs in and connects, so only the dripping call is timed. */
 async function timedCreate(timeoutMs: number, forever: boolean) {
-  e.faults.clear();
+  const e = await emulator();
   const connection = { baseUrl: e.url, username: "admin", password: e.adminPassword, caCert: e.caCert, timeoutMs };
   const news = { connection, sentStatus: true, __provider: program.providers.ApplicationSettings };
   const checked = await program.host.check(urnOf("ApplicationSettings"), {}, news);
@@ -32,13 +30,10 @@ async function timedCreate(timeoutMs: number, forever: boolean) {
   e.faults.inject({ route: SETTINGS, dripMs: 400, dripForever: forever });
   const before = e.journal.count(SETTINGS);
   const started = performance.now();
-  const error = await program.host.create(urnOf("ApplicationSettings"), checked.inputs).then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
+  const error = await rejection(program.host.create(urnOf("ApplicationSettings"), checked.inputs));
   const ms = Math.round(performance.now() - started);
   expect(error).toBeInstanceOf(HostError);
-  return { message: (error as HostError).message, ms, attempts: e.journal.count(SETTINGS) - before };
+  return { message: error.message, ms, attempts: e.journal.count(SETTINGS) - before };
 }
 
 describe("an answer that drips one byte every 400 ms", () => {

@@ -7,27 +7,32 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { fromWire, sameValue } from "../../provider/settings/mapping";
 import { FIELDS } from "../../provider/settings/schema";
-import { type Emulator, startEmulator } from "../emulator/index";
+import type { Emulator } from "../emulator/index";
 import { type HostedProgram, hostedProgram, urnOf } from "../secrets/host";
 import { call, login } from "../support/api";
+import { emulator } from "../support/emulator";
 
 const SETTINGS = "GET /v1/settings/application";
 const URN = urnOf("ApplicationSettings");
-let e: Emulator;
 let program: HostedProgram;
 
 beforeAll(async () => {
-  e = await startEmulator({ https: true });
-  e.faults.inject({ route: SETTINGS, stringValues: true });
   program = await hostedProgram();
 }, 60_000);
 afterAll(async () => {
   await program.close();
-  await e.close();
 });
+
+/** A client that answers its settings with every number and boolean as a string. */
+async function clientAnsweringStrings(): Promise<Emulator> {
+  const e = await emulator();
+  e.faults.inject({ route: SETTINGS, stringValues: true });
+  return e;
+}
 
 describe("numbers and booleans read back as strings", () => {
   test("the emulator really answers strings", async () => {
+    const e = await clientAnsweringStrings();
     const reply = await call(e, "GET", "/v1/settings/application", { token: await login(e) });
     const application = reply.json.settings.application;
     expect(application).toMatchObject({
@@ -38,6 +43,7 @@ describe("numbers and booleans read back as strings", () => {
   });
 
   test("create, refresh and the next preview converge with no diff", async () => {
+    const e = await clientAnsweringStrings();
     const connection = { baseUrl: e.url, username: "admin", password: e.adminPassword, caCert: e.caCert };
     // Numeric strings are taken on input too, for every numeric field.
     const program_ = {

@@ -1,0 +1,28 @@
+/** Emulators for tests: started over HTTPS unless told otherwise, and always stopped. */
+import { beforeAll, onTestFinished } from "vitest";
+import { type Emulator, type EmulatorOptions, startEmulator } from "../emulator/index";
+
+/** An emulator (HTTPS unless `https: false`) for the current test, stopped when the test ends. */
+export async function emulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const e = await startEmulator({ https: true, ...options });
+  onTestFinished(() => e.close());
+  return e;
+}
+
+/**
+ * One emulator for every test of the enclosing file or `describe`: started before its first test,
+ * stopped after its last. Call it where `beforeAll` may be called; the returned function gives
+ * the emulator inside hooks registered after it and inside tests.
+ */
+export function suiteEmulator(options: EmulatorOptions = {}): () => Emulator {
+  let e: Emulator | undefined;
+  beforeAll(async () => {
+    const started = await startEmulator({ https: true, ...options });
+    e = started;
+    return () => started.close();
+  });
+  return () => {
+    if (!e) throw new Error("the suite's emulator is used before its beforeAll ran");
+    return e;
+  };
+}
