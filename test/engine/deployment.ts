@@ -82,6 +82,8 @@ class Run {
   outputs: Props = {};
   private host: Promise<ProviderHost> | undefined;
   private readonly inFlight = new Set<string>();
+  /** The tail of the step generator's queue (see `generate`). */
+  private generating: Promise<unknown> = Promise.resolve();
   failure: string | undefined;
   monitor: MonitorServer | undefined;
 
@@ -130,6 +132,20 @@ class Run {
       return host;
     })();
     return this.host;
+  }
+
+  /**
+   * Pulumi's step generator handles one registration at a time, in the order they arrive (check,
+   * then diff), and stops at the first error; only the steps it produced run in parallel. So a
+   * resource registered after one whose check fails never reaches its provider.
+   */
+  generate<T>(work: () => Promise<T>): Promise<T> {
+    const turn = this.generating.then(() => {
+      if (this.failure) throw new MonitorError(this.failure);
+      return work();
+    });
+    this.generating = turn.catch(() => undefined);
+    return turn;
   }
 
   async around<T>(urn: string, work: () => Promise<T>): Promise<T> {
@@ -208,16 +224,22 @@ async function deploy(run: Run, old: Checkpoint): Promise<ResourceState[]> {
       const host = await run.provider();
       // ignoreChanges applies to the inputs before the provider sees them.
       const wanted = applyIgnoreChanges(reg.inputs, previous?.inputs, reg.ignoreChanges);
-      const checked = await host.check(reg.urn, revealProps(previous?.inputs ?? {}), revealProps(wanted));
-      if (checked.failures.length > 0) {
-        const reasons = checked.failures.map((f) => (f.property ? `${f.property}: ${f.reason}` : f.reason));
-        return run.fail(`${reg.type} resource '${reg.name}' has a problem: ${reasons.join("; ")}`, reg.urn);
-      }
-      // The provider does not take secrets: what was secret going in stays secret coming back.
-      const inputs = annotateSecrets(checked.inputs, wanted) as Props;
+      const { inputs, diff } = await run.generate(async () => {
+        const checked = await host.check(reg.urn, revealProps(previous?.inputs ?? {}), revealProps(wanted));
+        if (checked.failures.length > 0) {
+          const reasons = checked.failures.map((f) => (f.property ? `${f.property}: ${f.reason}` : f.reason));
+          return run.fail(`${reg.type} resource '${reg.name}' has a problem: ${reasons.join("; ")}`, reg.urn);
+        }
+        // The provider does not take secrets: what was secret going in stays secret coming back.
+        const inputs = annotateSecrets(checked.inputs, wanted) as Props;
+        const diff = previous
+          ? await host.diff(reg.urn, previous.id, revealProps(previous.outputs), revealProps(inputs))
+          : undefined;
+        return { inputs, diff };
+      });
       const step = { urn: reg.urn, type: reg.type, name: reg.name };
 
-      if (!previous) {
+      if (!previous || !diff) {
         run.step({ op: "create", ...step, changes: propertyChanges({}, inputs) });
         if (dryRun) return { id: "", outputs: inputs };
         const created = await host.create(reg.urn, revealProps(inputs));
@@ -226,7 +248,6 @@ async function deploy(run: Run, old: Checkpoint): Promise<ResourceState[]> {
         return { id: created.id, outputs };
       }
 
-      const diff = await host.diff(reg.urn, previous.id, revealProps(previous.outputs), revealProps(inputs));
       const decision = decideStep({
         diff,
         oldInputs: previous.inputs,

@@ -243,4 +243,13 @@ describe.concurrent("step rules", { timeout: 180_000 }, () => {
     );
     expect(p.calls(/^create bad/)).toEqual([]);
   });
+
+  test("the step generator takes one registration at a time and stops at a check failure: later ones are never checked", async () => {
+    const p = recorderProgram();
+    p.declare(`new Thing("bad", { fail: true });\nnew Thing("later", { value: 1 });`);
+    const up = await run(p, "up");
+    expect(up.ok).toBe(false);
+    expect(p.calls(/^check/)).toEqual(["check bad v1"]);
+    expect(p.calls(/^create/)).toEqual([]);
+  });
 });
