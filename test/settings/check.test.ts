@@ -109,7 +109,14 @@ describe("check refuses bad input before any request, naming the property and th
       ],
     ].map(([settings, property, reason]) => ({ settings, property, reason })),
   )("$property: $reason", async ({ settings, property, reason }) => {
+    const warnings = captureWarnings();
     expect(await failures(settings as Record<string, unknown>)).toContainEqual({ property, reason });
+    // A refused value still names a deprecated field; nothing else warns when check fails.
+    expect(warnings).toEqual(
+      property === "passThrough"
+        ? ["warning: [runtime] passThrough is deprecated since v2.35.0: it cannot be re-enabled any more; remove it"]
+        : [],
+    );
   });
 
   test.each(
@@ -169,6 +176,7 @@ describe("check refuses bad input before any request, naming the property and th
 
 describe("check normalises, flags restarts and tolerates unknowns", () => {
   test("valid inputs come back normalised, with the restart-required fields of this change", async () => {
+    const warnings = captureWarnings();
     const result = await provider.check(
       { logLevel: "info", webhooks: { maxConcurrentRequests: 6 } },
       {
@@ -187,6 +195,7 @@ describe("check normalises, flags restarts and tolerates unknowns", () => {
       restartRequired: true,
       restartRequiredFields: ["logLevel"],
     });
+    expect(warnings).toEqual(["warning: [runtime] takes effect only after a Coreapp restart: logLevel"]);
   });
 
   test("a change to no restart-required field is not flagged", async () => {
@@ -205,25 +214,34 @@ describe("check normalises, flags restarts and tolerates unknowns", () => {
     ]);
   });
 
+  const MAY_RESTART = "warning: [runtime] may need a Coreapp restart, if the client's value differs:";
   test.each([
-    ["a top-level setting", { logLevel: UNKNOWN }],
-    ["a group", { webhooks: UNKNOWN }],
-    ["a nested setting", { webhooks: { url: UNKNOWN, maxConcurrentRequests: 12 } }],
-    ["a list item", { media: { autoDownload: ["image", UNKNOWN] } }],
-    ["the connection", {}, UNKNOWN],
-    ["the password", {}, { baseUrl: "https://wa.example.com", username: "admin", password: UNKNOWN }],
+    ["a top-level setting", { logLevel: UNKNOWN }, [`${MAY_RESTART} logLevel`]],
+    ["a group", { webhooks: UNKNOWN }, [`${MAY_RESTART} webhooks`]],
+    [
+      "a nested setting",
+      { webhooks: { url: UNKNOWN, maxConcurrentRequests: 12 } },
+      [`${MAY_RESTART} webhooks.maxConcurrentRequests`],
+    ],
+    ["a list item", { media: { autoDownload: ["image", UNKNOWN] } }, []],
+    ["the connection", {}, [], UNKNOWN],
+    ["the password", {}, [], { baseUrl: "https://wa.example.com", username: "admin", password: UNKNOWN }],
   ])(
     "Pulumi's unknown placeholder in %s is kept and not refused",
-    async (_where, settings, conn: unknown = connection) => {
+    async (_where, settings, expectedWarnings, conn: unknown = connection) => {
+      const warnings = captureWarnings();
       const result = await provider.check({}, { ...settings, connection: conn });
       expect(result.failures).toEqual([]);
       expect(result.inputs).toMatchObject(settings);
+      expect(warnings).toEqual(expectedWarnings);
     },
   );
 
   test("an unknown restart-required value counts as a possible restart", async () => {
+    const warnings = captureWarnings();
     const result = await provider.check({ logLevel: "info" }, { connection, logLevel: UNKNOWN });
     expect(result.inputs.restartRequiredFields).toEqual(["logLevel"]);
+    expect(warnings).toEqual(["warning: [runtime] takes effect only after a Coreapp restart: logLevel"]);
   });
 
   test("deprecated fields and passThrough: true are warned about", async () => {
@@ -257,9 +275,14 @@ describe("numbers are accepted as numbers or numeric strings, for every numeric 
     const value = sample[path] as number;
     const nest = (v: unknown) =>
       path.includes(".") ? { [path.split(".")[0] as string]: { [path.split(".")[1] as string]: v } } : { [path]: v };
+    const warnings = captureWarnings();
     const result = await provider.check({}, { ...nest(String(value)), connection });
     expect(result.failures).toEqual([]);
     expect(result.inputs).toMatchObject(nest(value));
+    const restart = FIELDS.find((field) => field.path === path)?.meta.restart;
+    expect(warnings).toEqual(
+      restart ? [`warning: [runtime] may need a Coreapp restart, if the client's value differs: ${path}`] : [],
+    );
   });
 
   test.each(["-1", "1e3", "12.0", " 12", "0x10"])("the string %j is refused wherever a number goes", async (text) => {
@@ -335,12 +358,16 @@ describe("diff compares managed settings only", () => {
   });
 
   test("another client (baseUrl) replaces the resource, creating the new one first", async () => {
+    const warnings = captureWarnings();
     const news = { connection: { ...connection, baseUrl: "https://other.example.com:9090" }, logLevel: "info" };
     expect(await provider.diff("id", olds, news)).toEqual({
       changes: true,
       replaces: ["connection"],
       deleteBeforeReplace: false,
     });
+    expect(warnings).toEqual([
+      "warning: [runtime] moving to https://other.example.com:9090: the replacement resets the settings of https://wa.example.com:9090 when it deletes the old resource (set retainOnDelete to keep them)",
+    ]);
   });
 
   test("rotated credentials are an update, not a replacement", async () => {
