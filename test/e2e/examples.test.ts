@@ -4,23 +4,13 @@
  * Every step is checked on the emulators' journals and on the checkpoint file.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { afterEach, expect, test } from "vitest";
-import { type Emulator, startEmulator } from "../emulator/index";
+import { expect, test } from "vitest";
+import type { Emulator } from "../emulator/index";
 import { type EngineResult, runEngine } from "../engine/deployment";
 import { summaryLines } from "../engine/summary";
 import { call, login } from "../support/api";
+import { emulator } from "../support/emulator";
 import { copyExample } from "../support/program-dir";
-
-const running: Emulator[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((e) => e.close()));
-});
-
-async function emulator(options: Parameters<typeof startEmulator>[0] = {}): Promise<Emulator> {
-  const e = await startEmulator({ https: true, ...options });
-  running.push(e);
-  return e;
-}
 
 /** Requests that change a client (a login is not a change). */
 function writes(e: Emulator): string[] {

@@ -4,6 +4,7 @@ import { secretForms } from "../../provider/errors";
 import * as provider from "../../provider/media/provider";
 import type { EchoForm } from "../emulator/index";
 import { connectionOf, emulator } from "../support/provider";
+import { rejection } from "../support/rejection";
 
 type Props = Record<string, unknown>;
 
@@ -137,7 +138,7 @@ describe("the credentials never appear in a message", () => {
       const e = await emulator();
       e.faults.inject({ route: `POST ${PATH}`, echo: form });
       const inputs = (await provider.check({}, { connection: connectionOf(e), name: "cdn", config })).inputs;
-      const error = (await provider.create(inputs).catch((caught: unknown) => caught)) as Error;
+      const error = await rejection(provider.create(inputs));
       expect(error).toMatchObject({ code: "WHATSAPP_API", status: 400 });
       expectNoCredential(`${error.message}\n${error.stack}`);
     },
@@ -160,7 +161,7 @@ describe("the credentials never appear in a message", () => {
         config: { basic: { username: USER, password: PASSWORD } },
       })
     ).inputs;
-    const error = (await provider.update("id", olds, news).catch((caught: unknown) => caught)) as Error;
+    const error = await rejection(provider.update("id", olds, news));
     expect(error).toMatchObject({ code: "WHATSAPP_API" });
     expectNoCredential(`${error.message}\n${error.stack}`);
   });
