@@ -4,6 +4,7 @@
  * failed check. Nothing reaches the client for the resource that fails.
  */
 import { describe, expect, onTestFinished, test } from "vitest";
+import type { Emulator } from "../emulator/index";
 import { emulator } from "../support/emulator";
 import { copyExample } from "../support/program-dir";
 import { runEngine } from "./deployment";
@@ -18,6 +19,21 @@ runtime:
 /** The example's own config that has no default: the media hosts' credentials. */
 const MEDIA_CONFIG = { imagesUsername: "media" };
 const MEDIA_SECRETS = { cdnToken: "cdn-token-3f9a", imagesPassword: "images-pass-7c1e" };
+
+/** examples/basic's config and secrets for a client, with `webhookUrl` as given. */
+function exampleConfig(e: Emulator, webhookUrl: string, config: Record<string, string> = {}) {
+  return {
+    config: {
+      ...config,
+      "whatsapp:username": "admin",
+      "whatsapp:caCert": e.caCert as string,
+      maxConcurrentRequests: "6",
+      logLevel: "info",
+      ...MEDIA_CONFIG,
+    },
+    secrets: { "whatsapp:password": e.adminPassword, webhookUrl, ...MEDIA_SECRETS },
+  };
+}
 
 function errorsOf(result: Awaited<ReturnType<typeof runEngine>>): string {
   return result.diagnostics
@@ -83,14 +99,7 @@ describe("project file validation, as the CLI's", () => {
     program.write("Pulumi.yaml", `${PROJECT}config:\n  whatsapp:baseUrl:\n    value: ${e.url}\n`);
     const result = await runEngine("preview", {
       dir: program.dir,
-      config: {
-        "whatsapp:username": "admin",
-        "whatsapp:caCert": e.caCert as string,
-        maxConcurrentRequests: "6",
-        logLevel: "info",
-        ...MEDIA_CONFIG,
-      },
-      secrets: { "whatsapp:password": e.adminPassword, webhookUrl: "https://hooks.example.com/x", ...MEDIA_SECRETS },
+      ...exampleConfig(e, "https://hooks.example.com/x"),
     });
     expect(errorsOf(result)).toBe("");
     expect(result.ok).toBe(true);
@@ -123,16 +132,8 @@ describe("programs that fail", () => {
     program.write("Pulumi.yaml", PROJECT);
     const result = await runEngine("up", {
       dir: program.dir,
-      config: {
-        "whatsapp:baseUrl": e.url,
-        "whatsapp:username": "admin",
-        "whatsapp:caCert": e.caCert as string,
-        maxConcurrentRequests: "6",
-        logLevel: "info",
-        ...MEDIA_CONFIG,
-      },
       // The program checks its own enums; the provider's check refuses a webhook that is not HTTPS.
-      secrets: { "whatsapp:password": e.adminPassword, webhookUrl: "http://hooks.example.com/x", ...MEDIA_SECRETS },
+      ...exampleConfig(e, "http://hooks.example.com/x", { "whatsapp:baseUrl": e.url }),
     });
     expect(result.ok).toBe(false);
     expect(errorsOf(result)).toMatch(/ApplicationSettings resource 'whatsapp-settings' has a problem: webhooks\.url/);

@@ -3,6 +3,8 @@
  * each resource type's serialized provider (`__provider`, as a program registers it) and helpers
  * that drive check and create the way the engine does.
  */
+
+import { beforeAll } from "vitest";
 import { carriesSecret } from "../../provider/settings/inputs";
 import { runMockedProgram } from "../e2e/mocked-program";
 import { HostError, ProviderHost } from "../e2e/provider-host";
@@ -46,6 +48,23 @@ export async function hostedProgram(config: Record<string, string> = {}): Promis
   const host = await ProviderHost.start(dir);
   await host.configure(config);
   return { dir, host, providers, close: () => host.close() };
+}
+
+/**
+ * One hosted program for every test of the enclosing file or `describe` (starting a host is the
+ * slow part): started before its first test, closed after its last. The function returned gives it.
+ */
+export function suiteProgram(config: Record<string, string> = {}): () => HostedProgram {
+  let program: HostedProgram | undefined;
+  beforeAll(async () => {
+    const started = await hostedProgram(config);
+    program = started;
+    return () => started.close();
+  }, 60_000);
+  return () => {
+    if (!program) throw new Error("the suite's program is used before its beforeAll ran");
+    return program;
+  };
 }
 
 /**

@@ -3,21 +3,14 @@
  * behind) must not make the provider log in before every call: one login per deployment, and
  * never a failed login. Through Pulumi's dynamic-provider host against the emulator's clock offset.
  */
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { parseExpiry } from "../../provider/client";
 import { formatExpiry } from "../emulator/auth";
-import { type HostedProgram, hostedProgram, urnOf } from "../secrets/host";
+import { suiteProgram, urnOf } from "../secrets/host";
 import { emulator } from "../support/emulator";
 
 const DAY = 86_400_000;
-let program: HostedProgram;
-
-beforeAll(async () => {
-  program = await hostedProgram();
-}, 60_000);
-afterAll(async () => {
-  await program.close();
-});
+const program = suiteProgram();
 
 describe("a client clock behind ours", () => {
   test("a whole deployment (create, refresh, update, a backup) logs in once and never fails a login", async () => {
@@ -25,16 +18,16 @@ describe("a client clock behind ours", () => {
     const e = await emulator({ clockOffsetMs: -8 * DAY, failedLoginLimit: 2 });
     const connection = { baseUrl: e.url, username: "admin", password: e.adminPassword, caCert: e.caCert };
     const urn = urnOf("ApplicationSettings");
-    const news = { connection, sentStatus: true, __provider: program.providers.ApplicationSettings };
-    const checked = await program.host.check(urn, {}, news);
-    const created = await program.host.create(urn, checked.inputs);
-    const refreshed = await program.host.read(urn, created.id, created.properties, checked.inputs);
-    const changed = await program.host.check(urn, refreshed.inputs, { ...news, logLevel: "error" });
-    await program.host.update(urn, created.id, refreshed.properties, changed.inputs);
-    const backup = { connection, password: "B4ckup-Passw0rd!", __provider: program.providers.SettingsBackup };
-    await program.host.create(
+    const news = { connection, sentStatus: true, __provider: program().providers.ApplicationSettings };
+    const checked = await program().host.check(urn, {}, news);
+    const created = await program().host.create(urn, checked.inputs);
+    const refreshed = await program().host.read(urn, created.id, created.properties, checked.inputs);
+    const changed = await program().host.check(urn, refreshed.inputs, { ...news, logLevel: "error" });
+    await program().host.update(urn, created.id, refreshed.properties, changed.inputs);
+    const backup = { connection, password: "B4ckup-Passw0rd!", __provider: program().providers.SettingsBackup };
+    await program().host.create(
       urnOf("SettingsBackup"),
-      (await program.host.check(urnOf("SettingsBackup"), {}, backup)).inputs,
+      (await program().host.check(urnOf("SettingsBackup"), {}, backup)).inputs,
     );
 
     const logins = e.journal.filter("POST /v1/users/login");

@@ -4,24 +4,17 @@
  * and the next preview has no diff. Through Pulumi's dynamic-provider host against the
  * emulator's `stringValues` fault.
  */
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { fromWire, sameValue } from "../../provider/settings/mapping";
 import { FIELDS } from "../../provider/settings/schema";
 import type { Emulator } from "../emulator/index";
-import { type HostedProgram, hostedProgram, urnOf } from "../secrets/host";
+import { suiteProgram, urnOf } from "../secrets/host";
 import { call, login } from "../support/api";
 import { emulator } from "../support/emulator";
 
 const SETTINGS = "GET /v1/settings/application";
 const URN = urnOf("ApplicationSettings");
-let program: HostedProgram;
-
-beforeAll(async () => {
-  program = await hostedProgram();
-}, 60_000);
-afterAll(async () => {
-  await program.close();
-});
+const program = suiteProgram();
 
 /** A client that answers its settings with every number and boolean as a string. */
 async function clientAnsweringStrings(): Promise<Emulator> {
@@ -56,13 +49,13 @@ describe("numbers and booleans read back as strings", () => {
       sentStatus: true,
       garbagecollectorEnable: { media: true },
       webhooks: { maxConcurrentRequests: "12", message: { read: true } },
-      __provider: program.providers.ApplicationSettings,
+      __provider: program().providers.ApplicationSettings,
     };
-    const checked = await program.host.check(URN, {}, program_);
+    const checked = await program().host.check(URN, {}, program_);
     expect(checked.failures).toEqual([]);
     expect(checked.inputs).toMatchObject({ unhealthyInterval: 40, webhooks: { maxConcurrentRequests: 12 } });
 
-    const created = await program.host.create(URN, checked.inputs);
+    const created = await program().host.create(URN, checked.inputs);
     const expected = {
       heartbeatInterval: 7,
       unhealthyInterval: 40,
@@ -76,18 +69,18 @@ describe("numbers and booleans read back as strings", () => {
     expect(created.properties).toMatchObject(expected);
     expect(e.getSetting("webhooks.max_concurrent_requests")).toBe(12);
 
-    const refreshed = await program.host.read(URN, created.id, created.properties, checked.inputs);
+    const refreshed = await program().host.read(URN, created.id, created.properties, checked.inputs);
     expect(refreshed.properties).toMatchObject(expected);
     expect(refreshed.inputs).toMatchObject(expected);
 
-    const again = await program.host.check(URN, refreshed.inputs, program_);
+    const again = await program().host.check(URN, refreshed.inputs, program_);
     expect(again.failures).toEqual([]);
-    expect(await program.host.diff(URN, created.id, refreshed.properties, again.inputs)).toMatchObject({
+    expect(await program().host.diff(URN, created.id, refreshed.properties, again.inputs)).toMatchObject({
       changes: "none",
     });
     // A second up changes nothing on the client.
     const patches = e.journal.count("PATCH /v1/settings/application");
-    await program.host.update(URN, created.id, refreshed.properties, again.inputs);
+    await program().host.update(URN, created.id, refreshed.properties, again.inputs);
     expect(e.journal.count("PATCH /v1/settings/application")).toBe(patches);
   });
 });
