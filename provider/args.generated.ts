@@ -625,7 +625,7 @@ export interface Connection {
   /**
    * `https://host:9090`: the Webapp's address, without `/v1`; a path prefix for a reverse proxy is kept.
    *
-   * Allowed: an https:// URL, e.g. https://wa.example.com:9090.
+   * Allowed: an http(s):// URL of at most 2048 characters, e.g. https://wa.example.com:9090.
    */
   baseUrl: string;
   /**
@@ -789,7 +789,7 @@ export interface ConnectionArgs {
   /**
    * `https://host:9090`: the Webapp's address, without `/v1`; a path prefix for a reverse proxy is kept.
    *
-   * Allowed: an https:// URL, e.g. https://wa.example.com:9090.
+   * Allowed: an http(s):// URL of at most 2048 characters, e.g. https://wa.example.com:9090.
    */
   baseUrl: pulumi.Input<string>;
   /**

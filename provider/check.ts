@@ -195,7 +195,7 @@ function flatVocabulary(noun: string, object: z.ZodObject, extra: readonly strin
       if (!meta) return undefined;
       return {
         ...(path === top && meta.allowed ? { allowed: meta.allowed } : {}),
-        shows: meta.secret ? "nothing" : "words",
+        shows: meta.shown && !meta.secret ? "words" : "nothing",
         ...(meta.whole ? { whole: true } : {}),
       };
     },
@@ -252,21 +252,34 @@ export function vocabularyOf(model: ResourceModel): Vocabulary {
  * cannot be wrong yet), the defaults of what the program left out filled in, the connection
  * checked. What the engine and the outputs add to the inputs is left as it is.
  */
-export function checkInputs(model: ResourceModel, news: Record<string, unknown>, config: Partial<Connection>) {
+export function checkInputs(
+  model: ResourceModel,
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+  config: Partial<Connection>,
+) {
   const ignored = foreignKeys(model);
+  // `null` stands for "left out" only where a default takes its place; elsewhere it is refused.
+  const leftOut = (key: string, value: unknown) =>
+    value === undefined || (value === null && defaultOf(model, key) !== undefined);
   const own = Object.fromEntries(
-    Object.entries(news).filter(([key, value]) => !ignored.has(key) && value !== undefined && value !== null),
+    Object.entries(news).filter(([key, value]) => !ignored.has(key) && !leftOut(key, value)),
   );
   const known = withoutUnknowns(own);
   const parsed = model.inputs.safeParse(known);
   const failures = (parsed.success ? [] : failuresOf(parsed.error.issues, known, vocabularyOf(model))).filter(
     (failure) => !containsUnknown(news[failure.property.split(".")[0] as string]),
   );
-  failures.push(...connectionFailures(news.connection, config));
+  // Stack config is needed to create, and by a resource that reaches its client again later; a
+  // backup or restore already done never does, so config removed since then is no failure.
+  const creating = Object.keys(olds).length === 0;
+  if (creating || model.storesConnection || news.connection !== undefined) {
+    failures.push(...connectionFailures(news.connection, config));
+  }
   const inputs: Record<string, unknown> = { ...news };
   for (const key of Object.keys(model.inputs.shape)) {
     const fallback = defaultOf(model, key);
-    if ((news[key] === undefined || news[key] === null) && fallback !== undefined) inputs[key] = fallback;
+    if (leftOut(key, news[key]) && fallback !== undefined) inputs[key] = fallback;
   }
   return { inputs, failures };
 }

@@ -76,7 +76,7 @@ export const ConnectionSchema = z.strictObject({
     {
       description:
         "`https://host:9090`: the Webapp's address, without `/v1`; a path prefix for a reverse proxy is kept.",
-      allowed: "an https:// URL, e.g. https://wa.example.com:9090",
+      allowed: "an http(s):// URL of at most 2048 characters, e.g. https://wa.example.com:9090",
     },
   ),
   token: property(z.string().min(1).optional(), {

@@ -13,6 +13,11 @@ export interface PropertyMeta {
   allowed?: string;
   /** Stored secret in state and never repeated in a message. */
   secret?: boolean;
+  /**
+   * A refused value may be repeated in a check failure (a short word or a number): it can never
+   * be a secret, like a name or an enum. Without it a failure names only the value's type.
+   */
+  shown?: boolean;
   /** A change of it replaces the resource instead of updating it. */
   replaces?: boolean;
   /** Check reports one failure for the whole value, never an inner key (a union of forms). */
@@ -79,8 +84,12 @@ export function foreignKeys(model: ResourceModel): ReadonlySet<string> {
 
 /** Outputs Pulumi keeps secret whatever the program passed: the connection and secret properties. */
 export function secretOutputs(model: ResourceModel): string[] {
+  const secret = (object: z.ZodObject, key: string) => {
+    const schema = object.shape[key] as z.ZodType | undefined;
+    return schema !== undefined && propertyMeta.get(schema)?.secret === true;
+  };
   const own = [...new Set([...keysOf(model.inputs), ...keysOf(model.outputs)])].filter(
-    (key) => metaOf(model, key)?.secret,
+    (key) => secret(model.inputs, key) || secret(model.outputs, key),
   );
   return [...own, "connection", ...(model.storesConnection ? [STORED_CONNECTION] : [])];
 }
@@ -90,9 +99,25 @@ export function replacingInputs(model: ResourceModel): string[] {
   return keysOf(model.inputs).filter((key) => metaOf(model, key)?.replaces);
 }
 
+/** The kind of a zod schema (`optional`, `default`, `string`, ...): zod keeps it in its internals. */
+function kindOf(schema: z.ZodType): { type: string; defaultValue?: unknown } {
+  return (schema as unknown as { _zod: { def: { type: string; defaultValue?: unknown } } })._zod.def;
+}
+
+/** The value a schema takes when a program leaves it out, from its zod `.default()`. */
+export function schemaDefault(schema: z.ZodType): unknown {
+  const def = kindOf(schema);
+  return def.type === "default" ? def.defaultValue : undefined;
+}
+
+/** Whether a program may leave the property out (optional, or with a default). */
+export function isOptional(schema: z.ZodType): boolean {
+  const { type } = kindOf(schema);
+  return type === "optional" || type === "default";
+}
+
 /** The value a property takes when a program leaves it out, from its zod `.default()`. */
 export function defaultOf(model: ResourceModel, key: string): unknown {
   const schema = model.inputs.shape[key] as z.ZodType | undefined;
-  const def = (schema as unknown as { _zod?: { def: { type: string; defaultValue?: unknown } } })?._zod?.def;
-  return def?.type === "default" ? def.defaultValue : undefined;
+  return schema && schemaDefault(schema);
 }

@@ -18,7 +18,9 @@ export function registeredInputs(
   const { connection, ...own } = args;
   const props: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(own)) {
-    props[key] = value !== undefined && metaOf(model, key)?.secret ? pulumi.secret(value) : value;
+    // A key the model does not know (a typo) is refused by check; it may still hold a secret.
+    const secret = !(key in model.inputs.shape) || metaOf(model, key)?.secret;
+    props[key] = value !== undefined && secret ? pulumi.secret(value) : value;
   }
   for (const key of outputOnlyKeys(model)) props[key] = undefined;
   props.connection = connectionInput(connection, opts.provider);

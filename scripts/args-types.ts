@@ -11,7 +11,7 @@ import type { z } from "zod";
 import { SettingsBackupModel, SettingsRestoreModel } from "../provider/backup/schema";
 import { ConnectionSchema } from "../provider/connection";
 import { MediaProviderModel } from "../provider/media/schema";
-import { type PropertyMeta, propertyMeta, type ResourceModel } from "../provider/model";
+import { isOptional, type PropertyMeta, propertyMeta, type ResourceModel, schemaDefault } from "../provider/model";
 import * as settingsSchema from "../provider/settings/schema";
 import { ApplicationSettingsModel } from "../provider/settings/schema";
 
@@ -41,10 +41,6 @@ function unwrap(schema: Schema): Schema {
   return d.type === "optional" || d.type === "default" || d.type === "nullable"
     ? unwrap(d.innerType as Schema)
     : schema;
-}
-
-function isOptional(schema: Schema): boolean {
-  return def(schema).type === "optional" || def(schema).type === "default";
 }
 
 function pascal(name: string): string {
@@ -247,7 +243,7 @@ function settingsGroup(
 
 function propertyDoc(schema: Schema, meta: PropertyMeta): string[] {
   const allowed = meta.allowed ?? numericRange(schema);
-  const fallback = defaultValue(schema);
+  const fallback = schemaDefault(schema);
   return [
     meta.description,
     ...(allowed ? ["", `Allowed: ${allowed}.`] : []),
@@ -257,16 +253,11 @@ function propertyDoc(schema: Schema, meta: PropertyMeta): string[] {
   ];
 }
 
-function defaultValue(schema: Schema): unknown {
-  const d = def(schema) as Def & { defaultValue?: unknown };
-  return d.type === "default" ? d.defaultValue : undefined;
-}
-
 /** A zod object as TypeScript members, each with its docs; inputs take `pulumi.Input` at every level. */
 function members(ctx: Context, object: z.ZodObject, mode: "args" | "values", indent: string): string[] {
   return Object.entries(object.shape).map(([key, value]) => {
     const schema = value as Schema;
-    const meta = propertyMeta.get(schema) ?? propertyMeta.get(unwrap(schema));
+    const meta = propertyMeta.get(schema);
     if (!meta) throw new Error(`${key} has no property(...) metadata`);
     const optional = isOptional(schema) ? "?" : "";
     const orUndefined = optional ? " | undefined" : "";

@@ -10,6 +10,7 @@ import { SettingsBackupModel, SettingsRestoreModel } from "../provider/backup/sc
 import { MediaProviderModel } from "../provider/media/schema";
 import {
   defaultOf,
+  isOptional,
   metaOf,
   propertyMeta,
   type ResourceModel,
@@ -42,11 +43,6 @@ export function configTable(): string {
   ].join("\n");
 }
 
-function required(schema: z.ZodType): boolean {
-  const type = (schema as unknown as { _zod: { def: { type: string } } })._zod.def.type;
-  return type !== "optional" && type !== "default";
-}
-
 function notes(model: ResourceModel, key: string, side: "inputs" | "outputs" = "inputs"): string {
   const meta = side === "outputs" ? propertyMeta.get(model.outputs.shape[key] as z.ZodType) : metaOf(model, key);
   if (!meta) throw new Error(`${model.type}.${key} has no property(...) metadata`);
@@ -67,7 +63,7 @@ function notes(model: ResourceModel, key: string, side: "inputs" | "outputs" = "
 export function resourceTables(model: ResourceModel, withInputs: boolean): string {
   const inputs = Object.entries(withInputs ? model.inputs.shape : {}).map(([key, schema]) => {
     const fallback = defaultOf(model, key);
-    return `| \`${key}\` | ${required(schema as z.ZodType) ? "yes" : "no"} | ${
+    return `| \`${key}\` | ${isOptional(schema as z.ZodType) ? "no" : "yes"} | ${
       fallback === undefined ? "" : `\`${JSON.stringify(fallback)}\``
     } | ${notes(model, key)} |`;
   });

@@ -24,8 +24,8 @@ type Props = Record<string, unknown>;
 
 const COREAPP_DOWN = new Set<number>([API_CODES.SERVICE_NOT_READY, API_CODES.INTERNAL_ERROR]);
 
-export async function check(_olds: Props, news: Props) {
-  return checkInputs(SettingsBackupModel, news, processState().config);
+export async function check(olds: Props, news: Props) {
+  return checkInputs(SettingsBackupModel, olds, news, processState().config);
 }
 
 /** What a backup is of: a change here takes a new one. Connection tuning (timeouts, CA) is not. */

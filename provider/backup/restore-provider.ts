@@ -41,8 +41,8 @@ const REFUSED_BACKUP = new Set<number>([API_CODES.PARAMETER_MISSING, API_CODES.P
 
 const HEALTHY = new Set(["connected", "connecting"]);
 
-export async function check(_olds: Props, news: Props) {
-  return checkInputs(SettingsRestoreModel, news, processState().config);
+export async function check(olds: Props, news: Props) {
+  return checkInputs(SettingsRestoreModel, olds, news, processState().config);
 }
 
 function sha256Of(data: string): string {

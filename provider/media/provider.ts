@@ -56,8 +56,8 @@ function idFor(connection: Connection, name: string): string {
   return `${identityOf(connection)}${PATH}#${encodeURIComponent(name)}`;
 }
 
-export async function check(_olds: Props, news: Props) {
-  return checkInputs(MediaProviderModel, news, processState().config);
+export async function check(olds: Props, news: Props) {
+  return checkInputs(MediaProviderModel, olds, news, processState().config);
 }
 
 export async function diff(_id: string, olds: Props, news: Props) {

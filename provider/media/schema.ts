@@ -1,7 +1,7 @@
 /**
  * `MediaProvider`, described once: one entry of the client's `media.providers` list, with the
- * reasons check reports. Every reason is a fixed sentence, never the value: `config` holds
- * credentials.
+ * reasons check reports. Every reason is a fixed sentence; a failure repeats a refused value only
+ * for `name` and `type`, never for `config`, which holds credentials.
  */
 import { z } from "zod";
 import { property, resourceModel } from "../model";
@@ -50,9 +50,11 @@ export const MediaProviderModel = resourceModel({
       description:
         "The provider's name on the client, which media messages refer to: 1 to 200 letters, `_` or `-`. Under a new name, the new provider is added before the old one is deleted.",
       replaces: true,
+      shown: true,
     }),
     type: property(z.enum(MEDIA_PROVIDER_TYPES, { error: TYPE_REASON }).default("www"), {
       description: 'The kind of host; the API allows only `"www"` (HTTP(S) hosts).',
+      shown: true,
     }),
     config: property(mediaProviderConfig(), {
       description: "`{ bearer }` or `{ basic: { username, password } }`. A change updates it in place.",

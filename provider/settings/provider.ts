@@ -18,10 +18,10 @@
  * the client recorded in its state.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { connectionFailures, containsUnknown, UNKNOWN } from "../check";
+import { connectionFailures, containsUnknown } from "../check";
 import type { WhatsAppClient } from "../client";
 import { type Connection, clientIdentity } from "../connection";
-import { targetBaseUrl } from "../diff";
+import { clientMoved, targetBaseUrl } from "../diff";
 import { certainlyNotApplied, FieldIgnoredError, partlyApplied, VersionError, WrongClientError } from "../errors";
 import {
   clientFor,
@@ -86,19 +86,17 @@ function normalizedConnection(connection: unknown): unknown {
 
 export async function diff(_id: string, olds: Props, news: Props) {
   const newConnection = news.connection as Partial<Connection> | undefined;
-  const newBaseUrl = targetBaseUrl(news);
-  // Not known until apply: it may name another client, which would be a replacement.
-  if (newBaseUrl === UNKNOWN || newConnection === (UNKNOWN as unknown)) {
-    return { changes: true, replaces: ["connection"], deleteBeforeReplace: false };
-  }
-  const recorded = clientIdentity(olds.baseUrl);
-  const target = clientIdentity(newBaseUrl);
-  if (recorded && target && recorded !== target) {
-    // Another client: create there first, then the old resource's delete resets the old client.
-    pulumi.log.warn(
-      `moving to ${target}: the replacement resets the settings of ${recorded} when it deletes the old resource ` +
-        "(set retainOnDelete to keep them)",
-    );
+  // Another client (or one not known until apply, which may be another): a replacement.
+  if (clientMoved(olds, news)) {
+    const recorded = clientIdentity(olds.baseUrl);
+    const target = clientIdentity(targetBaseUrl(news));
+    if (recorded && target) {
+      // Create there first, then the old resource's delete resets the old client.
+      pulumi.log.warn(
+        `moving to ${target}: the replacement resets the settings of ${recorded} when it deletes the old resource ` +
+          "(set retainOnDelete to keep them)",
+      );
+    }
     return { changes: true, replaces: ["connection"], deleteBeforeReplace: false };
   }
   // Both sides were checked already; sameValue treats numeric strings as their numbers.

@@ -299,4 +299,22 @@ describe("SettingsRestore", () => {
     ).toEqual({ changes: false, replaces: [] });
     await expect(restoreProvider.delete()).resolves.toBeUndefined();
   });
+
+  test("triggers that come back from state with their keys in another order, or with the defaults check filled in, restore nothing again", async () => {
+    const olds = {
+      data: "a",
+      password,
+      triggers: { week: 1, reason: "migration" },
+      baseUrl: "https://one.example.com",
+    };
+    const { inputs } = await restoreProvider.check(
+      {},
+      { connection: offline, data: "a", password, triggers: { reason: "migration", week: 1 } },
+    );
+    expect(inputs).toMatchObject({ waitForHealthy: true, healthTimeoutMs: 300_000 });
+    expect(await restoreProvider.diff("id", olds, { ...inputs, connection: undefined })).toEqual({
+      changes: false,
+      replaces: [],
+    });
+  });
 });
