@@ -2,7 +2,7 @@
  * The product doing its job, end to end: `examples/basic` (the application settings and two media
  * providers) from the packed package, run through Pulumi's dynamic-provider host against an
  * embedded emulator, as the steps of `DEMO_STEPS`: preview → up → change → preview → up → refresh
- * → destroy. `npm start` prints it; the e2e suite asserts on it, step by step.
+ * → preview → up (the drift put back) → destroy. `npm start` prints it; the e2e suite asserts on it, step by step.
  */
 
 import { type Emulator, startEmulator } from "../test/emulator/index";

@@ -45,6 +45,7 @@ test("npm start's sequence: preview, up, a restart-required change, refresh afte
 
   // update is one PATCH and one read-back
   const update = step("pulumi up (applies the change)");
+  expect(update).toContain("requests sent: 3");
   expect(update.match(/PATCH \/v1\/settings\/application → /g)).toHaveLength(1);
   expect(update.match(/GET \/v1\/settings\/application → /g)).toHaveLength(1);
 

@@ -97,7 +97,7 @@ function expectCredentialsHidden(result: EngineResult, clients: Emulator[]): voi
   }
 }
 
-test("examples/basic: preview, up, no-op up, edit, drift and refresh, rename, another client, destroy", async () => {
+test("examples/basic: preview, up, no-op up, edit, drift and refresh, rename, destroy; another client receives nothing", async () => {
   const a = await emulator();
   const b = await emulator();
   const program = copyExample("basic");

@@ -16,7 +16,7 @@ async function settings(e: Emulator, token: string) {
   return (await call(e, "GET", "/v1/settings/application", { token })).json.settings.application;
 }
 
-describe("settings over HTTPS", () => {
+describe("settings", () => {
   test("GET answers the documented shape with defaults, numbers for the back-off delays and meta", async () => {
     const e = await emulator();
     expect(e.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
@@ -45,7 +45,6 @@ describe("settings over HTTPS", () => {
 
   test("the certificate is trusted through the emulator's CA and rejected without it", async () => {
     const e = await emulator();
-    const { request } = await import("undici");
     await expect(request(`${e.url}/`)).rejects.toThrow(/certificate/);
     const local = e.url.replace("127.0.0.1", "localhost");
     const reply = await call({ ...e, url: local }, "GET", "/");

@@ -93,7 +93,7 @@ describe("project file validation, as the CLI's", () => {
     },
   );
 
-  test("a key outside the project's namespace with only a value is accepted and reaches the program", async () => {
+  test("a key outside the project's namespace with only a value is accepted and reaches the provider", async () => {
     const e = await emulator();
     const program = copyExample("basic");
     program.write("Pulumi.yaml", `${PROJECT}config:\n  whatsapp:baseUrl:\n    value: ${e.url}\n`);
@@ -126,7 +126,7 @@ describe("programs that fail", () => {
     expect(result.steps.filter((s) => s.type !== "pulumi:pulumi:Stack")).toEqual([]);
   }, 120_000);
 
-  test("a resource whose check fails stops the run with the provider's reason, and sends nothing", async () => {
+  test("a resource whose check fails stops the run with the provider's reason, and nothing is sent for it", async () => {
     const e = await emulator();
     const program = copyExample("basic");
     program.write("Pulumi.yaml", PROJECT);
@@ -137,7 +137,7 @@ describe("programs that fail", () => {
     });
     expect(result.ok).toBe(false);
     expect(errorsOf(result)).toMatch(/ApplicationSettings resource 'whatsapp-settings' has a problem: webhooks\.url/);
-    // The media providers may register before it: steps already generated run, and state records them.
+    // The media providers register before it: their steps are generated first, run, and stay in state.
     expect(e.journal.filter().filter((r) => r.path === "/v1/settings/application")).toEqual([]);
     expect(result.checkpoint.resources.filter((r) => r.type.endsWith(":ApplicationSettings"))).toEqual([]);
   }, 120_000);

@@ -81,7 +81,6 @@ class Run {
   readonly diagnostics: Diagnostic[] = [];
   outputs: Props = {};
   private host: Promise<ProviderHost> | undefined;
-  private readonly inFlight = new Set<string>();
   /** The tail of the step generator's queue (see `generate`). */
   private generating: Promise<unknown> = Promise.resolve();
   failure: string | undefined;
@@ -98,9 +97,9 @@ class Run {
   diagnose(severity: Severity, message: string, urn = ""): void {
     // Like the CLI without --debug: debug lines (which can hold raw RPC payloads) are not kept.
     if (severity === "debug") return;
-    // Provider logs carry no URN; when one step is running they are about it.
-    const about = urn || (this.inFlight.size === 1 ? ([...this.inFlight][0] as string) : "");
-    const diagnostic = { severity, message, urn: about };
+    // A dynamic provider's logs carry no URN (Pulumi does not route them through its engine, see
+    // pulumi/pulumi#18253): shown without a resource, rather than guessed from what is running.
+    const diagnostic = { severity, message, urn };
     this.diagnostics.push(diagnostic);
     this.options.onDiagnostic?.(diagnostic);
   }
@@ -148,15 +147,13 @@ class Run {
     return turn;
   }
 
+  /** Runs one resource's step; a provider error fails the run, named after the resource. */
   async around<T>(urn: string, work: () => Promise<T>): Promise<T> {
-    this.inFlight.add(urn);
     try {
       return await work();
     } catch (error) {
       if (error instanceof MonitorError) throw error;
       return this.fail(error instanceof Error ? error.message : String(error), urn);
-    } finally {
-      this.inFlight.delete(urn);
     }
   }
 

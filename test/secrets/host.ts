@@ -90,6 +90,8 @@ export interface Evidence {
 /**
  * Outputs each resource type asks the engine to keep secret (its secret inputs included);
  * `webhooks` only when it may hold a secret. The registration test proves the resources do so.
+ * Written out by hand on purpose, apart from the models (test/model.test.ts pins what they derive);
+ * it lists what the secret-path tables here need, not every output.
  */
 export const SECRET_OUTPUTS: Record<ResourceType, readonly string[]> = {
   ApplicationSettings: ["connection", "webhooks"],

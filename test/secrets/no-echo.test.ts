@@ -4,13 +4,13 @@
  * and a backup's data and password in play, shows none of them in plain, JSON-escaped or
  * percent-encoded form in check failures, errors, warnings, the host's stderr or plaintext outputs.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { afterEach, beforeAll, describe, expect, test } from "vitest";
 import { runMockedProgram, secretKeys } from "../e2e/mocked-program";
 import type { EchoForm, Emulator, FaultRule } from "../emulator/index";
 import { call, login } from "../support/api";
 import { suiteEmulator } from "../support/emulator";
 import { packedProgram } from "../support/packed";
-import { checkAndCreate, type Evidence, type HostedProgram, hostedProgram, type ResourceType } from "./host";
+import { checkAndCreate, type Evidence, type ResourceType, suiteProgram } from "./host";
 
 type Props = Record<string, unknown>;
 
@@ -231,7 +231,7 @@ const client = suiteEmulator({
 });
 const droppingClient = suiteEmulator({ adminPassword: PASSWORD, dropFields: ["webhooks.url"] });
 let context: Context;
-let program: HostedProgram;
+const program = suiteProgram({ "whatsapp:retryAttempts": "2", "whatsapp:retryBaseDelayMs": "5" });
 
 beforeAll(async () => {
   const e = client();
@@ -242,16 +242,11 @@ beforeAll(async () => {
   const conn = { baseUrl: e.url, username: "admin", password: PASSWORD, caCert: e.caCert };
   const tokenConn = { baseUrl: e.url, token, caCert: e.caCert };
   context = { e, dropping, token, data, conn, tokenConn };
-  program = await hostedProgram({ "whatsapp:retryAttempts": "2", "whatsapp:retryBaseDelayMs": "5" });
 }, 120_000);
 
 afterEach(() => {
   context.e.faults.clear();
   context.dropping.faults.clear();
-});
-
-afterAll(async () => {
-  await program?.close();
 });
 
 function secrets(c: Context): Array<[string, string]> {
@@ -300,7 +295,7 @@ describe("no secret appears in any failure, message, log line or plaintext outpu
     const c = context;
     const target = path.on === "dropping" ? c.dropping : c.e;
     for (const fault of path.faults ?? []) target.faults.inject(fault);
-    const evidence = await checkAndCreate(program, path.type, path.news(c));
+    const evidence = await checkAndCreate(program(), path.type, path.news(c));
     if (path.fails === "check") {
       expect(evidence.failures.length).toBeGreaterThan(0);
       tally.refused += evidence.failures.length;
@@ -329,7 +324,7 @@ describe("no secret appears in any failure, message, log line or plaintext outpu
 describe("successful steps keep secrets out of plaintext outputs", () => {
   test("a created ApplicationSettings holds its webhook secret only in secret outputs, its base URL in plaintext", async () => {
     const c = context;
-    const evidence = await checkAndCreate(program, "ApplicationSettings", {
+    const evidence = await checkAndCreate(program(), "ApplicationSettings", {
       connection: c.conn,
       webhooks: { url: WEBHOOK, maxConcurrentRequests: 12 },
     });
@@ -344,7 +339,10 @@ describe("successful steps keep secrets out of plaintext outputs", () => {
 
   test("a backup's plaintext outputs carry neither its data nor its password", async () => {
     const c = context;
-    const evidence = await checkAndCreate(program, "SettingsBackup", { connection: c.conn, password: BACKUP_PASSWORD });
+    const evidence = await checkAndCreate(program(), "SettingsBackup", {
+      connection: c.conn,
+      password: BACKUP_PASSWORD,
+    });
     expect(evidence.error).toBeUndefined();
     const data = evidence.created?.properties.data as string;
     expect(data.length).toBeGreaterThan(40);
