@@ -756,6 +756,10 @@ export interface SettingsRestoreOutputs {
    * The client restored onto (its normalized base URL).
    */
   baseUrl: string;
+  /**
+   * The same restore (client, data and `triggers`) was made before this resource was created, at `restoredAt`: nothing was sent.
+   */
+  alreadyRestored: boolean;
 }
 
 /**

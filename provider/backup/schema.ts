@@ -90,6 +90,10 @@ export const SettingsRestoreModel = resourceModel({
     restoredAt: property(z.string(), { description: "When the restore was sent (ISO 8601)." }),
     apiVersion: apiVersion("at the restore, e.g. `v2.53.2`"),
     baseUrl: property(z.string(), { description: "The client restored onto (its normalized base URL)." }),
+    alreadyRestored: property(z.boolean(), {
+      description:
+        "The same restore (client, data and `triggers`) was made before this resource was created, at `restoredAt`: nothing was sent.",
+    }),
   }),
   storesConnection: false,
 });

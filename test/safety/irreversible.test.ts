@@ -379,7 +379,7 @@ describe("a restore runs once, and again only on purpose", () => {
     expect(target.journal.count("POST /v1/settings/restore")).toBe(1);
   });
 
-  test("a host killed during the health wait after an accepted restore does not restore again", async () => {
+  test("a host killed during the health wait after an accepted restore does not restore again, and says the client accepted it", async () => {
     const records = isolateRestoreRecords();
     // A registered target stops after the restore and stays down until restarted.
     const target = await emulator({ waId: "15550002222", autoRestartMs: null });
@@ -392,9 +392,11 @@ describe("a restore runs once, and again only on purpose", () => {
     await waiting;
 
     await target.restart();
+    // The restore was made: the next create records it, sends nothing, and says what happened.
     const next = await Deployment.start();
-    const message = (await rejection(next.create("SettingsRestore", "restore", inputs))).message;
-    expect(message).toContain("the client accepted it");
+    const recorded = await next.create("SettingsRestore", "restore", inputs);
+    expect(recorded.outputs).toMatchObject({ alreadyRestored: true });
+    await expect.poll(() => next.stderr).toContain("the client accepted it");
     expect(target.journal.count("POST /v1/settings/restore")).toBe(1);
   });
 
