@@ -23,7 +23,8 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { checkInputs, containsUnknown, UNKNOWN } from "../check";
 import type { WhatsAppClient } from "../client";
-import { replacements } from "../diff";
+import { clientIdentity } from "../connection";
+import { targetBaseUrl } from "../diff";
 import {
   API_CODES,
   BackupIntegrityError,
@@ -34,10 +35,11 @@ import {
   redact,
   withContext,
 } from "../errors";
+import { replacementsAcross, sayMove, waIdAt } from "../identity";
 import { warnIrreversible } from "../irreversible";
 import { defaultOf } from "../model";
 import { clientFor, connectionFor, exclusive, identityOf, processState } from "../runtime";
-import { earlierRestore, finish, restoreOnce } from "./restore-once";
+import { carryRecord, earlierRestore, finish, restoreOnce } from "./restore-once";
 import { SettingsRestoreModel } from "./schema";
 
 type Props = Record<string, unknown>;
@@ -85,9 +87,10 @@ function previewCreate(inputs: Props): void {
   warnIrreversible("a restore (POST /v1/settings/restore)", target, "every contact sees a new security code");
 }
 
-export async function diff(_id: string, olds: Props, news: Props) {
+export async function diff(id: string, olds: Props, news: Props) {
   // Only the target client and triggers decide; an unknown password or timeout restores nothing again.
-  const replaces = replacements(SettingsRestoreModel, olds, news);
+  const { replaces, move } = await replacementsAcross(SettingsRestoreModel, olds, news, id);
+  sayMove(move, "the replacement restores the backup there");
   if (replaces.length > 0) {
     warnIrreversible(
       "a restore (POST /v1/settings/restore)",
@@ -105,8 +108,17 @@ export async function diff(_id: string, olds: Props, news: Props) {
       );
     }
   }
-  // Nothing else is ever sent again, so no other change is worth an update.
-  return { changes: replaces.length > 0, replaces };
+  // Nothing else is ever sent again, so no other change is worth an update but an address change.
+  return { changes: replaces.length > 0 || move.kind === "address", replaces };
+}
+
+/** The target's registered number after the restore, `""` when it cannot be read: one GET, never retried. */
+async function registeredNumber(api: WhatsAppClient): Promise<string> {
+  try {
+    return await waIdAt(api.connection);
+  } catch {
+    return "";
+  }
 }
 
 function gatewayStatuses(health: Record<string, unknown>): string[] {
@@ -165,6 +177,7 @@ function recordedEarlier(inputs: Props, target: string, sha256: string, startedA
     restoredAt: startedAt,
     apiVersion: typeof apiVersion === "string" ? apiVersion : "",
     baseUrl: target,
+    waId: "",
     alreadyRestored: true,
   };
 }
@@ -233,6 +246,7 @@ async function restoreAndWait(
   }
   finish(ticket, target, sha256);
   const outs: Props = {
+    waId: health.healthy ? await registeredNumber(api) : "",
     ...inputs,
     sha256,
     restartRequired,
@@ -245,4 +259,18 @@ async function restoreAndWait(
   return { id, outs };
 }
 
-export { configure, delete, read, update } from "./one-shot";
+/**
+ * Records new inputs. An address change of the same client moves state there, and the record of
+ * the restore with it, so a later create of the same intent at the new address sends nothing.
+ */
+export async function update(_id: string, olds: Props, news: Props) {
+  const outs: Props = { ...olds, ...news };
+  const target = clientIdentity(targetBaseUrl(news));
+  if (target && target !== olds.baseUrl && typeof olds.sha256 === "string") {
+    outs.baseUrl = target;
+    carryRecord({ target: clientIdentity(olds.baseUrl) ?? "", sha256: olds.sha256, triggers: olds.triggers }, target);
+  }
+  return { outs };
+}
+
+export { configure, delete, read } from "./one-shot";

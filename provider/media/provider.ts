@@ -26,8 +26,9 @@
 import { checkInputs, containsUnknown } from "../check";
 import type { WhatsAppClient } from "../client";
 import { type Connection, clientIdentity } from "../connection";
-import { replacements, same } from "../diff";
+import { same } from "../diff";
 import { certainlyNotApplied, FieldIgnoredError, isWhatsAppError, partlyApplied, WrongClientError } from "../errors";
+import { replacementsAcross, sameClientOrThrow, sayMove } from "../identity";
 import { defaultOf } from "../model";
 import {
   clientFor,
@@ -60,8 +61,9 @@ export async function check(olds: Props, news: Props) {
   return checkInputs(MediaProviderModel, olds, news, processState().config);
 }
 
-export async function diff(_id: string, olds: Props, news: Props) {
-  const replaces = replacements(MediaProviderModel, olds, news);
+export async function diff(id: string, olds: Props, news: Props) {
+  const { replaces, move } = await replacementsAcross(MediaProviderModel, olds, news, id);
+  sayMove(move, `the replacement deletes the media provider ${String(olds.name)} from ${String(olds.baseUrl)}`);
   const updates = ["type", "config"].filter(
     (key) =>
       containsUnknown(news[key]) ||
@@ -173,11 +175,14 @@ export async function create(inputs: Props) {
   return { id: idFor(connection, wanted.name), outs };
 }
 
-export async function update(_id: string, olds: Props, news: Props) {
+export async function update(id: string, olds: Props, news: Props) {
   const connection = connectionFor(news);
   const recorded = clientIdentity(olds.baseUrl);
-  // diff makes another client a replacement; never write to one this resource is not recorded on.
-  if (recorded && recorded !== identityOf(connection)) throw new WrongClientError(recorded, identityOf(connection));
+  // diff makes another client a replacement; never write to one this resource is not recorded on,
+  // unless it is that client at another address (its registered number says so).
+  if (recorded && recorded !== identityOf(connection)) {
+    await sameClientOrThrow(olds, news, id, () => new WrongClientError(recorded, identityOf(connection)));
+  }
   const wanted = entryOf(news);
   const secrets = [...credentialsOf(news.config), ...credentialsOf(olds.config)];
   if (wanted.type === entryOf(olds).type && same(wanted.config, olds.config)) {

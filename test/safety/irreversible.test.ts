@@ -111,15 +111,18 @@ describe("calls for an existing resource reach only the client in its state", ()
     expect(b.journal.count("DELETE /v1/settings/application")).toBe(0);
     expect(b.getSetting("webhooks.url")).toBe("https://hooks.example.com/b");
     expect(b.getSetting("log_level")).toBe("warning");
-    // The refresh and the reset went to A; B saw only the replacement's create.
+    // The refresh, the diff's read of who answers there, and the reset (read before and after)
+    // went to A; B saw the diff's read and the replacement's create.
     expect(requests(a)).toEqual([
       "POST /v1/users/login",
       "GET /v1/settings/application",
       "GET /v1/settings/application",
       "DELETE /v1/settings/application",
+      "GET /v1/settings/application",
     ]);
     expect(requests(b)).toEqual([
       "POST /v1/users/login",
+      "GET /v1/settings/application",
       "GET /v1/settings/application",
       "PATCH /v1/settings/application",
       "GET /v1/settings/application",
