@@ -28,12 +28,12 @@ import type { WhatsAppClient } from "../client";
 import { type Connection, clientIdentity } from "../connection";
 import { same } from "../diff";
 import { certainlyNotApplied, FieldIgnoredError, isWhatsAppError, partlyApplied, WrongClientError } from "../errors";
-import { replacementsAcross, sameClientOrThrow, sayMove } from "../identity";
+import { connectionForRecordedClient, replacementsAcross, sameClientOrThrow, sayMove } from "../identity";
+import { warnIrreversible } from "../irreversible";
 import { defaultOf } from "../model";
 import {
   clientFor,
   connectionFor,
-  connectionForRecorded,
   exclusive,
   identityOf,
   processState,
@@ -64,6 +64,13 @@ export async function check(olds: Props, news: Props) {
 export async function diff(id: string, olds: Props, news: Props) {
   const { replaces, move } = await replacementsAcross(MediaProviderModel, olds, news, id);
   sayMove(move, `the replacement deletes the media provider ${String(olds.name)} from ${String(olds.baseUrl)}`);
+  if (replaces.length > 0) {
+    warnIrreversible(
+      `a delete of the media provider ${String(olds.name)} (DELETE ${PATH}/${encodeURIComponent(String(olds.name))})`,
+      String(olds.baseUrl),
+      "the replacement removes it there once the new one is created",
+    );
+  }
   const updates = ["type", "config"].filter(
     (key) =>
       containsUnknown(news[key]) ||
@@ -197,7 +204,7 @@ export async function update(id: string, olds: Props, news: Props) {
 }
 
 export async function read(id: string, props: Props) {
-  const connection = connectionForRecorded(props, id);
+  const connection = await connectionForRecordedClient(props, id);
   const recorded = entryOf(props);
   const name = nameOf(id, props);
   const secrets = credentialsOf(props.config);
@@ -211,7 +218,7 @@ export async function read(id: string, props: Props) {
 }
 
 async function remove(id: string, props: Props): Promise<void> {
-  const connection = connectionForRecorded(props, id);
+  const connection = await connectionForRecordedClient(props, id);
   const name = nameOf(id, props);
   const secrets = credentialsOf(props.config);
   const api = clientFor(connection);

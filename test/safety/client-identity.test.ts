@@ -106,6 +106,26 @@ describe("an address change that reaches the same client", () => {
   });
 });
 
+test("state without the recorded address's credentials refreshes through another address that answers the recorded number", async () => {
+  const e = await emulator({ waId: "15550008888" });
+  const other = await emulator({ waId: "15550009999" });
+  const first = await Deployment.start(configOf(e));
+  const state = await first.up("ApplicationSettings", "settings", { logLevel: "warning" });
+  // What a state written by 0.1.0 holds: no stored connection.
+  const { clientConnection: _dropped, ...legacy } = state.outputs;
+  e.setSetting("log_level", "error");
+  const moved = await Deployment.start({ ...configOf(e), "whatsapp:baseUrl": localhost(e) });
+  const refreshed = await moved.read("ApplicationSettings", "settings", { id: state.id, outputs: legacy });
+  expect(refreshed.outputs).toMatchObject({ logLevel: "error", waId: "15550008888" });
+  // Another client at the new address: refused as before, nothing sent there but the read of its number.
+  const elsewhere = await Deployment.start(configOf(other));
+  const refusal = await elsewhere
+    .read("ApplicationSettings", "settings", { id: state.id, outputs: legacy })
+    .then(() => undefined, (error: Error) => error.message);
+  expect(refusal).toContain(`recorded on the client at ${e.url}`);
+  expect(writes(other)).toEqual([]);
+});
+
 describe("another client, or one that cannot be told", () => {
   test("a client registered under another number is another client: preview names the reset of the old one", async () => {
     const a = await emulator({ waId: "15550005555" });
@@ -182,4 +202,26 @@ test("a reset warning names only what the client really changed, read before and
   expect(e.journal.count("DELETE /v1/settings/application")).toBe(1);
   await expect.poll(() => destroy.stderr).toContain("changed back to the default: logLevel");
   expect(destroy.stderr).not.toMatch(/changed back to the default: [^\n]*callbackBackoffDelayMs/);
+});
+
+test("preview names a media provider's delete when a replacement will send it, with the client", async () => {
+  const e = await emulator();
+  const first = await Deployment.start(configOf(e));
+  const state = await first.up("MediaProvider", "cdn", { name: "cdn", config: { bearer: "Cdn-Bearer-88" } });
+  e.journal.clear();
+  const preview = await Deployment.start(configOf(e));
+  const inputs = await preview.check(
+    "MediaProvider",
+    "cdn",
+    { name: "cdn-two", config: { bearer: "Cdn-Bearer-88" } },
+    state.outputs,
+  );
+  expect(await preview.diff("MediaProvider", "cdn", state, inputs)).toMatchObject({ replaces: ["name"] });
+  await expect
+    .poll(() => preview.stderr)
+    .toContain(
+      `${e.url}: this step will send a delete of the media provider cdn ` +
+        "(DELETE /v1/settings/application/media/providers/cdn): the replacement removes it there",
+    );
+  expect(requests(e)).toEqual([]);
 });
