@@ -8,6 +8,7 @@
 import { describe, expect, test } from "vitest";
 import type { Emulator } from "../emulator/index";
 import { emulator } from "../support/emulator";
+import { rejection } from "../support/rejection";
 import { configOf, connectionOf, Deployment, isolateRestoreRecords, requests } from "./hosted";
 
 /** The same client's address spelled with `localhost` instead of `127.0.0.1`: another address. */
@@ -119,9 +120,9 @@ test("state without the recorded address's credentials refreshes through another
   expect(refreshed.outputs).toMatchObject({ logLevel: "error", waId: "15550008888" });
   // Another client at the new address: refused as before, nothing sent there but the read of its number.
   const elsewhere = await Deployment.start(configOf(other));
-  const refusal = await elsewhere
-    .read("ApplicationSettings", "settings", { id: state.id, outputs: legacy })
-    .then(() => undefined, (error: Error) => error.message);
+  const refusal = (
+    await rejection(elsewhere.read("ApplicationSettings", "settings", { id: state.id, outputs: legacy }))
+  ).message;
   expect(refusal).toContain(`recorded on the client at ${e.url}`);
   expect(writes(other)).toEqual([]);
 });
