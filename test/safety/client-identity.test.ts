@@ -7,7 +7,9 @@
  */
 import { describe, expect, test } from "vitest";
 import type { Emulator } from "../emulator/index";
+import { runEngine } from "../engine/deployment";
 import { emulator } from "../support/emulator";
+import { programOf } from "../support/program-dir";
 import { rejection } from "../support/rejection";
 import { configOf, connectionOf, Deployment, isolateRestoreRecords, requests } from "./hosted";
 
@@ -126,6 +128,45 @@ test("state without the recorded address's credentials refreshes through another
   expect(refusal).toContain(`recorded on the client at ${e.url}`);
   expect(writes(other)).toEqual([]);
 });
+
+test("through the engine stand-in, stack config 127.0.0.1 → localhost updates settings and media in place: the webhook, log level and provider stay", async () => {
+  const e = await emulator({ waId: "15550002468" });
+  e.setSetting("webhooks.url", "https://hooks.example.com/kept");
+  const program = programOf({
+    "Pulumi.yaml": "name: program\nruntime: nodejs\n",
+    "index.js": `
+const ws = require("pulumi-whatsapp-settings");
+new ws.ApplicationSettings("settings", { logLevel: "warning" });
+new ws.MediaProvider("cdn", { name: "cdn", config: { bearer: "Cdn-Bearer-2468" } });
+`,
+  });
+  const run = (command: "preview" | "up", baseUrl: string) =>
+    runEngine(command, {
+      dir: program.dir,
+      config: { "whatsapp:baseUrl": baseUrl, "whatsapp:username": "admin", "whatsapp:caCert": e.caCert as string },
+      secrets: { "whatsapp:password": e.adminPassword },
+    });
+  const ops = (result: Awaited<ReturnType<typeof run>>) =>
+    result.steps.filter((step) => step.type !== "pulumi:pulumi:Stack").map((step) => `${step.op} ${step.name}`);
+  expect((await run("up", e.url)).ok).toBe(true);
+  e.journal.clear();
+
+  // Pulumi's step generator (pkg/resource/deploy/step_generator.go): a diff without replaceKeys is an update.
+  const preview = await run("preview", localhost(e));
+  expect(ops(preview)).toEqual(["update settings", "update cdn"]);
+  const said = preview.diagnostics.map((d) => d.message).join("\n");
+  expect(said).toContain(`address change: ${e.url} and ${localhost(e)} are the same client (wa_id 15550002468)`);
+  expect(said).not.toContain("this step will send");
+  const up = await run("up", localhost(e));
+  expect(up.ok).toBe(true);
+  expect(ops(up)).toEqual(["update settings", "update cdn"]);
+  expect(writes(e)).toEqual([]);
+  expect(e.getSetting("webhooks.url")).toBe("https://hooks.example.com/kept");
+  expect(e.getSetting("log_level")).toBe("warning");
+  expect(up.checkpoint.resources.map((r) => r.outputs.baseUrl).filter(Boolean)).toEqual([localhost(e), localhost(e)]);
+  const after = await run("preview", localhost(e));
+  expect(ops(after)).toEqual(["same settings", "same cdn"]);
+}, 180_000);
 
 describe("another client, or one that cannot be told", () => {
   test("a client registered under another number is another client: preview names the reset of the old one", async () => {
