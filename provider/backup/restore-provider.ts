@@ -68,8 +68,8 @@ function targetOf(inputs: Props): string | undefined {
   }
 }
 
-/** What creating this restore will do, said before it happens. */
-function previewCreate(inputs: Props): void {
+/** What creating this restore will do, said before it happens (a new one, or a replacement's). */
+function previewCreate(inputs: Props, consequence = "every contact sees a new security code"): void {
   const known = targetOf(inputs);
   const target = known ?? "the client its connection names";
   const settled = typeof inputs.data === "string" && inputs.data !== UNKNOWN && !containsUnknown(inputs.triggers);
@@ -77,14 +77,21 @@ function previewCreate(inputs: Props): void {
     settled && known !== undefined
       ? earlierRestore({ target: known, sha256: sha256Of(inputs.data as string), triggers: inputs.triggers })
       : undefined;
-  if (earlier && earlier.record.state !== "sending") {
+  if (earlier?.record.state === "sending") {
+    pulumi.log.warn(
+      `${target}: a restore of this backup with these triggers started at ${earlier.record.startedAt} and never ` +
+        `finished (${earlier.path}); creating the resource sends nothing and fails until that record says whether it landed`,
+    );
+    return;
+  }
+  if (earlier) {
     pulumi.log.warn(
       `${target}: this restore (same client, backup and triggers) was already made at ${earlier.record.startedAt}; ` +
         "creating the resource records it and sends nothing",
     );
     return;
   }
-  warnIrreversible("a restore (POST /v1/settings/restore)", target, "every contact sees a new security code");
+  warnIrreversible("a restore (POST /v1/settings/restore)", target, consequence);
 }
 
 export async function diff(id: string, olds: Props, news: Props) {
@@ -92,9 +99,8 @@ export async function diff(id: string, olds: Props, news: Props) {
   const { replaces, move } = await replacementsAcross(SettingsRestoreModel, olds, news, id);
   sayMove(move, "the replacement restores the backup there");
   if (replaces.length > 0) {
-    warnIrreversible(
-      "a restore (POST /v1/settings/restore)",
-      targetOf(news) ?? "the client its connection names",
+    previewCreate(
+      news,
       `the replacement restores the backup again (${replaces.join(", ")} changed); every contact sees a new security code`,
     );
   }

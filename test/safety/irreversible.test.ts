@@ -368,6 +368,11 @@ describe("a restore runs once, and again only on purpose", () => {
     await until(() => target.journal.count("POST /v1/settings/restore") === 1);
 
     const next = await Deployment.start();
+    // Preview already says the create will send nothing.
+    await next.check("SettingsRestore", "restore", inputs);
+    await expect
+      .poll(() => next.stderr)
+      .toContain("creating the resource sends nothing and fails until that record says whether it landed");
     const message = (await rejection(next.create("SettingsRestore", "restore", inputs))).message;
     expect(message).toContain("never finished");
     expect(message).toContain('"state": "adopt"');

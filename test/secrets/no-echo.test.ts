@@ -167,14 +167,27 @@ const ECHO_PATHS: FailurePath[] = ECHO_FORMS.flatMap((form): FailurePath[] => [
   {
     name: `restore: the client refuses and echoes data and password (${form})`,
     type: "SettingsRestore",
-    news: (c) => ({ connection: c.conn, data: c.data, password: BACKUP_PASSWORD, waitForHealthy: false }),
+    // Each path its own intent: a restore that may have landed is never sent again for the same one.
+    news: (c) => ({
+      connection: c.conn,
+      data: c.data,
+      password: BACKUP_PASSWORD,
+      waitForHealthy: false,
+      triggers: { refused: form },
+    }),
     faults: [{ route: "POST /v1/settings/restore", echo: form, times: 1 }],
     fails: "echo",
   },
   {
     name: `restore: a 500 that may have landed echoes data and password (${form})`,
     type: "SettingsRestore",
-    news: (c) => ({ connection: c.conn, data: c.data, password: BACKUP_PASSWORD, waitForHealthy: false }),
+    news: (c) => ({
+      connection: c.conn,
+      data: c.data,
+      password: BACKUP_PASSWORD,
+      waitForHealthy: false,
+      triggers: { landed: form },
+    }),
     faults: [{ route: "POST /v1/settings/restore", echo: form, code: 1014, times: 1 }],
     fails: "echo",
   },
