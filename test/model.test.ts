@@ -24,7 +24,7 @@ const DERIVED: Array<[ResourceModel, Facts]> = [
   [
     ApplicationSettingsModel,
     {
-      placeholders: ["restartRequired", "restartRequiredFields", "apiVersion", "baseUrl", "sharesClient"],
+      placeholders: ["restartRequired", "restartRequiredFields", "apiVersion", "baseUrl", "waId", "sharesClient"],
       ignoredByCheck: [
         "__provider",
         "connection",
@@ -32,6 +32,7 @@ const DERIVED: Array<[ResourceModel, Facts]> = [
         "restartRequiredFields",
         "apiVersion",
         "baseUrl",
+        "waId",
         "sharesClient",
         "clientConnection",
       ],
@@ -53,7 +54,16 @@ const DERIVED: Array<[ResourceModel, Facts]> = [
   [
     SettingsRestoreModel,
     {
-      placeholders: ["sha256", "restartRequired", "gatewayStatus", "restoredAt", "apiVersion", "baseUrl"],
+      placeholders: [
+        "sha256",
+        "restartRequired",
+        "gatewayStatus",
+        "restoredAt",
+        "apiVersion",
+        "baseUrl",
+        "waId",
+        "alreadyRestored",
+      ],
       ignoredByCheck: [
         "__provider",
         "connection",
@@ -63,6 +73,8 @@ const DERIVED: Array<[ResourceModel, Facts]> = [
         "restoredAt",
         "apiVersion",
         "baseUrl",
+        "waId",
+        "alreadyRestored",
       ],
       secret: ["data", "password", "connection"],
       replacing: ["triggers"],
