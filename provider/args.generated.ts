@@ -780,6 +780,10 @@ export interface MediaProviderOutputs {
    * The client this provider is on (its normalized base URL).
    */
   baseUrl: string;
+  /**
+   * When this resource created or adopted the provider (ISO 8601). A delete leaves the provider to a replacement of the same name created later in the deployment.
+   */
+  claimedAt: string;
 }
 
 /**
@@ -934,6 +938,12 @@ export interface MediaProviderArgs {
    * Stored secret in state.
    */
   config: pulumi.Input<MediaProviderConfigArgs>;
+  /**
+   * Take over a provider of this name the client already holds and this stack did not create: its type and credentials are overwritten, and a delete removes it. Without it, create refuses such a provider before sending anything. Only create reads it.
+   *
+   * Allowed: true or false.
+   */
+  adopt?: pulumi.Input<boolean> | undefined;
   /**
    * The client to talk to; stored secret. Without it: the `provider` option's connection, else
    * stack config `whatsapp:*`, else the `WHATSAPP_*` environment variables.

@@ -29,9 +29,21 @@ interface ProcessState {
   declared: Map<string, Map<string, Set<string>>>;
   /** Clients this process has reset to defaults, so a destroy of several resources resets once. */
   reset: Set<string>;
+  /** What this deployment learnt of the media providers it manages (see `media/ownership.ts`). */
+  media: MediaClaims;
   /** Per client, the tail of its queue of writes (see `exclusive`). */
   queues: Map<string, Promise<void>>;
   warnedInsecure: Set<string>;
+}
+
+/** Media providers, each keyed by its client's identity and its name (`mediaKey`). */
+export interface MediaClaims {
+  /** The resource (by its name in the program) each checked `MediaProvider` claims a provider for. */
+  claimants: Map<string, string>;
+  /** Providers a resource in this stack's state holds, seen by a diff of this deployment. */
+  inState: Set<string>;
+  /** The `claimedAt` of the latest create of this deployment that wrote the provider. */
+  created: Map<string, string>;
 }
 
 let state: ProcessState | undefined;
@@ -43,6 +55,7 @@ export function processState(): ProcessState {
     retry: DEFAULT_RETRY,
     declared: new Map(),
     reset: new Set(),
+    media: { claimants: new Map(), inState: new Set(), created: new Map() },
     queues: new Map(),
     warnedInsecure: new Set(),
   };

@@ -28,6 +28,7 @@ const DERIVED: Array<[ResourceModel, Facts]> = [
       ignoredByCheck: [
         "__provider",
         "connection",
+        "__name",
         "restartRequired",
         "restartRequiredFields",
         "apiVersion",
@@ -44,7 +45,17 @@ const DERIVED: Array<[ResourceModel, Facts]> = [
     SettingsBackupModel,
     {
       placeholders: ["data", "sha256", "sizeBytes", "apiVersion", "createdAt", "baseUrl"],
-      ignoredByCheck: ["__provider", "connection", "data", "sha256", "sizeBytes", "apiVersion", "createdAt", "baseUrl"],
+      ignoredByCheck: [
+        "__provider",
+        "connection",
+        "__name",
+        "data",
+        "sha256",
+        "sizeBytes",
+        "apiVersion",
+        "createdAt",
+        "baseUrl",
+      ],
       secret: ["password", "data", "connection"],
       replacing: ["password", "triggers"],
       defaults: {},
@@ -57,6 +68,7 @@ const DERIVED: Array<[ResourceModel, Facts]> = [
       ignoredByCheck: [
         "__provider",
         "connection",
+        "__name",
         "sha256",
         "restartRequired",
         "gatewayStatus",
@@ -72,8 +84,8 @@ const DERIVED: Array<[ResourceModel, Facts]> = [
   [
     MediaProviderModel,
     {
-      placeholders: ["baseUrl"],
-      ignoredByCheck: ["__provider", "connection", "baseUrl", "clientConnection"],
+      placeholders: ["baseUrl", "claimedAt"],
+      ignoredByCheck: ["__provider", "connection", "__name", "baseUrl", "claimedAt", "clientConnection"],
       secret: ["config", "connection", "clientConnection"],
       replacing: ["name"],
       defaults: { type: "www" },

@@ -64,6 +64,12 @@ export const MediaProviderModel = resourceModel({
       whole: true,
       named: NAMED_CONFIG,
     }),
+    adopt: property(z.boolean({ error: "must be true or false" }).optional(), {
+      description:
+        "Take over a provider of this name the client already holds and this stack did not create: its type and credentials are overwritten, and a delete removes it. Without it, create refuses such a provider before sending anything. Only create reads it.",
+      allowed: "true or false",
+      shown: true,
+    }),
   }),
   outputs: z.object({
     name: property(z.string(), { description: "The provider's name on the client." }),
@@ -74,6 +80,10 @@ export const MediaProviderModel = resourceModel({
       named: NAMED_CONFIG,
     }),
     baseUrl: property(z.string(), { description: "The client this provider is on (its normalized base URL)." }),
+    claimedAt: property(z.string(), {
+      description:
+        "When this resource created or adopted the provider (ISO 8601). A delete leaves the provider to a replacement of the same name created later in the deployment.",
+    }),
   }),
   storesConnection: true,
 });

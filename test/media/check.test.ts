@@ -92,7 +92,7 @@ describe("check refuses bad inputs offline, naming the property and never the cr
       { name: "cdn", config: { bearer: TOKEN }, password: PASSWORD },
       {
         property: "password",
-        reason: "is not an input of MediaProvider; allowed here: name, type, config, connection",
+        reason: "is not an input of MediaProvider; allowed here: name, type, config, adopt, connection",
       },
     ],
   ])("%s", async (_title, news, expected) => {
