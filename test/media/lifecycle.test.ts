@@ -185,7 +185,7 @@ describe("two claims of one provider", () => {
     connection: connectionOf(e),
     name,
     config: BEARER,
-    __name: resource,
+    __resourceName: resource,
   });
 
   test("a second resource claiming the same (client, name) fails check, naming both resources", async () => {
