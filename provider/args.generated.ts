@@ -933,7 +933,7 @@ export interface MediaProviderArgs {
   /**
    * `{ bearer }` or `{ basic: { username, password } }`. A change updates it in place.
    *
-   * Allowed: exactly one of {bearer: string} or {basic: {username: string, password: string}}, each string non-empty.
+   * Allowed: exactly one of {bearer: string} or {basic: {username: string, password: string}}, the username non-empty, the bearer token and the password at least 8 characters (a shorter secret cannot be kept out of messages).
    *
    * Stored secret in state.
    */

@@ -38,7 +38,7 @@ export function property<T extends z.ZodType>(schema: T, meta: PropertyMeta): T 
 export const STORED_CONNECTION = "clientConnection";
 
 /** The input a resource class adds holding its name in the program, so a failure can name it. */
-export const RESOURCE_NAME = "__name";
+export const RESOURCE_NAME = "__resourceName";
 
 /** Inputs the engine and the resource classes add to a resource's own. */
 const ENGINE_KEYS = ["__provider", "connection", RESOURCE_NAME] as const;

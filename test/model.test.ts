@@ -28,7 +28,7 @@ const DERIVED: Array<[ResourceModel, Facts]> = [
       ignoredByCheck: [
         "__provider",
         "connection",
-        "__name",
+        "__resourceName",
         "restartRequired",
         "restartRequiredFields",
         "apiVersion",
@@ -48,7 +48,7 @@ const DERIVED: Array<[ResourceModel, Facts]> = [
       ignoredByCheck: [
         "__provider",
         "connection",
-        "__name",
+        "__resourceName",
         "data",
         "sha256",
         "sizeBytes",
@@ -68,7 +68,7 @@ const DERIVED: Array<[ResourceModel, Facts]> = [
       ignoredByCheck: [
         "__provider",
         "connection",
-        "__name",
+        "__resourceName",
         "sha256",
         "restartRequired",
         "gatewayStatus",
@@ -85,7 +85,7 @@ const DERIVED: Array<[ResourceModel, Facts]> = [
     MediaProviderModel,
     {
       placeholders: ["baseUrl", "claimedAt"],
-      ignoredByCheck: ["__provider", "connection", "__name", "baseUrl", "claimedAt", "clientConnection"],
+      ignoredByCheck: ["__provider", "connection", "__resourceName", "baseUrl", "claimedAt", "clientConnection"],
       secret: ["config", "connection", "clientConnection"],
       replacing: ["name"],
       defaults: { type: "www" },
