@@ -50,13 +50,20 @@ export interface ErrorContext {
   cause?: unknown;
 }
 
+/** The attempts, said once when each failed the same way (a client that never answers). */
+function attemptList(attempts: ReadonlyArray<string>): string {
+  const texts = attempts.map((attempt) => attempt.replace(/^attempt \d+: /, ""));
+  if (texts.every((text) => text === texts[0])) return ", each failing the same way";
+  return `: ${attempts.join("; ")}`;
+}
+
 function compose(detail: string, context: ErrorContext): string {
   const attempts = context.attempts ?? [];
   return (
     (context.during ? `${context.during}: ` : "") +
     detail +
     (context.hint ? `; ${context.hint}` : "") +
-    (attempts.length > 1 ? ` (gave up after ${attempts.length} attempts: ${attempts.join("; ")})` : "")
+    (attempts.length > 1 ? ` (gave up after ${attempts.length} attempts${attemptList(attempts)})` : "")
   );
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { UNKNOWN } from "../../provider/check";
+import { configure } from "../../provider/runtime";
 import { carriesSecret } from "../../provider/settings/inputs";
 import { FIELDS, WEBHOOK_USER_INFO_REASON } from "../../provider/settings/schema";
 import { captureWarnings, settingsProvider as provider } from "../support/provider";
@@ -148,6 +149,16 @@ describe("check refuses bad input before any request, naming the property and th
         "must be a whole number of milliseconds from 100 to 600000",
       ],
       [
+        { ...connection, caCert: "" },
+        "connection.caCert",
+        "must be a PEM certificate, -----BEGIN CERTIFICATE----- ...",
+      ],
+      [
+        { ...connection, caCert: "ca.pem" },
+        "connection.caCert",
+        "must be a PEM certificate, -----BEGIN CERTIFICATE----- ...",
+      ],
+      [
         { ...connection, insecure: true },
         "connection.insecure",
         "is not a connection setting; allowed here: baseUrl, token, username, password, caCert, insecureSkipVerify, timeoutMs",
@@ -160,6 +171,24 @@ describe("check refuses bad input before any request, naming the property and th
   test("a webhook URL is never repeated in a failure, since it may carry a secret", async () => {
     const found = await failures({ webhooks: { url: "http://hooks.example.com/in?auth=hunter2" } });
     expect(JSON.stringify(found)).not.toContain("hunter2");
+  });
+
+  test("an empty whatsapp:caCert in stack config (a CA file that was not read) is refused at check, naming the key", async () => {
+    const config = new Map([
+      ["whatsapp:baseUrl", "https://wa.example.com:9090"],
+      ["whatsapp:username", "admin"],
+      ["whatsapp:password", "Adm1n-Passw0rd!"],
+      ["whatsapp:caCert", ""],
+    ]);
+    await configure({ config: { get: (key) => config.get(key) } });
+    const result = await provider.check({}, { logLevel: "info" });
+    expect(result.failures).toEqual([
+      {
+        property: "connection",
+        reason:
+          "whatsapp:caCert (stack config) or WHATSAPP_CA_CERT is not valid: is not a PEM certificate (-----BEGIN CERTIFICATE----- ...); or pass connection: {baseUrl, username, password} or a Provider",
+      },
+    ]);
   });
 
   test("without a connection and without stack config, check says how to connect", async () => {
