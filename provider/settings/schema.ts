@@ -11,6 +11,7 @@
  */
 import { z } from "zod";
 import { property, resourceModel } from "../model";
+import { hasSpaceOrControl, URL_SPACE_OR_CONTROL_REASON } from "../url";
 
 /** What a setting holds; decides which spellings of it are tolerated (see the file's docs). */
 export type SettingKind = "boolean" | "number" | "enum" | "list" | "url";
@@ -81,6 +82,7 @@ const httpsUrl = () =>
   z
     .string()
     .max(MAX_URL_LENGTH)
+    .refine((value) => !hasSpaceOrControl(value), { params: { reason: URL_SPACE_OR_CONTROL_REASON } })
     .refine((value) => value === "" || isHttpsUrl(value))
     .refine((value) => !hasUserInfo(value), { params: { reason: WEBHOOK_USER_INFO_REASON } });
 
