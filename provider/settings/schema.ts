@@ -86,6 +86,17 @@ const httpsUrl = () =>
     .refine((value) => value === "" || isHttpsUrl(value))
     .refine((value) => !hasUserInfo(value), { params: { reason: WEBHOOK_USER_INFO_REASON } });
 
+/**
+ * A list that names a value twice is refused rather than cut down: the program says something the
+ * client cannot hold, and preview and apply must agree on what is sent.
+ */
+function refuseDuplicates(items: readonly string[], context: z.RefinementCtx): void {
+  const twice = [...new Set(items.filter((item, i) => items.indexOf(item) !== i))];
+  if (twice.length === 0) return;
+  const reason = `must name each value once; listed more than once: ${twice.join(", ")}`;
+  context.addIssue({ code: "custom", message: reason, params: { reason } });
+}
+
 export function isHttpsUrl(value: string): boolean {
   try {
     const url = new URL(value);
@@ -214,7 +225,7 @@ export const ApplicationSettingsSchema = z.strictObject({
   ),
   media: group(
     {
-      autoDownload: setting(z.array(z.enum(MEDIA_TYPES)).max(MEDIA_TYPES.length), {
+      autoDownload: setting(z.array(z.enum(MEDIA_TYPES)).max(MEDIA_TYPES.length).superRefine(refuseDuplicates), {
         wire: "auto_download",
         kind: "list",
         description: "Media types downloaded automatically; order does not matter.",

@@ -49,6 +49,16 @@ describe("check refuses bad input before any request, naming the property and th
         'must be a list of audio, document, voice, video, image, sticker; got ["image","gif"]',
       ],
       [
+        { media: { autoDownload: ["image", "video", "image"] } },
+        "media.autoDownload",
+        "must name each value once; listed more than once: image",
+      ],
+      [
+        { media: { autoDownload: ["audio", "audio", "voice", "voice"] } },
+        "media.autoDownload",
+        "must name each value once; listed more than once: audio, voice",
+      ],
+      [
         { media: { autoDownload: "image" } },
         "media.autoDownload",
         'must be a list of audio, document, voice, video, image, sticker; got "image"',
