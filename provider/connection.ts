@@ -6,12 +6,14 @@
 import { z } from "zod";
 import { ConfigError } from "./errors";
 import { property } from "./model";
+import { hasSpaceOrControl, URL_SPACE_OR_CONTROL_REASON } from "./url";
 
 /**
  * Why a base URL cannot name a client, or `undefined` when it can. Credentials, a query or a
  * fragment would either leak into ids and logs or be dropped silently; `/v1` is ours to add.
  */
 export function baseUrlProblem(value: string): string | undefined {
+  if (hasSpaceOrControl(value)) return URL_SPACE_OR_CONTROL_REASON;
   let url: URL;
   try {
     url = new URL(value);

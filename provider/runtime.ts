@@ -152,9 +152,12 @@ export function storedConnectionStale(olds: Record<string, unknown>, news: Recor
     return false;
   }
   const stored = olds[STORED_CONNECTION] as Record<string, unknown>;
-  // Compared key by key: state hands properties back in its own order.
+  // Compared key by key: state hands properties back in its own order. A base URL is compared as
+  // the client it names, so a cosmetic edit (`https://WA.example.com:9090/`) changes nothing.
+  const comparable = (connection: Record<string, unknown>, key: string) =>
+    key === "baseUrl" ? (clientIdentity(connection.baseUrl) ?? connection.baseUrl) : connection[key];
   return [...new Set([...Object.keys(now), ...Object.keys(stored)])].some(
-    (key) => JSON.stringify(now[key]) !== JSON.stringify(stored[key]),
+    (key) => JSON.stringify(comparable(now, key)) !== JSON.stringify(comparable(stored, key)),
   );
 }
 

@@ -135,8 +135,8 @@ test("examples/basic: preview, up, no-op up, edit, drift and refresh, rename, de
   expect(a.getSetting("webhooks.url")).toBe(WEBHOOK);
   expect(up.outputs.apiVersion).toBe(a.version);
   expectNoPlaintext(up, plaintext());
-  // Each provider: one GET to see who owns the name, one POST of a one-element list, one GET to confirm
-  // it; the journal masks the credentials.
+  // Each provider: one GET finding no provider of its name, one POST of a one-element list, one GET
+  // to confirm it; the journal masks the credentials.
   expect(mediaRequests(a)).toEqual([
     `GET ${MEDIA} → 200`,
     `GET ${MEDIA} → 200`,
@@ -246,8 +246,7 @@ test("examples/basic moved to another client: a replacement whose delete reaches
   expect(settingsWrites(b)).toEqual(["PATCH /v1/settings/application"]);
   expect(settingsWrites(a)).toEqual(["DELETE /v1/settings/application"]);
   expect(text).toContain(`${a.url}: reset every application setting`);
-  // The providers likewise: added to the new client (ownership GET, POST, GET each), deleted from the old
-  // one by name.
+  // The providers likewise: added to the new client (GET, POST and GET each), deleted from the old one by name.
   expect(mediaRequests(b)).toEqual([
     `GET ${MEDIA} → 200`,
     `GET ${MEDIA} → 200`,

@@ -3,6 +3,7 @@ import { UNKNOWN } from "../../provider/check";
 import { configure } from "../../provider/runtime";
 import { carriesSecret } from "../../provider/settings/inputs";
 import { FIELDS, WEBHOOK_USER_INFO_REASON } from "../../provider/settings/schema";
+import { URL_SPACE_OR_CONTROL_REASON } from "../../provider/url";
 import { captureWarnings, settingsProvider as provider } from "../support/provider";
 
 const connection = { baseUrl: "https://wa.example.com:9090", username: "admin", password: "Adm1n-Passw0rd!" };
@@ -47,6 +48,16 @@ describe("check refuses bad input before any request, naming the property and th
         { media: { autoDownload: ["image", "gif"] } },
         "media.autoDownload",
         'must be a list of audio, document, voice, video, image, sticker; got ["image","gif"]',
+      ],
+      [
+        { media: { autoDownload: ["image", "video", "image"] } },
+        "media.autoDownload",
+        "must name each value once; listed more than once: image",
+      ],
+      [
+        { media: { autoDownload: ["audio", "audio", "voice", "voice"] } },
+        "media.autoDownload",
+        "must name each value once; listed more than once: audio, voice",
       ],
       [
         { media: { autoDownload: "image" } },
@@ -166,6 +177,39 @@ describe("check refuses bad input before any request, naming the property and th
     ].map(([conn, property, reason]) => ({ conn, property, reason })),
   )("$property: $reason", async ({ conn, property, reason }) => {
     expect(await failures({}, conn)).toContainEqual({ property, reason });
+  });
+
+  const SPACES_AND_CONTROLS: ReadonlyArray<[string, string]> = [
+    ["a newline", "\n"],
+    ["a carriage return", "\r"],
+    ["a tab", "\t"],
+    ["a space", " "],
+    ["a NUL", "\u0000"],
+    ["DEL", "\u007f"],
+    ["a C1 control (NEL)", "\u0085"],
+    ["a no-break space", "\u00a0"],
+  ];
+
+  test.each(
+    SPACES_AND_CONTROLS.flatMap(([what, character]) => [
+      { what, where: "inside the path", url: `https://hooks.example.com/w${character}a?auth=s3cret` },
+      { what, where: "at the end", url: `https://hooks.example.com/wa?auth=s3cret${character}` },
+      { what, where: "at the start", url: `${character}https://hooks.example.com/wa` },
+    ]),
+  )("webhooks.url with $what $where is refused, without repeating it", async ({ url }) => {
+    const found = await failures({ webhooks: { url } });
+    // Where the URL does not parse either, that is said too.
+    expect(found).toContainEqual({ property: "webhooks.url", reason: URL_SPACE_OR_CONTROL_REASON });
+    expect(found.every((failure) => failure.property === "webhooks.url")).toBe(true);
+    expect(JSON.stringify(found)).not.toContain("s3cret");
+  });
+
+  test.each(SPACES_AND_CONTROLS)("connection.baseUrl with %s is refused", async (_what, character) => {
+    for (const baseUrl of [`https://wa.example.com:9090${character}`, `https://wa.exa${character}mple.com`]) {
+      expect(await failures({}, { ...connection, baseUrl })).toEqual([
+        { property: "connection.baseUrl", reason: URL_SPACE_OR_CONTROL_REASON },
+      ]);
+    }
   });
 
   test("a webhook URL is never repeated in a failure, since it may carry a secret", async () => {
