@@ -101,7 +101,8 @@ describe("README's rehearsal without the Pulumi CLI", () => {
       "+  pulumi-nodejs:dynamic/whatsapp:ApplicationSettings whatsapp-settings create",
       "+  pulumi-nodejs:dynamic/whatsapp:MediaProvider cdn create",
       "+  pulumi-nodejs:dynamic/whatsapp:MediaProvider images create",
-      "+ webhooks: [secret]",
+      // The group shows; only its URL, which carries the shared secret, is hidden.
+      '+ webhooks: {"url":"[secret]","maxConcurrentRequests":6,',
       "+ config: [secret]",
     ]) {
       expect(preview).toContain(line);
