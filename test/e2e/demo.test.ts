@@ -40,6 +40,8 @@ test("npm start's sequence: preview, up, a restart-required change, refresh afte
   // the change is flagged before it is applied, then pending on the client until its restart
   const change = step("change the program: maxConcurrentRequests 12, logLevel error; pulumi preview");
   expect(change).toContain('~ logLevel: "warning" => "error"  (needs a Coreapp restart)');
+  // Visible though webhooks.url, beside it, is a secret.
+  expect(change).toContain("~ webhooks.maxConcurrentRequests: 6 => 12  (needs a Coreapp restart)");
   expect(change).toContain("restartRequiredFields: webhooks.maxConcurrentRequests, logLevel");
   expect(out).toContain("pending a Coreapp restart on the client: log_level, webhooks.max_concurrent_requests");
 

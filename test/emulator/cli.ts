@@ -1,7 +1,7 @@
 /**
  * `npm run emulator -- [--port 9090] [--host 127.0.0.1] [--https] [--client-version 2.53.2]
  * [--admin-password ...] [--factory-password] [--unregistered] [--auto-restart-ms N] [--ca-file PATH]
- * [--secrets-file PATH]`
+ * [--secrets-file PATH [--password-key KEY]]`
  *
  * Starts one emulated client and prints its URL, credentials and (with --https) the CA file to
  * trust, and its own PID: `npm run emulator &` leaves `$!` naming npm, not the emulator. With
@@ -27,6 +27,7 @@ const USAGE = `Usage: npm run emulator -- [options]
   --ca-file PATH         with --https, write the CA to PATH (default /tmp/whatsapp-emulator-ca-<pid>.pem)
   --secrets-file PATH    write 'whatsapp:password=<admin password>' into PATH (mode 0600, other
                          lines kept) for npm run engine's --secrets-file, instead of printing it
+  --password-key KEY     the key --secrets-file writes (default whatsapp:password)
   --help                 show this text
 
 While it runs (<pid> is the pid it prints): 'kill -HUP <pid>' or
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
       "auto-restart-ms": { type: "string" },
       "ca-file": { type: "string" },
       "secrets-file": { type: "string" },
+      "password-key": { type: "string", default: "whatsapp:password" },
       help: { type: "boolean", default: false },
     },
   });
@@ -104,8 +106,9 @@ async function main(): Promise<void> {
   const secretsFile = values["secrets-file"];
   if (secretsFile) {
     const file = resolve(from, secretsFile);
-    writeSecretsFile(file, "whatsapp:password", emulator.adminPassword);
-    console.log(`password: in ${file} (whatsapp:password)`);
+    const key = values["password-key"];
+    writeSecretsFile(file, key, emulator.adminPassword);
+    console.log(`password: in ${file} (${key})`);
   } else {
     console.log(`password: ${emulator.adminPassword}`);
   }
