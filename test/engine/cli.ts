@@ -4,7 +4,7 @@
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { type Command, runEngine } from "./deployment";
+import { type Command, type EngineOptions, runEngine } from "./deployment";
 import { diagnosticLine, stepLines, summaryLines } from "./summary";
 
 const USAGE = `Usage: npm run engine -- <preview|up|refresh|destroy> <program dir> [options]
@@ -16,7 +16,46 @@ repository's engine stand-in between them (no Pulumi CLI needed).
   --config KEY=VALUE  stack config, repeatable (KEY without a namespace is the project's)
   --secret KEY=VALUE  secret stack config, repeatable
   --state FILE        the checkpoint (default <program dir>/.pulumi-state/<stack>.json)
-  --help              show this text`;
+  --help              show this text
+
+up:
+  --replace URN       replace this resource whatever its diff says, repeatable
+  --target URN        create, update or delete only this resource, repeatable
+  --refresh           refresh the state first
+refresh (after a run was killed during a create):
+  --clear-pending-creates       drop the pending creates from the state
+  --import-pending-creates URN --import-pending-creates ID
+                                the create made ID: read it into the state, repeatable in pairs`;
+
+/** The flags of `pulumi up` and `pulumi refresh` that steer a deployment. */
+const STEERING = {
+  replace: { type: "string", multiple: true },
+  target: { type: "string", multiple: true },
+  refresh: { type: "boolean", default: false },
+  "clear-pending-creates": { type: "boolean", default: false },
+  "import-pending-creates": { type: "string", multiple: true },
+} as const;
+
+function steering(values: {
+  replace?: string[] | undefined;
+  target?: string[] | undefined;
+  refresh?: boolean | undefined;
+  "clear-pending-creates"?: boolean | undefined;
+  "import-pending-creates"?: string[] | undefined;
+}): Pick<EngineOptions, "replace" | "target" | "refresh" | "clearPendingCreates" | "importPendingCreates"> {
+  const pairs = values["import-pending-creates"] ?? [];
+  // As Pulumi's refresh.go: a flat list of URN, ID, URN, ID...
+  if (pairs.length % 2 !== 0) throw new Error("each URN must be followed by an ID: found an odd number of entries");
+  const imports: Record<string, string> = {};
+  for (let i = 0; i < pairs.length; i += 2) imports[pairs[i] as string] = pairs[i + 1] as string;
+  return {
+    replace: values.replace ?? [],
+    target: values.target ?? [],
+    refresh: values.refresh ?? false,
+    clearPendingCreates: values["clear-pending-creates"] ?? false,
+    importPendingCreates: imports,
+  };
+}
 
 const COMMANDS = new Set<Command>(["preview", "up", "refresh", "destroy"]);
 
@@ -40,6 +79,7 @@ async function main(argv: string[]): Promise<number> {
       secret: { type: "string", multiple: true },
       state: { type: "string" },
       help: { type: "boolean", default: false },
+      ...STEERING,
     },
   });
   const [command, dir] = positionals;
@@ -61,6 +101,7 @@ async function main(argv: string[]): Promise<number> {
     ...(values.state ? { stateFile: resolve(from, values.state) } : {}),
     config: pairs(values.config, "--config"),
     secrets: pairs(values.secret, "--secret"),
+    ...steering(values),
     onStep: (step) => {
       for (const line of stepLines(step)) console.log(line);
     },
