@@ -67,6 +67,11 @@ export interface EngineOptions {
   clearPendingCreates?: boolean;
   /** `refresh --import-pending-creates URN ID`: the id each pending create made, read into state. */
   importPendingCreates?: Record<string, string>;
+  /**
+   * Called after each checkpoint write with the step boundary it records and the provider host's
+   * pid (the kill test stops both processes there).
+   */
+  onCheckpoint?: (boundary: string, providerPid: number | undefined) => void;
   /** Called as each step completes and each diagnostic arrives (the CLI prints them live). */
   onStep?: (step: StepEvent) => void;
   onDiagnostic?: (diagnostic: Diagnostic) => void;
@@ -115,6 +120,7 @@ class Run {
   private generating: Promise<unknown> = Promise.resolve();
   failure: string | undefined;
   monitor: MonitorServer | undefined;
+  providerPid: number | undefined;
 
   constructor(
     readonly command: Command,
@@ -169,6 +175,7 @@ class Run {
           PULUMI_NODEJS_STACK: this.stack,
         },
       });
+      this.providerPid = host.process.pid;
       await host.configure(this.config.values);
       return host;
     })();
@@ -648,7 +655,9 @@ export async function runEngine(command: Command, options: EngineOptions): Promi
   }
   // Pulumi warns before an update (not a preview, not one that refreshes first).
   if (command === "up" && basePending.length > 0) run.diagnose("warning", pendingOperationsWarning(basePending));
-  const journal = new Journal(old, command === "preview" ? undefined : stateFile, carried);
+  const journal = new Journal(old, command === "preview" ? undefined : stateFile, carried, (boundary) =>
+    options.onCheckpoint?.(boundary, run.providerPid),
+  );
   try {
     if (command === "refresh") await refresh(run, journal, imports);
     else if (command === "destroy") await destroy(run, journal);

@@ -36,13 +36,15 @@ export class Journal {
     readonly base: Checkpoint,
     private readonly file: string | undefined,
     private readonly carried: readonly PendingOperation[],
+    /** Called after each write with the step boundary it records (`begin creating <name>`, `end ...`). */
+    private readonly onWrite?: (boundary: string) => void,
   ) {}
 
   /** A step is about to call its provider: its pending operation reaches the disk first. */
   begin(type: OperationType, resource: ResourceState): PendingOperation {
     const operation = { type, resource };
     this.pending.push(operation);
-    this.save();
+    this.save(`begin ${type} ${resource.name}`);
     return operation;
   }
 
@@ -55,7 +57,8 @@ export class Journal {
       this.forDelete.delete(outcome.remove);
     }
     if (outcome.markForDelete) this.forDelete.add(outcome.markForDelete);
-    this.save();
+    const name = (outcome.add ?? outcome.remove ?? outcome.markForDelete ?? operation?.resource)?.name ?? "";
+    this.save(`end ${operation ? operation.type : "step"} ${name}`);
   }
 
   /** The stack's (or a component's) registered outputs, on the state this run produced. */
@@ -63,7 +66,7 @@ export class Journal {
     const state = this.news.find((r) => r.urn === urn);
     if (state) {
       state.outputs = outputs;
-      this.save();
+      this.save(`outputs ${state.name}`);
     }
     return state;
   }
@@ -85,7 +88,9 @@ export class Journal {
     };
   }
 
-  save(): void {
-    if (this.file) saveCheckpoint(this.file, this.snapshot());
+  save(boundary = "final"): void {
+    if (!this.file) return;
+    saveCheckpoint(this.file, this.snapshot());
+    this.onWrite?.(boundary);
   }
 }
