@@ -41,6 +41,8 @@ export interface ResourceState {
   initErrors?: string[];
   /** The original of a create-before-delete replacement whose delete has not run yet. */
   delete?: boolean;
+  /** Read with `Resource.get` (the `id` option): not the stack's to delete, only to forget. */
+  external?: boolean;
 }
 
 /** Pulumi's `resource.OperationType` for the steps the stand-in journals. */

@@ -8,7 +8,14 @@
 import { join } from "node:path";
 import { type Checkpoint, loadCheckpoint, type PendingOperation, type ResourceState } from "./checkpoint";
 import { Journal } from "./journal";
-import { MonitorError, MonitorServer, type Registered, type Registration, type Severity } from "./monitor";
+import {
+  MonitorError,
+  MonitorServer,
+  type ReadRequest,
+  type Registered,
+  type Registration,
+  type Severity,
+} from "./monitor";
 import { runProgram } from "./program-runner";
 import { loadProject, loadStackConfig, type Project, type StackConfig } from "./project";
 import { annotateSecrets, type Props, revealProps, secretOutputs } from "./property-values";
@@ -24,7 +31,7 @@ import {
 
 export type Command = "preview" | "up" | "refresh" | "destroy";
 
-export type StepOp = "create" | "update" | "replace" | "same" | "delete" | "refresh";
+export type StepOp = "create" | "update" | "replace" | "same" | "delete" | "refresh" | "read" | "import";
 
 export interface StepEvent {
   op: StepOp;
@@ -363,6 +370,23 @@ async function deploy(run: Run, journal: Journal): Promise<void> {
         return { id: created.id, outputs };
       };
 
+      if (!previous && reg.importId) {
+        // The `import` option: Read(id) with neither inputs nor state (`step.go`, `ImportStep.Apply`),
+        // in preview too. A dynamic provider's host needs its code from the state (`__provider`),
+        // so it fails here as under Pulumi (pulumi/pulumi#3550, #16175).
+        run.step({ op: "import", ...step, changes: [] });
+        const found = await host.read(reg.urn, reg.importId, {}, {});
+        if (!found.id) throw new Error(`resource '${reg.importId}' does not exist`);
+        const outputs = secretOutputs(found.properties, inputs, reg.additionalSecretOutputs);
+        const differs = await host.diff(reg.urn, found.id, found.properties, revealProps(inputs));
+        if (differs.changes === "some") {
+          throw new Error("inputs to import do not match the existing resource; importing this resource will fail");
+        }
+        if (!dryRun) journal.end(undefined, { add: { ...base, id: found.id, inputs, outputs } });
+        if (!dryRun) run.completed({ op: "import", type: reg.type });
+        return { id: found.id, outputs };
+      }
+
       if (!previous || !diff) {
         run.step({ op: "create", ...step, changes: propertyChanges({}, inputs) });
         if (dryRun) return { id: "", outputs: inputs };
@@ -427,8 +451,45 @@ async function deploy(run: Run, journal: Journal): Promise<void> {
     });
   };
 
+  /**
+   * `Resource.get`: a read step, `Read(id, inputs, state)` with the properties the program gave as
+   * both (`pkg/resource/deploy/step.go`, `ReadStep.Apply`), in preview too; the resource is kept in
+   * state as external, never deleted by the stack.
+   */
+  const read = (request: ReadRequest): Promise<Props> => {
+    if (run.failure) return Promise.reject(new MonitorError(run.failure));
+    const previous = oldByUrn.get(request.urn);
+    if (previous) accounted.add(previous.urn);
+    return run.around(request.urn, async () => {
+      const host = await run.provider();
+      run.step({ op: "read", urn: request.urn, type: request.type, name: request.name, changes: [] });
+      const props = revealProps(request.properties);
+      const found = await host.read(request.urn, request.id, props, props);
+      if (!found.id) throw new Error(`resource '${request.id}' does not exist`);
+      const outputs = secretOutputs(found.properties, request.properties, request.additionalSecretOutputs);
+      const state: ResourceState = {
+        urn: request.urn,
+        type: request.type,
+        name: request.name,
+        custom: true,
+        id: found.id,
+        parent: request.parent,
+        inputs: request.properties,
+        outputs,
+        dependencies: request.dependencies,
+        protect: false,
+        retainOnDelete: false,
+        additionalSecretOutputs: request.additionalSecretOutputs,
+        external: true,
+      };
+      if (!dryRun) journal.end(undefined, { add: state, ...(previous ? { remove: previous } : {}) });
+      return outputs;
+    });
+  };
+
   const monitor = await MonitorServer.start(run.stack, run.project.name, {
     register,
+    read,
     registerOutputs: (urn, outputs) => {
       const state = journal.setOutputs(urn, outputs);
       if (state?.type === "pulumi:pulumi:Stack") run.outputs = outputs;
@@ -464,7 +525,7 @@ async function deploy(run: Run, journal: Journal): Promise<void> {
 
 /** One provider delete with its pending operation; a retained resource only leaves state. */
 async function deleteOne(run: Run, journal: Journal, resource: ResourceState): Promise<void> {
-  if (!resource.custom || resource.retainOnDelete) {
+  if (!resource.custom || resource.retainOnDelete || resource.external) {
     journal.end(undefined, { remove: resource });
     return;
   }
@@ -502,7 +563,7 @@ async function deleteSteps(
       run.diagnose("error", run.failure, resource.urn);
       return;
     }
-    if (!replacement) {
+    if (!replacement && !resource.external) {
       run.step({
         op: "delete",
         urn: resource.urn,
@@ -515,7 +576,9 @@ async function deleteSteps(
     if (options.dryRun) continue;
     try {
       await deleteOne(run, journal, resource);
-      if (!replacement && !resource.retainOnDelete) run.completed({ op: "delete", type: resource.type });
+      if (!replacement && !resource.retainOnDelete && !resource.external) {
+        run.completed({ op: "delete", type: resource.type });
+      }
     } catch {
       // The failure is recorded; the rest stays in state.
     }

@@ -247,4 +247,32 @@ describe.concurrent("failures", { timeout: 240_000 }, () => {
     expect(ops(up)).toEqual(["refresh a", "update a"]);
     expect(p.calls()).toEqual(["read a v1", "update a v1"]);
   });
+
+  test("Resource.get reads with the program's properties as inputs and state, keeps the resource as external, and forgets it without a delete (step.go, ReadStep)", async () => {
+    const p = recorderProgram();
+    p.world({ "x-id": { value: 9 } });
+    p.declare(`const x = new Thing("x", { value: undefined }, { id: "x-id" });\nnew Thing("b", { value: x.value });`);
+    const up = await run(p, "up");
+    expect(up.ok).toBe(true);
+    expect(ops(up)).toEqual(["read x", "create b"]);
+    expect(p.calls()).toEqual(["read x v1", "create b v1"]);
+    expect(stateOf(up, "x")).toMatchObject({ id: "x-id", external: true });
+    expect(stateOf(up, "b")?.outputs.value).toBe(9);
+    p.declare(`new Thing("b", { value: 9 });`);
+    const later = await run(p, "up");
+    expect(ops(later)).toEqual(["same b"]);
+    expect(p.calls()).toEqual([]);
+    expect(stateOf(later, "x")).toBeUndefined();
+  });
+
+  test("the import option fails with a dynamic provider, as under Pulumi: its host finds no provider code in an import's read (step.go, ImportStep; pulumi/pulumi#3550)", async () => {
+    const p = recorderProgram();
+    p.declare(`new Thing("a", { value: 1 }, { import: "a-id" });`);
+    const up = await run(p, "up");
+    expect(up.ok).toBe(false);
+    expect(ops(up)).toEqual(["import a"]);
+    expect(p.calls()).toEqual([]);
+    expect(stateOf(up, "a")).toBeUndefined();
+    expect(up.counts).toEqual({ done: {}, errored: 1 });
+  });
 });

@@ -14,6 +14,8 @@ const SYMBOLS: Record<StepEvent["op"], string> = {
   same: " ",
   delete: "-",
   refresh: "~",
+  read: ">",
+  import: "=",
 };
 
 /** A value for display: secrets masked, unknowns named. */
@@ -70,6 +72,7 @@ const SUMMARY_OPS = [
   ["update", "~ ", "update", "updated"],
   ["delete", "- ", "delete", "deleted"],
   ["replace", "+-", "replace", "replaced"],
+  ["import", "= ", "import", "imported"],
 ] as const;
 
 export function summaryLines(result: EngineResult): string[] {
