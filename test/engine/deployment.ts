@@ -716,8 +716,11 @@ export async function runEngine(command: Command, options: EngineOptions): Promi
     }
     carried = options.clearPendingCreates ? [] : carried.filter((op) => ids[op.resource.urn] === undefined);
   }
-  // Pulumi warns before an update (not a preview, not one that refreshes first).
-  if (command === "up" && basePending.length > 0) run.diagnose("warning", pendingOperationsWarning(basePending));
+  // Pulumi warns before an update or a destroy (not a preview, not a refresh, not an update that
+  // refreshes first: that one went through the refresh branch above).
+  if ((command === "up" || command === "destroy") && basePending.length > 0) {
+    run.diagnose("warning", pendingOperationsWarning(basePending));
+  }
   const journal = new Journal(old, command === "preview" ? undefined : stateFile, carried, (boundary) =>
     options.onCheckpoint?.(boundary, run.providerPid),
   );
