@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { type Command, runEngine } from "./deployment";
+import { type Command, type EngineOptions, runEngine } from "./deployment";
 import { diagnosticLine, stepLines, summaryLines } from "./summary";
 
 const USAGE = `Usage: npm run engine -- <preview|up|refresh|destroy> <program dir> [options]
@@ -21,7 +21,48 @@ repository's engine stand-in between them (no Pulumi CLI needed).
   --secrets-file PATH     secret stack config, one KEY=VALUE a line ('#' starts a comment); '-' reads
                           standard input. Secrets are never taken as arguments: npm prints those.
   --state FILE            the checkpoint (default <program dir>/.pulumi-state/<stack>.json)
-  --help                  show this text`;
+  --help                  show this text
+
+up:
+  --replace URN           replace this resource whatever its diff says, repeatable
+  --target URN            create, update or delete only this resource, repeatable
+  --refresh               refresh the state first
+refresh (after a run was killed during a create):
+  --clear-pending-creates drop the pending creates from the state
+  --import-pending-creates URN --import-pending-creates ID
+                          the create made ID: read it into the state, repeatable in pairs`;
+
+/** The flags of `pulumi up` and `pulumi refresh` that steer a deployment. */
+const STEERING = {
+  replace: { type: "string", multiple: true },
+  target: { type: "string", multiple: true },
+  refresh: { type: "boolean", default: false },
+  "clear-pending-creates": { type: "boolean", default: false },
+  "import-pending-creates": { type: "string", multiple: true },
+} as const;
+
+function steering(values: {
+  replace?: string[] | undefined;
+  target?: string[] | undefined;
+  refresh?: boolean | undefined;
+  "clear-pending-creates"?: boolean | undefined;
+  "import-pending-creates"?: string[] | undefined;
+}): Pick<EngineOptions, "replace" | "target" | "refresh" | "clearPendingCreates" | "importPendingCreates"> {
+  const list = values["import-pending-creates"] ?? [];
+  // As Pulumi's refresh.go: a flat list of URN, ID, URN, ID...
+  if (list.length % 2 !== 0) {
+    throw new UsageError("--import-pending-creates: each URN must be followed by an ID: found an odd number of entries");
+  }
+  const imports: Record<string, string> = {};
+  for (let i = 0; i < list.length; i += 2) imports[list[i] as string] = list[i + 1] as string;
+  return {
+    replace: values.replace ?? [],
+    target: values.target ?? [],
+    refresh: values.refresh ?? false,
+    clearPendingCreates: values["clear-pending-creates"] ?? false,
+    importPendingCreates: imports,
+  };
+}
 
 const COMMANDS = new Set<Command>(["preview", "up", "refresh", "destroy"]);
 
@@ -71,6 +112,7 @@ async function main(argv: string[]): Promise<number> {
       secret: { type: "string", multiple: true },
       state: { type: "string" },
       help: { type: "boolean", default: false },
+      ...STEERING,
     },
   });
   const [command, dir] = positionals;
@@ -114,6 +156,7 @@ async function main(argv: string[]): Promise<number> {
     ...(values.state ? { stateFile: resolve(from, values.state) } : {}),
     config,
     secrets,
+    ...steering(values),
     onStep: (step) => {
       for (const line of stepLines(step)) console.log(line);
     },

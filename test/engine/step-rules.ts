@@ -142,10 +142,15 @@ export interface StepDecision {
   deleteBeforeReplace: boolean;
 }
 
+/** The key Pulumi's diff carries for a resource's init errors (`step_generator.go`, `initErrorSpecialKey`). */
+export const INIT_ERROR_KEY = "#initerror";
+
 /**
  * From a diff to a step. `changes: unknown` (a provider without diff) falls back to comparing
  * old and new inputs. A replacement is create-before-delete unless the provider or the
- * `deleteBeforeReplace` option asks otherwise.
+ * `deleteBeforeReplace` option asks otherwise. A resource whose last create or update failed
+ * with init errors gets an update even without a diff, or a replacement when `replaceOnChanges`
+ * covers `#initerror` (`step_generator.go`, `hasInitErrors` and `applyReplaceOnChanges`).
  */
 export function decideStep(options: {
   diff: ProviderDiff;
@@ -153,15 +158,21 @@ export function decideStep(options: {
   newInputs: Props;
   replaceOnChanges: readonly string[];
   deleteBeforeReplace: boolean;
+  hasInitErrors?: boolean;
 }): StepDecision {
   const changedPaths = propertyChanges(options.oldInputs, options.newInputs).map((c) => c.path);
   const changed =
     options.diff.changes === "some" ||
     options.diff.replaces.length > 0 ||
     (options.diff.changes === "unknown" && changedPaths.length > 0);
-  if (!changed) return { op: "same", replaceKeys: [], deleteBeforeReplace: false };
+  const initErrors = options.hasInitErrors ?? false;
+  if (!changed && !initErrors) return { op: "same", replaceKeys: [], deleteBeforeReplace: false };
   const replaceKeys = [
-    ...new Set([...options.diff.replaces, ...matchesReplaceOnChanges(changedPaths, options.replaceOnChanges)]),
+    ...new Set([
+      ...options.diff.replaces,
+      ...matchesReplaceOnChanges(changedPaths, options.replaceOnChanges),
+      ...(initErrors ? matchesReplaceOnChanges([INIT_ERROR_KEY], options.replaceOnChanges) : []),
+    ]),
   ];
   if (replaceKeys.length === 0) return { op: "update", replaceKeys: [], deleteBeforeReplace: false };
   return {
