@@ -691,6 +691,10 @@ export interface ApplicationSettingsOutputs {
    */
   baseUrl: string;
   /**
+   * The client's registered number (`wa_id`), `""` when it has none: an address change that reaches the same number is an address change, not another client.
+   */
+  waId: string;
+  /**
    * Other `ApplicationSettings` of the program managed this client too at the last apply: deleting this one resets only its own fields, never the whole client.
    */
   sharesClient: boolean;
@@ -756,6 +760,14 @@ export interface SettingsRestoreOutputs {
    * The client restored onto (its normalized base URL).
    */
   baseUrl: string;
+  /**
+   * The target's registered number (`wa_id`) read after the restore, `""` when unknown: an address change that reaches the same number restores nothing again.
+   */
+  waId: string;
+  /**
+   * The same restore (client, data and `triggers`) was made before this resource was created, at `restoredAt`: nothing was sent.
+   */
+  alreadyRestored: boolean;
 }
 
 /**

@@ -31,6 +31,11 @@ interface ProcessState {
   reset: Set<string>;
   /** What this deployment learnt of the media providers it manages (see `media/ownership.ts`). */
   media: MediaClaims;
+  /**
+   * Per registered number, the address an `ApplicationSettings` of this deployment applied its
+   * settings at: a reset reaching that number by another address is the same client, and skipped.
+   */
+  claimed: Map<string, string>;
   /** Per client, the tail of its queue of writes (see `exclusive`). */
   queues: Map<string, Promise<void>>;
   warnedInsecure: Set<string>;
@@ -56,6 +61,7 @@ export function processState(): ProcessState {
     declared: new Map(),
     reset: new Set(),
     media: { claimants: new Map(), inState: new Set(), created: new Map() },
+    claimed: new Map(),
     queues: new Map(),
     warnedInsecure: new Set(),
   };
@@ -129,6 +135,11 @@ export function declare(identity: string, settings: Map<string, unknown>): void 
   declared.set(identity, resources);
 }
 
+/** Records that settings were applied in this deployment to the client `waId`, reached at `identity`. */
+export function claim(waId: string, identity: string): void {
+  processState().claimed.set(waId, identity);
+}
+
 /** The settings of each resource checked in this deployment on `identity`. */
 export function declaredOn(identity: string): Set<string>[] {
   return [...(processState().declared.get(identity)?.values() ?? [])];
@@ -180,7 +191,8 @@ export async function exclusive<T>(identity: string, work: () => Promise<T>): Pr
   }
 }
 
-export function clientFor(connection: Connection): WhatsAppClient {
+/** A client for `connection`; `attempts: 1` for a read that must not wait out retries (preview). */
+export function clientFor(connection: Connection, options: { attempts?: number } = {}): WhatsAppClient {
   const shared = processState();
   if (connection.insecureSkipVerify && !shared.warnedInsecure.has(connection.baseUrl)) {
     shared.warnedInsecure.add(connection.baseUrl);
@@ -190,7 +202,7 @@ export function clientFor(connection: Connection): WhatsAppClient {
     { ...connection, baseUrl: identityOf(connection) },
     {
       sessions: shared.sessions,
-      retry: shared.retry,
+      retry: options.attempts ? { ...shared.retry, attempts: options.attempts } : shared.retry,
       onRetry: (message) => pulumi.log.info(message),
     },
   );

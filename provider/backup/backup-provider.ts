@@ -15,8 +15,10 @@ import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { checkInputs } from "../check";
-import { replacements, same } from "../diff";
+import { clientIdentity } from "../connection";
+import { same, targetBaseUrl } from "../diff";
 import { API_CODES, isCallError, isWhatsAppError, withContext } from "../errors";
+import { replacementsAcross, sayMove } from "../identity";
 import { clientFor, connectionFor, identityOf, processState } from "../runtime";
 import { SettingsBackupModel } from "./schema";
 
@@ -29,9 +31,10 @@ export async function check(olds: Props, news: Props) {
 }
 
 /** What a backup is of: a change here takes a new one. Connection tuning (timeouts, CA) is not. */
-export async function diff(_id: string, olds: Props, news: Props) {
-  const replaces = replacements(SettingsBackupModel, olds, news);
-  const recordOnly = ["outputFile", "connection"].some((key) => !same(olds[key], news[key]));
+export async function diff(id: string, olds: Props, news: Props) {
+  const { replaces, move } = await replacementsAcross(SettingsBackupModel, olds, news, id);
+  sayMove(move, "the replacement takes a new backup there");
+  const recordOnly = move.kind === "address" || ["outputFile", "connection"].some((key) => !same(olds[key], news[key]));
   return { changes: replaces.length > 0 || recordOnly, replaces };
 }
 
@@ -40,7 +43,11 @@ export async function update(_id: string, olds: Props, news: Props) {
   if (typeof news.outputFile === "string" && news.outputFile !== olds.outputFile && typeof olds.data === "string") {
     writeAtomically(news.outputFile, olds.data);
   }
-  return { outs: { ...olds, ...news } };
+  const outs: Props = { ...olds, ...news };
+  // An address change of the same client: state follows the address.
+  const target = clientIdentity(targetBaseUrl(news));
+  if (target) outs.baseUrl = target;
+  return { outs };
 }
 
 /** Writes the blob so a reader never sees half a file and nobody else can read it. */

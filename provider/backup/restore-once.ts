@@ -2,36 +2,79 @@
  * The one way this package sends a restore. A restore shows every contact of the business a new
  * security code and cannot be undone, so it is guarded like `rm -rf`:
  *
- * - it goes to the client the resource is created on, once: the POST is never retried once it may
- *   have reached the client;
+ * - a restore is known by its intent: the target client, the SHA-256 of the data and `triggers`,
+ *   never by the resource's name, so a rename, a create repeated after a failed one or after a
+ *   killed deployment finds the restore already made and sends nothing;
+ * - the POST is never retried once it may have reached the client;
  * - before the POST a durable record of the intent is written (restore-record.ts); a record a
- *   dead deployment left unfinished refuses the next attempt before anything is sent;
- * - it logs what it is about to do.
+ *   dead deployment left while the POST was in flight refuses the next attempt before anything
+ *   is sent, until a person says whether it landed;
+ * - it logs what it is about to do, and what it did not do again.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { WhatsAppClient } from "../client";
 import { ConfigError, certainlyNotApplied, RestoreUnfinishedError } from "../errors";
-import { readRecord, recordPath, removeRecord, writeRecord } from "./restore-record";
+import { type RestoreRecord, readRecord, recordPath, removeRecord, writeRecord } from "./restore-record";
+
+/** What a restore is: a backup onto a client, for one value of `triggers`. */
+export interface RestoreIntent {
+  /** The target client's identity (normalized base URL). */
+  target: string;
+  sha256: string;
+  triggers?: unknown;
+}
 
 export interface RestoreTicket {
   /** Where the record lives; `finish` marks it done. */
   path: string;
-  /** A person confirmed that an interrupted restore landed: record it, send nothing. */
+  /** Nothing was sent: a person confirmed an interrupted restore landed, or it was made before. */
   adopted: boolean;
+  /** The restore made earlier for the same intent, when this create found one. */
+  earlier?: RestoreRecord;
+  /** When the restore was sent (ISO 8601). */
+  startedAt: string;
+}
+
+/** What to tell a person about a restore of this intent made before, or `undefined` for none. */
+export function earlierRestore(intent: RestoreIntent): { record: RestoreRecord; path: string } | undefined {
+  const path = recordPath(intent.target, intent.sha256, intent.triggers);
+  let record: RestoreRecord | undefined;
+  try {
+    record = readRecord(path);
+  } catch {
+    return undefined;
+  }
+  return record ? { record, path } : undefined;
+}
+
+function madeEarlier(record: RestoreRecord): string {
+  if (record.unanswered) return `was sent at ${record.startedAt} and its answer never came`;
+  if (record.state === "accepted") {
+    return `was made at ${record.startedAt} (the client accepted it; that deployment stopped before it finished)`;
+  }
+  return `was made at ${record.startedAt}`;
 }
 
 /**
  * Sends the restore unless a record says it may already have happened. Resolves once the client
  * accepted it (or it was adopted); the caller waits for health, then calls `finish`.
  */
-export async function restoreOnce(api: WhatsAppClient, target: string, sha256: string, password: string, data: string) {
-  const path = recordPath(target, sha256);
+export async function restoreOnce(api: WhatsAppClient, intent: RestoreIntent, password: string, data: string) {
+  const { target, sha256 } = intent;
+  const path = recordPath(target, sha256, intent.triggers);
   const existing = beforeSending(path, () => readRecord(path));
   if (existing?.state === "adopt") {
     pulumi.log.warn(`${target}: recording the interrupted restore of this backup as done (${path}); nothing sent`);
-    return { path, adopted: true } satisfies RestoreTicket;
+    return { path, adopted: true, earlier: existing, startedAt: existing.startedAt } satisfies RestoreTicket;
   }
-  if (existing && existing.state !== "done") {
+  if (existing?.state === "done" || existing?.state === "accepted") {
+    pulumi.log.warn(
+      `${target}: the restore of this backup (sha256 ${sha256.slice(0, 16)}…) with these triggers ${madeEarlier(existing)}; ` +
+        `it is recorded, not sent again (${path}). To restore it again on purpose, give this resource a new \`triggers\` value`,
+    );
+    return { path, adopted: true, earlier: existing, startedAt: existing.startedAt } satisfies RestoreTicket;
+  }
+  if (existing) {
     throw new RestoreUnfinishedError({
       target,
       sha256,
@@ -48,14 +91,22 @@ export async function restoreOnce(api: WhatsAppClient, target: string, sha256: s
   try {
     await api.restore(password, data);
   } catch (error) {
-    // Certainly refused: no trace needed. Otherwise Pulumi records the resource from the error,
-    // which guards the next `up` from here on.
+    // Certainly refused: no trace needed. Otherwise it may have landed: counted as made, so no
+    // create of the same intent sends it again, whether or not Pulumi records this one.
     if (certainlyNotApplied(error)) removeRecord(path);
-    else writeRecord(path, { target, sha256, state: "done", startedAt });
+    else writeRecord(path, { target, sha256, state: "done", startedAt, unanswered: true });
     throw error;
   }
   writeRecord(path, { target, sha256, state: "accepted", startedAt });
-  return { path, adopted: false } satisfies RestoreTicket;
+  return { path, adopted: false, startedAt } satisfies RestoreTicket;
+}
+
+/** Copies the record of a restore to the client's new address, so it still guards the intent there. */
+export function carryRecord(intent: RestoreIntent, to: string): void {
+  const from = earlierRestore(intent);
+  const path = recordPath(to, intent.sha256, intent.triggers);
+  const record = from?.record ?? { sha256: intent.sha256, state: "done" as const, startedAt: "an earlier deployment" };
+  writeRecord(path, { ...record, target: to });
 }
 
 /** A record that cannot be read or written stops the restore before anything is sent. */
@@ -73,5 +124,11 @@ function beforeSending<T>(path: string, work: () => T): T {
 /** Marks the restore complete: Pulumi records the resource as soon as create returns. */
 export function finish(ticket: RestoreTicket, target: string, sha256: string): void {
   const record = readRecord(ticket.path);
-  writeRecord(ticket.path, { target, sha256, state: "done", startedAt: record?.startedAt ?? new Date().toISOString() });
+  writeRecord(ticket.path, {
+    ...record,
+    target,
+    sha256,
+    state: "done",
+    startedAt: record?.startedAt ?? new Date().toISOString(),
+  });
 }

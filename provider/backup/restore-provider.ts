@@ -1,13 +1,17 @@
 /**
  * The `SettingsRestore` dynamic provider. A restore is user-visible (contacts see a new security
- * code), so it happens once per resource and again only on explicit intent: another target
- * client, a change of `triggers`, or `pulumi up --replace`. A new backup `data` alone restores
- * nothing; it is reported with the way to restore it on purpose.
+ * code), so it happens once per intent (target client, SHA-256 of the data, `triggers`) and again
+ * only when the program says so: another target client or a new `triggers` value, both shown by
+ * preview. A new backup `data` alone restores nothing; it is reported with the way to restore it
+ * on purpose. A create of an intent already restored (a renamed resource, a `--replace`, a create
+ * repeated after a failure or a killed deployment) sends nothing and records the earlier restore.
  *
  * | step   | requests                                   | notes                                         |
  * |--------|--------------------------------------------|-----------------------------------------------|
- * | check  | none                                       | data, password, expectedSha256 format         |
- * | diff   | none                                       | replace only for another client or triggers   |
+ * | check  | none                                       | data, password, expectedSha256 format; at a   |
+ * |        |                                            | create, warns (preview too) what it will send |
+ * | diff   | none                                       | replace only for another client or triggers;  |
+ * |        |                                            | a replacement warns that it restores again    |
  * | create | login, POST restore (once), then health    | checksum checked before anything is sent; a   |
  * |        | polling until connected or the timeout     | durable record guards against a second POST   |
  * |        |                                            | after a crash (restore-once.ts); a failure    |
@@ -17,9 +21,10 @@
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { checkInputs, UNKNOWN } from "../check";
+import { checkInputs, containsUnknown, UNKNOWN } from "../check";
 import type { WhatsAppClient } from "../client";
-import { replacements } from "../diff";
+import { clientIdentity } from "../connection";
+import { targetBaseUrl } from "../diff";
 import {
   API_CODES,
   BackupIntegrityError,
@@ -30,9 +35,11 @@ import {
   redact,
   withContext,
 } from "../errors";
+import { replacementsAcross, sayMove, waIdAt } from "../identity";
+import { warnIrreversible } from "../irreversible";
 import { defaultOf } from "../model";
 import { clientFor, connectionFor, exclusive, identityOf, processState } from "../runtime";
-import { finish, restoreOnce } from "./restore-once";
+import { carryRecord, earlierRestore, finish, restoreOnce } from "./restore-once";
 import { SettingsRestoreModel } from "./schema";
 
 type Props = Record<string, unknown>;
@@ -42,28 +49,76 @@ const REFUSED_BACKUP = new Set<number>([API_CODES.PARAMETER_MISSING, API_CODES.P
 const HEALTHY = new Set(["connected", "connecting"]);
 
 export async function check(olds: Props, news: Props) {
-  return checkInputs(SettingsRestoreModel, olds, news, processState().config);
+  const checked = checkInputs(SettingsRestoreModel, olds, news, processState().config);
+  // Pulumi asks no diff of a resource it creates: check is where preview can name the restore.
+  if (Object.keys(olds).length === 0 && checked.failures.length === 0) previewCreate(checked.inputs);
+  return checked;
 }
 
 function sha256Of(data: string): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
-export async function diff(_id: string, olds: Props, news: Props) {
+/** The target a resource's inputs name, or `undefined` when it is not known yet. */
+function targetOf(inputs: Props): string | undefined {
+  try {
+    return identityOf(connectionFor(inputs));
+  } catch {
+    return undefined;
+  }
+}
+
+/** What creating this restore will do, said before it happens. */
+function previewCreate(inputs: Props): void {
+  const known = targetOf(inputs);
+  const target = known ?? "the client its connection names";
+  const settled = typeof inputs.data === "string" && inputs.data !== UNKNOWN && !containsUnknown(inputs.triggers);
+  const earlier =
+    settled && known !== undefined
+      ? earlierRestore({ target: known, sha256: sha256Of(inputs.data as string), triggers: inputs.triggers })
+      : undefined;
+  if (earlier && earlier.record.state !== "sending") {
+    pulumi.log.warn(
+      `${target}: this restore (same client, backup and triggers) was already made at ${earlier.record.startedAt}; ` +
+        "creating the resource records it and sends nothing",
+    );
+    return;
+  }
+  warnIrreversible("a restore (POST /v1/settings/restore)", target, "every contact sees a new security code");
+}
+
+export async function diff(id: string, olds: Props, news: Props) {
   // Only the target client and triggers decide; an unknown password or timeout restores nothing again.
-  const replaces = replacements(SettingsRestoreModel, olds, news);
+  const { replaces, move } = await replacementsAcross(SettingsRestoreModel, olds, news, id);
+  sayMove(move, "the replacement restores the backup there");
+  if (replaces.length > 0) {
+    warnIrreversible(
+      "a restore (POST /v1/settings/restore)",
+      targetOf(news) ?? "the client its connection names",
+      `the replacement restores the backup again (${replaces.join(", ")} changed); every contact sees a new security code`,
+    );
+  }
   if (replaces.length === 0 && typeof news.data === "string" && news.data !== UNKNOWN) {
     const now = sha256Of(news.data);
     if (typeof olds.sha256 === "string" && olds.sha256 !== now) {
       pulumi.log.warn(
         `the backup changed since this restore (restored sha256 ${olds.sha256.slice(0, 16)}…, now ${now.slice(0, 16)}…); ` +
-          "nothing is restored again by itself. To restore the new backup on purpose, change this resource's " +
-          "`triggers` or run `pulumi up --replace` on it",
+          "nothing is restored again by itself. To restore the new backup on purpose, give this resource a new " +
+          "`triggers` value",
       );
     }
   }
-  // Nothing else is ever sent again, so no other change is worth an update.
-  return { changes: replaces.length > 0, replaces };
+  // Nothing else is ever sent again, so no other change is worth an update but an address change.
+  return { changes: replaces.length > 0 || move.kind === "address", replaces };
+}
+
+/** The target's registered number after the restore, `""` when it cannot be read: one GET, never retried. */
+async function registeredNumber(api: WhatsAppClient): Promise<string> {
+  try {
+    return await waIdAt(api.connection);
+  } catch {
+    return "";
+  }
 }
 
 function gatewayStatuses(health: Record<string, unknown>): string[] {
@@ -112,6 +167,21 @@ export async function create(inputs: Props) {
   return exclusive(target, () => restoreAndWait(inputs, api, { id, target, sha256, password, data }));
 }
 
+/** The outputs of a restore made before this create: nothing was sent now, nothing waited for. */
+function recordedEarlier(inputs: Props, target: string, sha256: string, startedAt: string, apiVersion: unknown) {
+  return {
+    ...inputs,
+    sha256,
+    restartRequired: false,
+    gatewayStatus: "not checked",
+    restoredAt: startedAt,
+    apiVersion: typeof apiVersion === "string" ? apiVersion : "",
+    baseUrl: target,
+    waId: "",
+    alreadyRestored: true,
+  };
+}
+
 async function restoreAndWait(
   inputs: Props,
   api: WhatsAppClient,
@@ -125,7 +195,7 @@ async function restoreAndWait(
 ) {
   let ticket: Awaited<ReturnType<typeof restoreOnce>>;
   try {
-    ticket = await restoreOnce(api, target, sha256, password, data);
+    ticket = await restoreOnce(api, { target, sha256, triggers: inputs.triggers }, password, data);
   } catch (error) {
     // Refused before sending (an unfinished record, a record that cannot be written): as it is.
     if (
@@ -145,7 +215,8 @@ async function restoreAndWait(
     // It may have happened: keep the resource, so the next `up` does not send it a second time.
     const during = "the restore may or may not have reached the client; it is not retried (a restore is user-visible)";
     const hint =
-      "check the client's health and settings; to restore again on purpose, run `pulumi up --replace` on this resource";
+      "check the client's health and settings. It is counted as made: no `up` sends it again, whatever the " +
+      "resource's name; to restore again on purpose, give this resource a new `triggers` value";
     const reported = isCallError(error)
       ? withContext(error, { during, hint })
       : new Error(`${during}: ${redact(error.message, [password, data])}; ${hint}`, { cause: error });
@@ -157,7 +228,11 @@ async function restoreAndWait(
       restoredAt: "",
       apiVersion: api.version ?? "",
       baseUrl: target,
+      alreadyRestored: false,
     });
+  }
+  if (ticket.earlier && ticket.earlier.state !== "adopt") {
+    return { id, outs: recordedEarlier(inputs, target, sha256, ticket.earlier.startedAt, api.version) };
   }
   const wait = inputs.waitForHealthy !== false && !ticket.adopted;
   const timeout = (inputs.healthTimeoutMs ?? defaultOf(SettingsRestoreModel, "healthTimeoutMs")) as number;
@@ -171,15 +246,31 @@ async function restoreAndWait(
   }
   finish(ticket, target, sha256);
   const outs: Props = {
+    waId: health.healthy ? await registeredNumber(api) : "",
     ...inputs,
     sha256,
     restartRequired,
     gatewayStatus: health.status,
-    restoredAt: new Date().toISOString(),
+    restoredAt: ticket.startedAt,
     apiVersion: api.version ?? "",
     baseUrl: target,
+    alreadyRestored: ticket.adopted,
   };
   return { id, outs };
 }
 
-export { configure, delete, read, update } from "./one-shot";
+/**
+ * Records new inputs. An address change of the same client moves state there, and the record of
+ * the restore with it, so a later create of the same intent at the new address sends nothing.
+ */
+export async function update(_id: string, olds: Props, news: Props) {
+  const outs: Props = { ...olds, ...news };
+  const target = clientIdentity(targetBaseUrl(news));
+  if (target && target !== olds.baseUrl && typeof olds.sha256 === "string") {
+    outs.baseUrl = target;
+    carryRecord({ target: clientIdentity(olds.baseUrl) ?? "", sha256: olds.sha256, triggers: olds.triggers }, target);
+  }
+  return { outs };
+}
+
+export { configure, delete, read } from "./one-shot";

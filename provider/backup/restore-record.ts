@@ -5,21 +5,27 @@
  * before the POST and marks it as the restore goes on; a record left unfinished stops the next
  * attempt at the same backup onto the same client until a person says what happened.
  *
- * One small JSON file per (client, backup): no secret, only the client's address and hashes.
+ * One small JSON file per intent, that is per (client, backup, triggers): no secret, only the
+ * client's address and hashes. The resource's name is not part of it, so a renamed resource, a
+ * create repeated after a failure or a killed deployment finds the restore it already made.
  */
 import { createHash } from "node:crypto";
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { homedir, hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { z } from "zod";
+import { canonical } from "../diff";
 
 /** `sending`: POST about to go or in flight; `accepted`: the client took it, health not seen yet;
- * `done`: Pulumi has (or is about to have) the resource; `adopt`: a person confirmed an interrupted restore landed. */
+ * `done`: the restore was made (or its POST got no answer: `unanswered`), so it is never sent again
+ * for this intent; `adopt`: a person confirmed an interrupted restore landed. */
 export const RestoreRecordSchema = z.looseObject({
   target: z.string(),
   sha256: z.string(),
   state: z.enum(["sending", "accepted", "done", "adopt"]),
   startedAt: z.string(),
+  /** The POST was sent and its answer never came: counted as made. */
+  unanswered: z.boolean().optional(),
   updatedAt: z.string().optional(),
   pid: z.number().optional(),
   host: z.string().optional(),
@@ -32,9 +38,24 @@ export function recordDirectory(env: NodeJS.ProcessEnv = process.env): string {
   return env.WHATSAPP_RESTORE_RECORD_DIR || join(homedir(), ".pulumi-whatsapp-settings", "restores");
 }
 
-export function recordPath(target: string, sha256: string, directory = recordDirectory()): string {
+/**
+ * The hash of a `triggers` value in canonical form (key order does not matter), or `undefined`
+ * for none: `undefined` and `null` are both "no triggers", so a program that leaves them out and
+ * state that hands back `null` name one intent.
+ */
+export function triggersKey(triggers: unknown): string | undefined {
+  if (triggers === undefined || triggers === null) return undefined;
+  return createHash("sha256").update(canonical(triggers)).digest("hex").slice(0, 16);
+}
+
+/**
+ * The record of one intent. Without triggers the name is the one records had before triggers
+ * were part of it, so a record written by an earlier version still guards its restore.
+ */
+export function recordPath(target: string, sha256: string, triggers?: unknown, directory = recordDirectory()): string {
   const client = createHash("sha256").update(target).digest("hex").slice(0, 16);
-  return join(directory, `${client}-${sha256.slice(0, 32)}.json`);
+  const intent = triggersKey(triggers);
+  return join(directory, `${client}-${sha256.slice(0, 32)}${intent ? `-t${intent}` : ""}.json`);
 }
 
 export function readRecord(path: string): RestoreRecord | undefined {

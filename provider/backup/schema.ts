@@ -90,6 +90,14 @@ export const SettingsRestoreModel = resourceModel({
     restoredAt: property(z.string(), { description: "When the restore was sent (ISO 8601)." }),
     apiVersion: apiVersion("at the restore, e.g. `v2.53.2`"),
     baseUrl: property(z.string(), { description: "The client restored onto (its normalized base URL)." }),
+    waId: property(z.string(), {
+      description:
+        'The target\'s registered number (`wa_id`) read after the restore, `""` when unknown: an address change that reaches the same number restores nothing again.',
+    }),
+    alreadyRestored: property(z.boolean(), {
+      description:
+        "The same restore (client, data and `triggers`) was made before this resource was created, at `restoredAt`: nothing was sent.",
+    }),
   }),
   storesConnection: false,
 });

@@ -27,7 +27,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { checkInputs, containsUnknown, UNKNOWN } from "../check";
 import type { WhatsAppClient } from "../client";
 import { type Connection, clientIdentity } from "../connection";
-import { replacements, same, targetBaseUrl } from "../diff";
+import { same, targetBaseUrl } from "../diff";
 import {
   certainlyNotApplied,
   FieldIgnoredError,
@@ -36,11 +36,12 @@ import {
   partlyApplied,
   WrongClientError,
 } from "../errors";
+import { connectionForRecordedClient, replacementsAcross, sameClientOrThrow, sayMove } from "../identity";
+import { warnIrreversible } from "../irreversible";
 import { defaultOf, RESOURCE_NAME } from "../model";
 import {
   clientFor,
   connectionFor,
-  connectionForRecorded,
   exclusive,
   identityOf,
   processState,
@@ -86,22 +87,20 @@ export async function check(olds: Props, news: Props) {
   return result;
 }
 
-/** What preview and up say before a step that deletes a provider from a client. */
-function warnDelete(message: string): void {
-  pulumi.log.warn(message);
-}
-
-export async function diff(_id: string, olds: Props, news: Props) {
+export async function diff(id: string, olds: Props, news: Props) {
   const recorded = clientIdentity(olds.baseUrl);
   const oldName = olds.name;
   if (recorded !== undefined && typeof oldName === "string") heldInState(recorded, oldName);
-  const replaces = replacements(MediaProviderModel, olds, news);
+  const { replaces, move } = await replacementsAcross(MediaProviderModel, olds, news, id);
+  sayMove(move, `the replacement deletes the media provider ${JSON.stringify(oldName)} from ${String(recorded)}`);
   if (recorded !== undefined && replaces.length > 0) {
     const elsewhere = replaces.includes("connection");
     const newName = news.name === UNKNOWN ? "a name not known yet" : JSON.stringify(news.name);
-    warnDelete(
-      `replacing media provider ${JSON.stringify(oldName)}: it is deleted from ${recorded} (DELETE ${PATH}/` +
-        `${String(oldName)}) once ${elsewhere ? "its replacement is created on the client the connection now names" : `${newName} is created`}`,
+    warnIrreversible(
+      `DELETE ${PATH}/${encodeURIComponent(String(oldName))}`,
+      recorded,
+      `media provider ${JSON.stringify(oldName)} is deleted once ` +
+        (elsewhere ? "its replacement is created on the client the connection now names" : `${newName} is created`),
     );
   }
   const updates = ["type", "config"].filter(
@@ -227,11 +226,14 @@ export async function create(inputs: Props) {
   return { id: idFor(connection, wanted.name), outs };
 }
 
-export async function update(_id: string, olds: Props, news: Props) {
+export async function update(id: string, olds: Props, news: Props) {
   const connection = connectionFor(news);
   const recorded = clientIdentity(olds.baseUrl);
-  // diff makes another client a replacement; never write to one this resource is not recorded on.
-  if (recorded && recorded !== identityOf(connection)) throw new WrongClientError(recorded, identityOf(connection));
+  // diff makes another client a replacement; never write to one this resource is not recorded on,
+  // unless it is that client at another address (its registered number says so).
+  if (recorded && recorded !== identityOf(connection)) {
+    await sameClientOrThrow(olds, news, id, () => new WrongClientError(recorded, identityOf(connection)));
+  }
   const wanted = entryOf(news);
   const secrets = [...credentialsOf(news.config), ...credentialsOf(olds.config)];
   const props = olds.claimedAt === undefined ? news : { ...news, claimedAt: olds.claimedAt };
@@ -247,7 +249,7 @@ export async function update(_id: string, olds: Props, news: Props) {
 }
 
 export async function read(id: string, props: Props) {
-  const connection = connectionForRecorded(props, id);
+  const connection = await connectionForRecordedClient(props, id);
   const recorded = entryOf(props);
   const name = nameOf(id, props);
   const secrets = credentialsOf(props.config);
@@ -261,7 +263,7 @@ export async function read(id: string, props: Props) {
 }
 
 async function remove(id: string, props: Props): Promise<void> {
-  const connection = connectionForRecorded(props, id);
+  const connection = await connectionForRecordedClient(props, id);
   const client = identityOf(connection);
   const name = nameOf(id, props);
   if (takenOver(client, name, props.claimedAt)) {

@@ -96,11 +96,12 @@ export function parseInputs(news: Record<string, unknown>): ParsedInputs {
   const raw: Record<string, unknown> = {};
   const failures: CheckFailure[] = [];
   for (const [key, value] of Object.entries(news)) {
-    if (NON_SETTING_KEYS.has(key)) continue;
+    // Before the outputs' keys: `waId` is an output too, and still never an input.
     if (READ_ONLY.has(key)) {
       failures.push({ property: key, reason: "is read-only (the registered number) and cannot be set" });
       continue;
     }
+    if (NON_SETTING_KEYS.has(key)) continue;
     if (value !== undefined && value !== null) raw[key] = value;
   }
   const known = withoutUnknowns(raw);

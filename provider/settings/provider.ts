@@ -5,7 +5,8 @@
  * | step      | requests                                             | when it fails                                   |
  * |-----------|------------------------------------------------------|-------------------------------------------------|
  * | check     | none (offline; runs in preview)                      | one failure per property, nothing sent          |
- * | diff      | none; another client (normalized base URL) replaces  | -                                               |
+ * | diff      | none; another address: GET of its wa_id (identity.ts)| -                                               |
+ * |           | the same number updates, another client replaces     |                                                 |
  * | create    | login once, GET, PATCH of differing fields, GET back | before PATCH: nothing changed; after: the error |
  * |           |                                                      | carries id + properties, so state matches server|
  * | update    | PATCH of changed fields (GET first only when a group  | as create                                       |
@@ -21,12 +22,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { connectionFailures, containsUnknown } from "../check";
 import type { WhatsAppClient } from "../client";
 import { type Connection, clientIdentity } from "../connection";
-import { clientMoved, targetBaseUrl } from "../diff";
+import { targetBaseUrl } from "../diff";
 import { certainlyNotApplied, FieldIgnoredError, partlyApplied, VersionError, WrongClientError } from "../errors";
+import { clientMove, connectionForRecordedClient, sameClientOrThrow, sayMove, waIdOf } from "../identity";
+import { warnIrreversible } from "../irreversible";
 import {
+  claim,
   clientFor,
   connectionFor,
-  connectionForRecorded,
   declare,
   declaredOn,
   exclusive,
@@ -84,20 +87,29 @@ function normalizedConnection(connection: unknown): unknown {
   return baseUrl ? { ...connection, baseUrl } : connection;
 }
 
-export async function diff(_id: string, olds: Props, news: Props) {
+export async function diff(id: string, olds: Props, news: Props) {
   const newConnection = news.connection as Partial<Connection> | undefined;
+  const move = await clientMove(olds, news, id);
   // Another client (or one not known until apply, which may be another): a replacement.
-  if (clientMoved(olds, news)) {
-    const recorded = clientIdentity(olds.baseUrl);
-    const target = clientIdentity(targetBaseUrl(news));
-    if (recorded && target) {
+  if (move.kind === "other") {
+    if (move.from && move.to) {
       // Create there first, then the old resource's delete resets the old client.
-      pulumi.log.warn(
-        `moving to ${target}: the replacement resets the settings of ${recorded} when it deletes the old resource ` +
-          "(set retainOnDelete to keep them)",
+      sayMove(
+        move,
+        `the replacement resets the settings of ${move.from} when it deletes the old resource (set retainOnDelete to keep them)`,
+      );
+      warnIrreversible(
+        "a reset (DELETE /v1/settings/application)",
+        move.from,
+        "the replacement's delete puts every setting of the old client back to its default, the webhook URL too",
       );
     }
     return { changes: true, replaces: ["connection"], deleteBeforeReplace: false };
+  }
+  // The same client at another address: an update that records the new address.
+  if (move.kind === "address") {
+    sayMove(move, "");
+    return { changes: true, replaces: [] };
   }
   // Both sides were checked already; sameValue treats numeric strings as their numbers.
   const wanted = flatten(news);
@@ -139,13 +151,16 @@ function outputs(
   applied: FlatSettings,
   restart: string[],
   version: string | undefined,
+  waId: string,
 ): Props {
+  if (waId !== "") claim(waId, identityOf(connection));
   const out: Props = {
     ...unflatten(applied),
     restartRequired: restart.length > 0,
     restartRequiredFields: restart,
     apiVersion: version ?? "",
     baseUrl: identityOf(connection),
+    waId,
     sharesClient: sharesClient(props, connection),
     ...storedConnection(props, connection),
   };
@@ -176,12 +191,14 @@ interface Change {
   changed: FlatSettings;
   /** The outputs that describe the client before this change, for a failure after the PATCH. */
   before: Props;
+  /** The client's registered number, as last read. */
+  waId: string;
 }
 
-async function apply({ props, connection, api, wanted, live, changed, before }: Change): Promise<Props> {
+async function apply({ props, connection, api, wanted, live, changed, before, waId }: Change): Promise<Props> {
   const id = idFor(connection);
   const restart = [...changed.keys()].filter((path) => FIELDS_BY_PATH.get(path)?.meta.restart);
-  if (changed.size === 0) return outputs(props, connection, wanted, [], api.version);
+  if (changed.size === 0) return outputs(props, connection, wanted, [], api.version, waId);
   try {
     await api.patchSettings(patchBody(changed, wanted, live));
   } catch (error) {
@@ -189,10 +206,13 @@ async function apply({ props, connection, api, wanted, live, changed, before }: 
     throw partlyApplied(error, id, before);
   }
   let readBack: FlatSettings;
+  let registered = waId;
   try {
-    readBack = fromWire((await api.getSettings()).application);
+    const { application } = await api.getSettings();
+    readBack = fromWire(application);
+    registered = waIdOf(application);
   } catch (error) {
-    throw partlyApplied(error, id, outputs(props, connection, wanted, restart, api.version));
+    throw partlyApplied(error, id, outputs(props, connection, wanted, restart, api.version, waId));
   }
   const ignored = [...changed].filter(([path, value]) => !holds(readBack, path, value));
   const applied = new Map([...wanted].map(([path, value]) => [path, readBack.has(path) ? readBack.get(path) : value]));
@@ -204,13 +224,13 @@ async function apply({ props, connection, api, wanted, live, changed, before }: 
           "It may not support these fields; check its version.",
       ),
       id,
-      outputs(props, connection, pick(readBack, wanted.keys()), restart, api.version),
+      outputs(props, connection, pick(readBack, wanted.keys()), restart, api.version, registered),
     );
   }
   if (restart.length > 0) {
     pulumi.log.warn(`${identityOf(connection)}: restart the Coreapp for ${restart.join(", ")} to take effect`);
   }
-  return outputs(props, connection, applied, restart, api.version);
+  return outputs(props, connection, applied, restart, api.version, registered);
 }
 
 export async function create(inputs: Props) {
@@ -219,19 +239,27 @@ export async function create(inputs: Props) {
   const wanted = settingsOf(inputs);
   // Reads and writes of one client take turns, so a group's siblings are read fresh.
   const outs = await exclusive(identityOf(connection), async () => {
-    const live = fromWire((await api.getSettings()).application);
+    const { application } = await api.getSettings();
+    const live = fromWire(application);
+    const waId = waIdOf(application);
     checkVersion(wanted, api.version);
-    const before = outputs(inputs, connection, pick(live, wanted.keys()), [], api.version);
-    return apply({ props: inputs, connection, api, wanted, live, changed: changedFields(wanted, live), before });
+    const before = outputs(inputs, connection, pick(live, wanted.keys()), [], api.version, waId);
+    return apply({ props: inputs, connection, api, wanted, live, changed: changedFields(wanted, live), before, waId });
   });
   return { id: idFor(connection), outs };
 }
 
-export async function update(_id: string, olds: Props, news: Props) {
+export async function update(id: string, olds: Props, news: Props) {
   const connection = connectionFor(news);
   const recorded = clientIdentity(olds.baseUrl);
   // diff makes another client a replacement; never write to one this resource is not recorded on.
-  if (recorded && recorded !== identityOf(connection)) throw new WrongClientError(recorded, identityOf(connection));
+  // Another address is the recorded client only when it says so (its registered number).
+  if (recorded && recorded !== identityOf(connection)) {
+    await sameClientOrThrow(olds, news, id, () => new WrongClientError(recorded, identityOf(connection)));
+    // The same client at a new address: converge from what it holds, as a create does.
+    return { outs: (await create(news)).outs };
+  }
+  const waId = typeof olds.waId === "string" ? olds.waId : "";
   const api = clientFor(connection);
   const wanted = settingsOf(news);
   const changed = changedFields(wanted, settingsOf(olds));
@@ -242,7 +270,7 @@ export async function update(_id: string, olds: Props, news: Props) {
       : new Map();
     const knownVersion = api.version ?? (typeof olds.apiVersion === "string" ? olds.apiVersion : undefined);
     checkVersion(changed, knownVersion);
-    const result = await apply({ props: news, connection, api, wanted, live, changed, before: olds });
+    const result = await apply({ props: news, connection, api, wanted, live, changed, before: olds, waId });
     if (!result.apiVersion && knownVersion) result.apiVersion = knownVersion;
     return result;
   });
@@ -250,9 +278,10 @@ export async function update(_id: string, olds: Props, news: Props) {
 }
 
 export async function read(id: string, props: Props) {
-  const connection = connectionForRecorded(props, id);
+  const connection = await connectionForRecordedClient(props, id);
   const api = clientFor(connection);
-  const live = fromWire((await api.getSettings()).application);
+  const { application } = await api.getSettings();
+  const live = fromWire(application);
   const managed = settingsOf(props);
   // A client may leave a cleared URL out of its answer: absent reads as "", as a write takes it (`holds`).
   const current = new Map(
@@ -261,7 +290,7 @@ export async function read(id: string, props: Props) {
       .map((path) => [path, live.has(path) ? live.get(path) : ""]),
   );
   const restart = Array.isArray(props.restartRequiredFields) ? (props.restartRequiredFields as string[]) : [];
-  const outs = outputs(props, connection, current, restart, api.version);
+  const outs = outputs(props, connection, current, restart, api.version, waIdOf(application));
   const inputs: Props = { ...unflatten(current), restartRequired: restart.length > 0, restartRequiredFields: restart };
   if (props.connection !== undefined) inputs.connection = normalizedConnection(props.connection);
   return { id, props: outs, inputs };

@@ -3,15 +3,19 @@
  * every setting back to its default (the webhook URL too, so callbacks stop) and cannot be undone,
  * so it is guarded like `rm -rf`:
  *
- * - it reaches only the client recorded in the resource's state (`connectionForRecorded`);
+ * - it reaches only the client recorded in the resource's state (`connectionForRecordedClient`);
  * - when other `ApplicationSettings` of this deployment still manage that client, or shared it when
  *   this one was last applied (a destroy checks nothing), only the fields no other resource manages
  *   go back to their defaults, by PATCH, and the rest stays;
  * - a client is reset by DELETE at most once per deployment (a destroy of several resources);
- * - it says in a warning what it reset and which of those changes wait for a Coreapp restart.
+ * - a client whose registered number an `ApplicationSettings` of this deployment applied its
+ *   settings to at another address is the same client reached another way: not reset;
+ * - it says in a warning what it reset, read from the client before and after (defaults differ
+ *   between client versions), and which of those changes wait for a Coreapp restart.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { clientFor, connectionForRecorded, declaredOn, exclusive, identityOf, processState } from "../runtime";
+import { connectionForRecordedClient, waIdOf } from "../identity";
+import { clientFor, declaredOn, exclusive, identityOf, processState } from "../runtime";
 import { changedFields, patchBody, settingsOf } from "./changes";
 import { type FlatSettings, fromWire, sameValue } from "./mapping";
 import { FIELDS, FIELDS_BY_PATH } from "./schema";
@@ -30,6 +34,23 @@ function notDefault(live: FlatSettings, paths: Iterable<string>): string[] {
   ).map((f) => f.path);
 }
 
+/** Fields whose value the client holds differently after than before, in schema order. */
+function changedBetween(before: FlatSettings, after: FlatSettings): string[] {
+  return FIELDS.filter(
+    (f) => before.has(f.path) && after.has(f.path) && !sameValue(f.path, before.get(f.path), after.get(f.path)),
+  ).map((f) => f.path);
+}
+
+/** Why the client at `identity` must not be reset, when it is one settings were applied to in this deployment. */
+function appliedElsewhere(identity: string, waId: string): string | undefined {
+  const owner = waId === "" ? undefined : processState().claimed.get(waId);
+  if (owner === undefined || owner === identity) return undefined;
+  return (
+    `${identity}: not reset: it is the client this deployment applied settings to at ${owner} (wa_id ${waId}); ` +
+    "only the address it is reached at changed"
+  );
+}
+
 function describe(identity: string, what: string, changed: string[]): string {
   const restart = changed.filter((path) => FIELDS_BY_PATH.get(path)?.meta.restart);
   const parts = [`${identity}: ${what}`];
@@ -43,7 +64,7 @@ function describe(identity: string, what: string, changed: string[]): string {
 
 /** Resets what the resource with these properties manages on its recorded client. */
 export async function resetSettings(id: string, props: Props): Promise<void> {
-  const connection = connectionForRecorded(props, id);
+  const connection = await connectionForRecordedClient(props, id);
   const identity = identityOf(connection);
   const shared = processState();
   const others = new Set(declaredOn(identity).flatMap((fields) => [...fields]));
@@ -55,19 +76,24 @@ export async function resetSettings(id: string, props: Props): Promise<void> {
         pulumi.log.info(`${identity}: already reset to defaults in this deployment; nothing sent`);
         return;
       }
-      const live = fromWire((await api.getSettings()).application);
+      const { application } = await api.getSettings();
+      const elsewhere = appliedElsewhere(identity, waIdOf(application));
+      if (elsewhere) {
+        pulumi.log.warn(elsewhere);
+        return;
+      }
+      const live = fromWire(application);
       await api.resetSettings();
       shared.reset.add(identity);
-      pulumi.log.warn(
-        describe(
-          identity,
-          "reset every application setting (DELETE /v1/settings/application)",
-          notDefault(
-            live,
-            FIELDS.map((f) => f.path),
-          ),
-        ),
-      );
+      const what = "reset every application setting (DELETE /v1/settings/application)";
+      let after: FlatSettings;
+      try {
+        after = fromWire((await api.getSettings()).application);
+      } catch {
+        pulumi.log.warn(`${identity}: ${what}; what changed could not be read back`);
+        return;
+      }
+      pulumi.log.warn(describe(identity, what, changedBetween(live, after)));
       return;
     }
     // Other resources share this client: reset only what none of them manages now.
@@ -81,7 +107,13 @@ export async function resetSettings(id: string, props: Props): Promise<void> {
       return;
     }
     const defaults: FlatSettings = new Map(own.map((path) => [path, FIELDS_BY_PATH.get(path)?.meta.default]));
-    const live = fromWire((await api.getSettings()).application);
+    const { application } = await api.getSettings();
+    const elsewhere = appliedElsewhere(identity, waIdOf(application));
+    if (elsewhere) {
+      pulumi.log.warn(elsewhere);
+      return;
+    }
+    const live = fromWire(application);
     const changed = changedFields(defaults, live);
     if (changed.size > 0) await api.patchSettings(patchBody(changed, defaults, live));
     const still = kept.length > 0 ? ` (${kept.join(", ")} stay: another ApplicationSettings manages them)` : "";

@@ -413,6 +413,10 @@ export const ApplicationSettingsModel = resourceModel({
     baseUrl: property(z.string(), {
       description: "The client this resource manages (its normalized base URL).",
     }),
+    waId: property(z.string(), {
+      description:
+        'The client\'s registered number (`wa_id`), `""` when it has none: an address change that reaches the same number is an address change, not another client.',
+    }),
     sharesClient: property(z.boolean(), {
       description:
         "Other `ApplicationSettings` of the program managed this client too at the last apply: deleting this one resets only its own fields, never the whole client.",

@@ -247,7 +247,9 @@ describe("SettingsRestore", () => {
       restartRequired: true,
       gatewayStatus: "unknown",
     });
-    expect(error.message).toContain("run `pulumi up --replace` on this resource");
+    // Restoring again on purpose is a change a reviewer sees in preview, never `--replace`.
+    expect(error.message).toContain("give this resource a new `triggers` value");
+    expect(error.message).not.toContain("--replace");
     // The next `pulumi up` diffs against what was recorded: same data, nothing to do.
     expect(await restoreProvider.diff(error.id as string, error.properties as never, inputs)).toEqual({
       changes: false,

@@ -33,7 +33,11 @@ export interface EmulatorOptions {
   adminPassword?: string | null;
   /** Extra users, `ROLE_USER` unless told. */
   users?: Array<{ username: string; password: string; role?: Role }>;
-  /** The registered number; `null` starts the client unregistered. */
+  /**
+   * The registered number; `null` starts the client unregistered. By default each emulator a
+   * process starts has a number of its own, as real clients do: 16315551019 for the first, the
+   * next number for each later one.
+   */
   waId?: string | null;
   tokenLifetimeSeconds?: number;
   failedLoginLimit?: number;
@@ -76,6 +80,8 @@ export interface Emulator {
   readonly restarts: number;
   gatewayStatus(): string;
   readonly registered: boolean;
+  /** The registered number `GET /v1/settings/application` answers as `wa_id`, `null` when unregistered. */
+  readonly waId: string | null;
   /** Reads or writes one stored setting by wire path, bypassing the API (drift, assertions). */
   getSetting(path: string): unknown;
   setSetting(path: string, value: unknown): void;
@@ -83,6 +89,9 @@ export interface Emulator {
   revokeTokens(): void;
   close(): Promise<void>;
 }
+
+/** How many emulators took a default registered number in this process. */
+let started = 0;
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const clock = new Clock();
@@ -101,7 +110,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   const coreapp = new Coreapp({
     version,
-    waId: options.waId === undefined ? "16315551019" : options.waId,
+    waId: options.waId === undefined ? String(16315551019 + started++) : options.waId,
     restartPhaseMs: options.restartPhaseMs ?? 20,
     autoRestartMs: options.autoRestartMs ?? null,
     dropFields: options.dropFields ?? [],
@@ -171,6 +180,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     gatewayStatus: () => coreapp.gatewayStatus(),
     get registered() {
       return coreapp.registered;
+    },
+    get waId() {
+      return coreapp.waId;
     },
     getSetting: (path) => coreapp.settings.get(path),
     setSetting: (path, value) => coreapp.settings.set(path, value),

@@ -51,7 +51,9 @@ function steering(values: {
   const list = values["import-pending-creates"] ?? [];
   // As Pulumi's refresh.go: a flat list of URN, ID, URN, ID...
   if (list.length % 2 !== 0) {
-    throw new UsageError("--import-pending-creates: each URN must be followed by an ID: found an odd number of entries");
+    throw new UsageError(
+      "--import-pending-creates: each URN must be followed by an ID: found an odd number of entries",
+    );
   }
   const imports: Record<string, string> = {};
   for (let i = 0; i < list.length; i += 2) imports[list[i] as string] = list[i + 1] as string;

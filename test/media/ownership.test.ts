@@ -162,7 +162,7 @@ describe("a replacement under the same name", () => {
       e.journal.clear();
       const preview = await s.run("preview");
       expect(preview.diagnostics.filter((d) => d.severity === "warning").map((d) => d.message)).toContainEqual(
-        expect.stringContaining(`replacing media provider "cdn": it is deleted from ${e.url} (DELETE ${PATH}/cdn)`),
+        expect.stringContaining(`${e.url}: this step will send DELETE ${PATH}/cdn: media provider "cdn" is deleted`),
       );
       expect(mediaWrites(e)).toEqual([]);
       const up = await s.run("up");

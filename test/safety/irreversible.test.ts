@@ -111,15 +111,18 @@ describe("calls for an existing resource reach only the client in its state", ()
     expect(b.journal.count("DELETE /v1/settings/application")).toBe(0);
     expect(b.getSetting("webhooks.url")).toBe("https://hooks.example.com/b");
     expect(b.getSetting("log_level")).toBe("warning");
-    // The refresh and the reset went to A; B saw only the replacement's create.
+    // The refresh, the diff's read of who answers there, and the reset (read before and after)
+    // went to A; B saw the diff's read and the replacement's create.
     expect(requests(a)).toEqual([
       "POST /v1/users/login",
       "GET /v1/settings/application",
       "GET /v1/settings/application",
       "DELETE /v1/settings/application",
+      "GET /v1/settings/application",
     ]);
     expect(requests(b)).toEqual([
       "POST /v1/users/login",
+      "GET /v1/settings/application",
       "GET /v1/settings/application",
       "PATCH /v1/settings/application",
       "GET /v1/settings/application",
@@ -379,7 +382,7 @@ describe("a restore runs once, and again only on purpose", () => {
     expect(target.journal.count("POST /v1/settings/restore")).toBe(1);
   });
 
-  test("a host killed during the health wait after an accepted restore does not restore again", async () => {
+  test("a host killed during the health wait after an accepted restore does not restore again, and says the client accepted it", async () => {
     const records = isolateRestoreRecords();
     // A registered target stops after the restore and stays down until restarted.
     const target = await emulator({ waId: "15550002222", autoRestartMs: null });
@@ -392,9 +395,11 @@ describe("a restore runs once, and again only on purpose", () => {
     await waiting;
 
     await target.restart();
+    // The restore was made: the next create records it, sends nothing, and says what happened.
     const next = await Deployment.start();
-    const message = (await rejection(next.create("SettingsRestore", "restore", inputs))).message;
-    expect(message).toContain("the client accepted it");
+    const recorded = await next.create("SettingsRestore", "restore", inputs);
+    expect(recorded.outputs).toMatchObject({ alreadyRestored: true });
+    await expect.poll(() => next.stderr).toContain("the client accepted it");
     expect(target.journal.count("POST /v1/settings/restore")).toBe(1);
   });
 

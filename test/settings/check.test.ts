@@ -438,8 +438,10 @@ describe("diff compares managed settings only", () => {
       replaces: ["connection"],
       deleteBeforeReplace: false,
     });
+    // Neither address answers here, so the address decides; preview names the reset it leads to.
     expect(warnings).toEqual([
-      "warning: [runtime] moving to https://other.example.com:9090: the replacement resets the settings of https://wa.example.com:9090 when it deletes the old resource (set retainOnDelete to keep them)",
+      "warning: [runtime] moving to https://other.example.com:9090 (who answers could not be read (WHATSAPP_NETWORK), so the address decides): the replacement resets the settings of https://wa.example.com:9090 when it deletes the old resource (set retainOnDelete to keep them)",
+      "warning: [runtime] https://wa.example.com:9090: this step will send a reset (DELETE /v1/settings/application): the replacement's delete puts every setting of the old client back to its default, the webhook URL too",
     ]);
   });
 

@@ -46,6 +46,7 @@ describe("create adopts the client's settings", () => {
       apiVersion: "v2.53.2",
       baseUrl: e.url,
       sharesClient: false,
+      waId: e.waId,
     });
     expect(e.pendingRestart()).toEqual(["log_level"]);
     expect(e.getSetting("webhooks.url")).toBe("https://hooks.example.com/wa");

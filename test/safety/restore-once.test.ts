@@ -1,0 +1,187 @@
+/**
+ * A restore happens once per intent: its target client, the SHA-256 of its data and its
+ * `triggers`, never the resource's name. A rename, a create repeated after a failed one and a
+ * deployment killed after the restore send nothing more; a new `triggers` value restores again,
+ * and preview says so before anything is sent. Every case counts the restore POSTs the target
+ * received.
+ */
+import { describe, expect, test } from "vitest";
+import { runEngine } from "../engine/deployment";
+import { emulator } from "../support/emulator";
+import { programOf } from "../support/program-dir";
+import { rejection } from "../support/rejection";
+import { connectionOf, Deployment, isolateRestoreRecords } from "./hosted";
+
+const BACKUP_PASSWORD = "Backup-Passw0rd!";
+const RESTORE = "POST /v1/settings/restore";
+
+/** A registered source's backup, and the checked inputs of its restore onto an unregistered target. */
+async function backupFor(extra: Record<string, unknown> = {}) {
+  isolateRestoreRecords();
+  const source = await emulator({ waId: "15550001111" });
+  const target = await emulator({ waId: null });
+  const deployment = await Deployment.start();
+  const backup = await deployment.up("SettingsBackup", "backup", {
+    connection: connectionOf(source),
+    password: BACKUP_PASSWORD,
+  });
+  const inputs = (more: Record<string, unknown> = {}) =>
+    deployment.check("SettingsRestore", "restore", {
+      connection: { ...connectionOf(target), ...extra },
+      data: backup.outputs.data,
+      password: BACKUP_PASSWORD,
+      healthTimeoutMs: 5_000,
+      ...more,
+    });
+  return { source, target, deployment, inputs };
+}
+
+describe("a restore happens once per intent", () => {
+  test("a SettingsRestore renamed without an alias sends no second restore; preview and up say when it was made", async () => {
+    isolateRestoreRecords();
+    const source = await emulator({ waId: "15550001111" });
+    const target = await emulator({ waId: null });
+    const program = programOf({
+      "Pulumi.yaml": "name: program\nruntime: nodejs\n",
+      "index.js": `
+const pulumi = require("@pulumi/pulumi");
+const ws = require("pulumi-whatsapp-settings");
+const config = new pulumi.Config();
+const client = (name) => ({
+  baseUrl: config.require(name + "Url"),
+  username: "admin",
+  password: config.requireSecret(name + "Password"),
+  caCert: config.require(name + "CaCert"),
+});
+const password = config.requireSecret("backupPassword");
+const backup = new ws.SettingsBackup("backup", { password, connection: client("source") });
+new ws.SettingsRestore(config.get("restoreName") || "restore", {
+  data: backup.data,
+  password,
+  healthTimeoutMs: 5000,
+  connection: client("target"),
+});
+`,
+    });
+    const config = (restoreName: string) => ({
+      sourceUrl: source.url,
+      sourceCaCert: source.caCert as string,
+      targetUrl: target.url,
+      targetCaCert: target.caCert as string,
+      restoreName,
+    });
+    const secrets = {
+      sourcePassword: source.adminPassword,
+      targetPassword: target.adminPassword,
+      backupPassword: BACKUP_PASSWORD,
+    };
+    const run = (command: "preview" | "up", name: string) =>
+      runEngine(command, { dir: program.dir, config: config(name), secrets });
+    const warnings = (result: Awaited<ReturnType<typeof run>>) =>
+      result.diagnostics.filter((d) => d.severity === "warning").map((d) => d.message);
+
+    const preview = await run("preview", "restore");
+    expect(preview.ok).toBe(true);
+    // The backup is not taken yet: preview names the restore and the client all the same.
+    expect(warnings(preview).join("\n")).toContain(
+      `${target.url}: this step will send a restore (POST /v1/settings/restore): every contact sees a new security code`,
+    );
+    const first = await run("up", "restore");
+    expect(first.ok).toBe(true);
+    expect(target.journal.count(RESTORE)).toBe(1);
+    const made = first.checkpoint.resources.find((r) => r.name === "restore")?.outputs;
+    expect(made).toMatchObject({ alreadyRestored: false });
+
+    // A refactor renames the resource, without an alias: Pulumi creates the new one, deletes the old.
+    const renamedPreview = await run("preview", "new-client-restore");
+    const steps = renamedPreview.steps
+      .filter((s) => s.type.endsWith("SettingsRestore"))
+      .map((s) => `${s.op} ${s.name}`);
+    expect(steps).toEqual(["create new-client-restore", "delete restore"]);
+    expect(warnings(renamedPreview).join("\n")).toContain(
+      `${target.url}: this restore (same client, backup and triggers) was already made at ${made?.restoredAt}; ` +
+        "creating the resource records it and sends nothing",
+    );
+    const renamed = await run("up", "new-client-restore");
+    expect(renamed.ok).toBe(true);
+    expect(target.journal.count(RESTORE)).toBe(1);
+    expect(warnings(renamed).join("\n")).toContain(`was made at ${made?.restoredAt}; it is recorded, not sent again`);
+    expect(renamed.checkpoint.resources.find((r) => r.name === "new-client-restore")?.outputs).toMatchObject({
+      alreadyRestored: true,
+      restoredAt: made?.restoredAt,
+      sha256: made?.sha256,
+    });
+    expect(source.journal.count("POST /v1/settings/backup")).toBe(1);
+  }, 180_000);
+
+  test("a create whose restore answer dripped past timeoutMs fails without inviting a repeat, and a plain second create sends nothing", async () => {
+    const { target, inputs } = await backupFor({ timeoutMs: 1_000 });
+    // The client applies the restore, then its answer drips in a byte every 300 ms, past the timeout.
+    target.faults.inject({ route: RESTORE, dripMs: 300, dripForever: true, times: 1 });
+    const checked = await inputs();
+    const first = await Deployment.start();
+    const failed = await rejection(first.create("SettingsRestore", "restore", checked));
+    expect(failed.message).toContain("it is not retried");
+    expect(failed.message).toContain("give this resource a new `triggers` value");
+    expect(failed.message).not.toContain("--replace");
+    expect(target.journal.count(RESTORE)).toBe(1);
+    expect(target.registered).toBe(true);
+
+    // The engine kept nothing of the failed create: the next plain `up` creates it again.
+    const next = await Deployment.start();
+    const created = await next.create("SettingsRestore", "restore", checked);
+    expect(target.journal.count(RESTORE)).toBe(1);
+    expect(created.outputs).toMatchObject({ alreadyRestored: true, gatewayStatus: "not checked" });
+    await expect.poll(() => next.stderr).toContain("its answer never came; it is recorded, not sent again");
+  });
+
+  test("a deployment that stopped after the restore returned, before its checkpoint, does not restore again", async () => {
+    const { target, inputs } = await backupFor();
+    const checked = await inputs();
+    const first = await Deployment.start();
+    const made = await first.create("SettingsRestore", "restore", checked);
+    // Killed before the checkpoint was written: state has no trace of the restore.
+    await first.kill();
+    expect(target.journal.count(RESTORE)).toBe(1);
+
+    const next = await Deployment.start();
+    const again = await next.create("SettingsRestore", "restore", checked);
+    expect(target.journal.count(RESTORE)).toBe(1);
+    expect(again.outputs).toMatchObject({ alreadyRestored: true, restoredAt: made.outputs.restoredAt });
+    await expect.poll(() => next.stderr).toContain(`was made at ${made.outputs.restoredAt}`);
+  });
+
+  test("triggers name one intent whatever their key order; a new value restores again, and its preview says so", async () => {
+    const { target, inputs } = await backupFor();
+    const first = await Deployment.start();
+    const made = await first.create(
+      "SettingsRestore",
+      "restore",
+      await inputs({ triggers: { reason: "migration", week: 1 } }),
+    );
+    expect(target.journal.count(RESTORE)).toBe(1);
+
+    const next = await Deployment.start();
+    // The same triggers spelled in another key order, under another name: the same restore.
+    await next.create("SettingsRestore", "renamed", await inputs({ triggers: { week: 1, reason: "migration" } }));
+    expect(target.journal.count(RESTORE)).toBe(1);
+
+    // Restoring again on purpose: a new triggers value, a replacement preview warns about.
+    const again = await inputs({ triggers: { reason: "migration", week: 2 } });
+    expect(await next.diff("SettingsRestore", "restore", made, again)).toMatchObject({ replaces: ["triggers"] });
+    await expect
+      .poll(() => next.stderr)
+      .toContain(`${target.url}: this step will send a restore (POST /v1/settings/restore): the replacement restores`);
+    await next.create("SettingsRestore", "restore", again);
+    expect(target.journal.count(RESTORE)).toBe(2);
+  });
+
+  test("without triggers, left out and null are one intent", async () => {
+    const { target, inputs } = await backupFor();
+    const first = await Deployment.start();
+    await first.create("SettingsRestore", "restore", await inputs());
+    const next = await Deployment.start();
+    await next.create("SettingsRestore", "restore", { ...(await inputs()), triggers: null });
+    expect(target.journal.count(RESTORE)).toBe(1);
+  });
+});
