@@ -7,6 +7,9 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
+    // What a passing test's code logs (the provider's warnings, Pulumi's log lines) is noise; a
+    // failing test's logs are shown with its failure.
+    silent: "passed-only",
     hookTimeout: 60_000,
     env: {
       // Restores in tests record their intent here, not in the user's home directory.

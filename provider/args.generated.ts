@@ -792,6 +792,10 @@ export interface MediaProviderOutputs {
    * The client this provider is on (its normalized base URL).
    */
   baseUrl: string;
+  /**
+   * When this resource created or adopted the provider (ISO 8601). A delete leaves the provider to a replacement of the same name created later in the deployment.
+   */
+  claimedAt: string;
 }
 
 /**
@@ -941,11 +945,17 @@ export interface MediaProviderArgs {
   /**
    * `{ bearer }` or `{ basic: { username, password } }`. A change updates it in place.
    *
-   * Allowed: exactly one of {bearer: string} or {basic: {username: string, password: string}}, each string non-empty.
+   * Allowed: exactly one of {bearer: string} or {basic: {username: string, password: string}}, the username non-empty, the bearer token and the password at least 8 characters (a shorter secret cannot be kept out of messages).
    *
    * Stored secret in state.
    */
   config: pulumi.Input<MediaProviderConfigArgs>;
+  /**
+   * Take over a provider of this name the client already holds and this stack did not create: its type and credentials are overwritten, and a delete removes it. Without it, create refuses such a provider before sending anything. Only create reads it.
+   *
+   * Allowed: true or false.
+   */
+  adopt?: pulumi.Input<boolean> | undefined;
   /**
    * The client to talk to; stored secret. Without it: the `provider` option's connection, else
    * stack config `whatsapp:*`, else the `WHATSAPP_*` environment variables.

@@ -39,6 +39,10 @@ const LoginSchema = z.looseObject({
 export type Meta = z.infer<typeof MetaSchema>;
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** Longest TCP connect and TLS handshake (or `timeoutMs` when shorter): a client that accepts and never answers fails in this. */
+const CONNECT_TIMEOUT_MS = 10_000;
+/** How much of an answer outside the API's envelope an error quotes. */
+const EXCERPT_CHARS = 200;
 /** Tokens are renewed this long before they lapse, so a long deployment never sends a dying one. */
 const RENEW_EARLY_MS = 60_000;
 /** What the API documents for a token's life, assumed when `expires_after` cannot be believed. */
@@ -68,9 +72,16 @@ export class Sessions {
   readonly agents = new Map<string, undici.Agent>();
   readonly tokens = new Map<string, CachedToken>();
   readonly logins = new Map<string, Promise<CachedToken>>();
+  /**
+   * Logins that failed in a way another try would only repeat (wrong credentials, which count
+   * toward the client's lockout; a client that never answers; TLS): the rest of the deployment
+   * reports them without sending another.
+   */
+  readonly failedLogins = new Map<string, CallError>();
 
   agent(connection: Connection): undici.Agent {
-    const key = `${connection.insecureSkipVerify ? "insecure" : "verify"}\n${connection.caCert ?? ""}`;
+    const connectMs = Math.min(CONNECT_TIMEOUT_MS, connection.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const key = `${connection.insecureSkipVerify ? "insecure" : "verify"}\n${connectMs}\n${connection.caCert ?? ""}`;
     let agent = this.agents.get(key);
     if (!agent) {
       const connect: Record<string, unknown> = {};
@@ -78,6 +89,7 @@ export class Sessions {
       if (connection.insecureSkipVerify) connect.rejectUnauthorized = false;
       // One connection per client: calls to one client are sequential anyway, and with more undici
       // opens a second socket (a second TLS handshake) after every POST or PATCH.
+      connect.timeout = connectMs;
       agent = new undici.Agent({ connect, keepAliveTimeout: 30_000, connections: 1 });
       this.agents.set(key, agent);
     }
@@ -212,7 +224,9 @@ export class WhatsAppClient {
     await this.call("DELETE", `${MEDIA_PROVIDERS}/${encodeURIComponent(name)}`, undefined, { secrets });
   }
 
+  /** Polled while a client restarts, so a login that failed before is tried again here. */
   async health(): Promise<Record<string, unknown>> {
+    this.sessions.failedLogins.delete(this.tokenKey());
     const reply = await this.call("GET", "/v1/health", undefined, { attempts: 1 });
     const parsed = HealthResponseSchema.safeParse(reply.body);
     if (!parsed.success) throw new ResponseShapeError("GET", "/v1/health", "expected {health: {...}}");
@@ -227,9 +241,20 @@ export class WhatsAppClient {
     const key = this.tokenKey();
     const cached = this.sessions.tokens.get(key);
     if (cached && cached.expiresAt - RENEW_EARLY_MS > Date.now()) return cached.token;
+    const failed = this.sessions.failedLogins.get(key);
+    if (failed) {
+      throw withContext(failed, {
+        during: `not sent: logging in to ${this.connection.baseUrl} already failed in this deployment (one try per client)`,
+      });
+    }
     let pending = this.sessions.logins.get(key);
     if (!pending) {
-      pending = this.login().finally(() => this.sessions.logins.delete(key));
+      pending = this.login()
+        .catch((error: unknown) => {
+          if (isCallError(error) && repeatsOnRetry(error)) this.sessions.failedLogins.set(key, error);
+          throw error;
+        })
+        .finally(() => this.sessions.logins.delete(key));
       this.sessions.logins.set(key, pending);
     }
     return (await pending).token;
@@ -375,7 +400,7 @@ export class WhatsAppClient {
           method,
           path,
           status: response.statusCode,
-          details: `not a WhatsApp API answer (${redact(String(response.headers["content-type"] ?? "no content type"), secrets)})`,
+          details: notAnApiAnswer(response.headers["content-type"], text, secrets),
           retryAfterMs: retryAfter(response.headers["retry-after"]),
         });
       }
@@ -385,13 +410,19 @@ export class WhatsAppClient {
     if (meta?.version) this.version = meta.version;
     if (response.statusCode < 200 || response.statusCode >= 300) {
       const first = envelope.success ? envelope.data.errors?.[0] : undefined;
+      // A proxy's or a framework's JSON error: what it said is all there is to go on.
+      const outside = first === undefined && text.trim() !== "";
       throw new ApiError({
         method,
         path,
         status: response.statusCode,
         apiCode: first?.code,
         title: first?.title === undefined ? undefined : redact(first.title, secrets),
-        details: first?.details === undefined ? undefined : redact(first.details, secrets),
+        details: outside
+          ? notAnApiAnswer(response.headers["content-type"], text, secrets)
+          : first?.details === undefined
+            ? undefined
+            : redact(first.details, secrets),
         retryAfterMs: retryAfter(response.headers["retry-after"]),
       });
     }
@@ -416,17 +447,43 @@ export class WhatsAppClient {
         { cause: error },
       );
     }
-    if (
-      timedOut ||
-      code === "UND_ERR_HEADERS_TIMEOUT" ||
-      code === "UND_ERR_BODY_TIMEOUT" ||
-      code === "UND_ERR_CONNECT_TIMEOUT"
-    ) {
+    if (code === "UND_ERR_CONNECT_TIMEOUT" && !timedOut) {
+      const tls = this.connection.baseUrl.startsWith("https:") ? " and TLS handshake" : "";
+      const connectMs = Math.min(CONNECT_TIMEOUT_MS, this.connection.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+      return new TimeoutError(`${where}: no connection${tls} within ${connectMs} ms`, { cause: error });
+    }
+    if (timedOut || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") {
       return new TimeoutError(`${where}: no complete answer within ${limit}`, { cause: error });
     }
     const reason = redact(error instanceof Error ? error.message : String(error), secrets);
     return new NetworkError(`${where}: ${code ? `${code} ` : ""}${reason}`, { cause: error });
   }
+}
+
+/** A failed login that another try would only repeat: it is not tried again in this deployment. */
+function repeatsOnRetry(error: CallError): boolean {
+  if (isWhatsAppError(error, "WHATSAPP_API")) return [401, 403, 429].includes(error.status);
+  return isWhatsAppError(error, "WHATSAPP_TIMEOUT") || isWhatsAppError(error, "WHATSAPP_TLS");
+}
+
+/**
+ * An answer outside the API's envelope (a proxy's HTML page, a framework's JSON): its type and a
+ * short excerpt, secrets cut out before it is shortened so that no part of one survives the cut.
+ */
+export function notAnApiAnswer(
+  contentType: string | string[] | undefined,
+  text: string,
+  secrets: ReadonlyArray<string | undefined>,
+): string {
+  const type = String(contentType ?? "no content type").split(";")[0];
+  const readable = text
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, " ")
+    .replace(/<[^>]*>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  const clean = redact(readable, secrets);
+  const excerpt = clean.length > EXCERPT_CHARS ? `${clean.slice(0, EXCERPT_CHARS)}…` : clean;
+  return `not a WhatsApp API answer (${redact(type ?? "", secrets)})${excerpt ? `: ${excerpt}` : ""}`;
 }
 
 function retryAfter(header: string | string[] | undefined): number | undefined {

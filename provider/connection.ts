@@ -6,12 +6,14 @@
 import { z } from "zod";
 import { ConfigError } from "./errors";
 import { property } from "./model";
+import { hasSpaceOrControl, URL_SPACE_OR_CONTROL_REASON } from "./url";
 
 /**
  * Why a base URL cannot name a client, or `undefined` when it can. Credentials, a query or a
  * fragment would either leak into ids and logs or be dropped silently; `/v1` is ours to add.
  */
 export function baseUrlProblem(value: string): string | undefined {
+  if (hasSpaceOrControl(value)) return URL_SPACE_OR_CONTROL_REASON;
   let url: URL;
   try {
     url = new URL(value);
@@ -63,6 +65,7 @@ export function clientIdentity(value: unknown): string | undefined {
 }
 
 const STRING = "a non-empty string";
+const PEM = /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/;
 
 export const ConnectionSchema = z.strictObject({
   baseUrl: property(
@@ -93,10 +96,17 @@ export const ConnectionSchema = z.strictObject({
     allowed: "a non-empty string of at most 256 characters",
     secret: true,
   }),
-  caCert: property(z.string().min(1).optional(), {
-    description: "PEM of the CA that signed the client's certificate (the Webapp's default one is self-signed).",
-    allowed: STRING,
-  }),
+  caCert: property(
+    z
+      .string()
+      // An empty value is what `"$(cat missing-file.pem)"` gives: refused here, not found out as a TLS error at up.
+      .regex(PEM, { message: "is not a PEM certificate (-----BEGIN CERTIFICATE----- ...)" })
+      .optional(),
+    {
+      description: "PEM of the CA that signed the client's certificate (the Webapp's default one is self-signed).",
+      allowed: "a PEM certificate, -----BEGIN CERTIFICATE----- ...",
+    },
+  ),
   insecureSkipVerify: property(z.boolean().optional(), {
     description: "Skip TLS verification. For throwaway set-ups only; every deployment warns.",
     allowed: "true or false",
@@ -144,8 +154,11 @@ export function connectionFromConfig(config: ConfigSource | undefined, env: Node
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(ConnectionSchema.shape) as Array<keyof Connection>) {
     const envKey = ENV_KEYS[key];
-    const value = config?.get(`whatsapp:${key}`) ?? (envKey ? env[envKey] : undefined);
-    if (value === undefined || value === "") continue;
+    const configured = config?.get(`whatsapp:${key}`);
+    const value = configured ?? (envKey ? env[envKey] : undefined);
+    // An empty caCert in stack config is kept, to be refused: it is a CA file that was not read
+    // (`"$(cat ca.pem)"` of a missing file), not "no CA".
+    if (value === undefined || (value === "" && !(key === "caCert" && configured === ""))) continue;
     if (key === "insecureSkipVerify") raw[key] = value === "true" || (value as unknown) === true;
     else if (key === "timeoutMs") raw[key] = Number(value);
     else raw[key] = value;

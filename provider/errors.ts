@@ -16,7 +16,8 @@ export type ErrorCode =
   | "WHATSAPP_FIELD_IGNORED"
   | "WHATSAPP_BACKUP_INTEGRITY"
   | "WHATSAPP_WRONG_CLIENT"
-  | "WHATSAPP_RESTORE_UNFINISHED";
+  | "WHATSAPP_RESTORE_UNFINISHED"
+  | "WHATSAPP_NOT_OWNED";
 
 /**
  * The API's own numeric error codes (`errors[0].code` in a response) that the provider acts on,
@@ -49,13 +50,20 @@ export interface ErrorContext {
   cause?: unknown;
 }
 
+/** The attempts, said once when each failed the same way (a client that never answers). */
+function attemptList(attempts: ReadonlyArray<string>): string {
+  const texts = attempts.map((attempt) => attempt.replace(/^attempt \d+: /, ""));
+  if (texts.every((text) => text === texts[0])) return ", each failing the same way";
+  return `: ${attempts.join("; ")}`;
+}
+
 function compose(detail: string, context: ErrorContext): string {
   const attempts = context.attempts ?? [];
   return (
     (context.during ? `${context.during}: ` : "") +
     detail +
     (context.hint ? `; ${context.hint}` : "") +
-    (attempts.length > 1 ? ` (gave up after ${attempts.length} attempts: ${attempts.join("; ")})` : "")
+    (attempts.length > 1 ? ` (gave up after ${attempts.length} attempts${attemptList(attempts)})` : "")
   );
 }
 
@@ -235,6 +243,34 @@ export class RestoreUnfinishedError extends WhatsAppError {
   }
 }
 
+/**
+ * The client already holds a media provider of the name a create asks for, and nothing says this
+ * stack owns it: writing would take over someone else's credentials, and a later delete would
+ * remove their provider. Nothing was sent.
+ */
+export class NotOwnedError extends WhatsAppError {
+  declare readonly code: "WHATSAPP_NOT_OWNED";
+  readonly client: string;
+  /** The media provider's name on the client. */
+  readonly provider: string;
+
+  constructor(client: string, name: string) {
+    super(
+      "WHATSAPP_NOT_OWNED",
+      `the client at ${client} already has a media provider named ${JSON.stringify(name)} that this stack did not ` +
+        "create; nothing was sent",
+      {
+        hint:
+          "to take it over on purpose (its credentials are overwritten, and destroy deletes it), set adopt: true on " +
+          "this MediaProvider; if this stack created it under another resource name, give the renamed resource an " +
+          "alias instead; otherwise choose another name",
+      },
+    );
+    this.client = client;
+    this.provider = name;
+  }
+}
+
 /** The class behind each code, so that `isWhatsAppError(e, code)` narrows without a cast. */
 export interface ErrorClasses {
   WHATSAPP_INVALID_INPUT: InputError;
@@ -249,6 +285,7 @@ export interface ErrorClasses {
   WHATSAPP_BACKUP_INTEGRITY: BackupIntegrityError;
   WHATSAPP_WRONG_CLIENT: WrongClientError;
   WHATSAPP_RESTORE_UNFINISHED: RestoreUnfinishedError;
+  WHATSAPP_NOT_OWNED: NotOwnedError;
 }
 
 /**
@@ -406,6 +443,7 @@ export function certainlyNotApplied(error: unknown): boolean {
     case "WHATSAPP_INVALID_INPUT":
     case "WHATSAPP_VERSION":
     case "WHATSAPP_BACKUP_INTEGRITY":
+    case "WHATSAPP_NOT_OWNED":
       return true;
     case "WHATSAPP_NETWORK":
       return causeCode(error) === "ECONNREFUSED";

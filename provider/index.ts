@@ -46,6 +46,7 @@ export {
   InputError,
   isWhatsAppError,
   NetworkError,
+  NotOwnedError,
   ResponseShapeError,
   RestoreUnfinishedError,
   TimeoutError,

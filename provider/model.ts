@@ -37,8 +37,11 @@ export function property<T extends z.ZodType>(schema: T, meta: PropertyMeta): T 
 /** The secret output keeping stack config's connection, so refresh and delete reach the recorded client. */
 export const STORED_CONNECTION = "clientConnection";
 
-/** Inputs the engine and the resource classes add to every resource's own. */
-const ENGINE_KEYS = ["__provider", "connection"] as const;
+/** The input a resource class adds holding its name in the program, so a failure can name it. */
+export const RESOURCE_NAME = "__resourceName";
+
+/** Inputs the engine and the resource classes add to a resource's own. */
+const ENGINE_KEYS = ["__provider", "connection", RESOURCE_NAME] as const;
 
 export interface ResourceModel<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
   /** The Pulumi type name, `whatsapp:<type>`. */

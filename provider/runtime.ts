@@ -29,6 +29,8 @@ interface ProcessState {
   declared: Map<string, Map<string, Set<string>>>;
   /** Clients this process has reset to defaults, so a destroy of several resources resets once. */
   reset: Set<string>;
+  /** What this deployment learnt of the media providers it manages (see `media/ownership.ts`). */
+  media: MediaClaims;
   /**
    * Per registered number, the address an `ApplicationSettings` of this deployment applied its
    * settings at: a reset reaching that number by another address is the same client, and skipped.
@@ -37,6 +39,16 @@ interface ProcessState {
   /** Per client, the tail of its queue of writes (see `exclusive`). */
   queues: Map<string, Promise<void>>;
   warnedInsecure: Set<string>;
+}
+
+/** Media providers, each keyed by its client's identity and its name (`mediaKey`). */
+export interface MediaClaims {
+  /** The resource (by its name in the program) each checked `MediaProvider` claims a provider for. */
+  claimants: Map<string, string>;
+  /** Providers a resource in this stack's state holds, seen by a diff of this deployment. */
+  inState: Set<string>;
+  /** The `claimedAt` of the latest create of this deployment that wrote the provider. */
+  created: Map<string, string>;
 }
 
 let state: ProcessState | undefined;
@@ -48,6 +60,7 @@ export function processState(): ProcessState {
     retry: DEFAULT_RETRY,
     declared: new Map(),
     reset: new Set(),
+    media: { claimants: new Map(), inState: new Set(), created: new Map() },
     claimed: new Map(),
     queues: new Map(),
     warnedInsecure: new Set(),
@@ -150,9 +163,12 @@ export function storedConnectionStale(olds: Record<string, unknown>, news: Recor
     return false;
   }
   const stored = olds[STORED_CONNECTION] as Record<string, unknown>;
-  // Compared key by key: state hands properties back in its own order.
+  // Compared key by key: state hands properties back in its own order. A base URL is compared as
+  // the client it names, so a cosmetic edit (`https://WA.example.com:9090/`) changes nothing.
+  const comparable = (connection: Record<string, unknown>, key: string) =>
+    key === "baseUrl" ? (clientIdentity(connection.baseUrl) ?? connection.baseUrl) : connection[key];
   return [...new Set([...Object.keys(now), ...Object.keys(stored)])].some(
-    (key) => JSON.stringify(now[key]) !== JSON.stringify(stored[key]),
+    (key) => JSON.stringify(comparable(now, key)) !== JSON.stringify(comparable(stored, key)),
   );
 }
 

@@ -146,7 +146,7 @@ function runLines(result: EngineResult, c: Paint): string[] {
   const color = { create: c.green, update: c.yellow, replace: c.red, delete: c.red } as const;
   const lines: string[] = [];
   for (const s of result.steps) {
-    if (s.type === "pulumi:pulumi:Stack" || s.op === "same") continue;
+    if (s.type === "pulumi:pulumi:Stack" || s.op === "same" || s.op === "read" || s.op === "import") continue;
     if (s.op === "refresh") {
       lines.push(...diffLines(s.changes, [], c));
       continue;

@@ -46,7 +46,7 @@ describe("a refused value of a connection, a backup or a restore is never repeat
   test("a media provider's name and type are repeated: they are never secrets", async () => {
     const { failures } = await mediaProvider.check(
       {},
-      { connection, name: "my cdn", type: "WWW", config: { bearer: "t" } },
+      { connection, name: "my cdn", type: "WWW", config: { bearer: "cdn-token-0123" } },
     );
     expect(failures.map((f) => f.reason)).toEqual([
       'must be 1 to 200 characters, each a letter (A-Z, a-z), `_` or `-`; got "my cdn"',
@@ -62,7 +62,10 @@ describe("null and left-out values", () => {
   });
 
   test("null takes the default where there is one", async () => {
-    const checked = await mediaProvider.check({}, { connection, name: "cdn", type: null, config: { bearer: "t" } });
+    const checked = await mediaProvider.check(
+      {},
+      { connection, name: "cdn", type: null, config: { bearer: "cdn-token-0123" } },
+    );
     expect(checked).toMatchObject({ failures: [], inputs: { type: "www" } });
   });
 });
@@ -77,7 +80,7 @@ describe("stack config is needed where the resource will reach its client", () =
   });
 
   test("a media provider, which refresh and delete reach later, needs it every time", async () => {
-    const news = { name: "cdn", config: { bearer: "t" } };
+    const news = { name: "cdn", config: { bearer: "cdn-token-0123" } };
     const { failures } = await mediaProvider.check({ ...news, baseUrl: connection.baseUrl }, news);
     expect(failures.map((f) => f.property)).toEqual(["connection"]);
   });

@@ -12,6 +12,7 @@ import {
   InputError,
   isWhatsAppError,
   NetworkError,
+  NotOwnedError,
   ResponseShapeError,
   RestoreUnfinishedError,
   redact,
@@ -54,6 +55,7 @@ const ERRORS: ReadonlyArray<[string, ErrorCode, () => WhatsAppError]> = [
         recordPath: "/tmp/record.json",
       }),
   ],
+  ["NotOwnedError", "WHATSAPP_NOT_OWNED", () => new NotOwnedError("https://one", "cdn")],
 ];
 
 /** Every code, checked by the compiler against `ErrorCode` in both directions. */
@@ -70,6 +72,7 @@ const CODES = {
   WHATSAPP_BACKUP_INTEGRITY: true,
   WHATSAPP_WRONG_CLIENT: true,
   WHATSAPP_RESTORE_UNFINISHED: true,
+  WHATSAPP_NOT_OWNED: true,
 } satisfies Record<ErrorCode, true>;
 
 /** The codes README's "Errors" table lists, from its first column. */

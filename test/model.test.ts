@@ -28,6 +28,7 @@ const DERIVED: Array<[ResourceModel, Facts]> = [
       ignoredByCheck: [
         "__provider",
         "connection",
+        "__resourceName",
         "restartRequired",
         "restartRequiredFields",
         "apiVersion",
@@ -45,7 +46,17 @@ const DERIVED: Array<[ResourceModel, Facts]> = [
     SettingsBackupModel,
     {
       placeholders: ["data", "sha256", "sizeBytes", "apiVersion", "createdAt", "baseUrl"],
-      ignoredByCheck: ["__provider", "connection", "data", "sha256", "sizeBytes", "apiVersion", "createdAt", "baseUrl"],
+      ignoredByCheck: [
+        "__provider",
+        "connection",
+        "__resourceName",
+        "data",
+        "sha256",
+        "sizeBytes",
+        "apiVersion",
+        "createdAt",
+        "baseUrl",
+      ],
       secret: ["password", "data", "connection"],
       replacing: ["password", "triggers"],
       defaults: {},
@@ -67,6 +78,7 @@ const DERIVED: Array<[ResourceModel, Facts]> = [
       ignoredByCheck: [
         "__provider",
         "connection",
+        "__resourceName",
         "sha256",
         "restartRequired",
         "gatewayStatus",
@@ -84,8 +96,8 @@ const DERIVED: Array<[ResourceModel, Facts]> = [
   [
     MediaProviderModel,
     {
-      placeholders: ["baseUrl"],
-      ignoredByCheck: ["__provider", "connection", "baseUrl", "clientConnection"],
+      placeholders: ["baseUrl", "claimedAt"],
+      ignoredByCheck: ["__provider", "connection", "__resourceName", "baseUrl", "claimedAt", "clientConnection"],
       secret: ["config", "connection", "clientConnection"],
       replacing: ["name"],
       defaults: { type: "www" },

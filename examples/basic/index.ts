@@ -8,16 +8,16 @@ const config = new pulumi.Config();
 // The webhook URL carries a shared secret in its query string, so it is stored as a secret.
 const webhookUrl = config.requireSecret("webhookUrl");
 // Both need a Coreapp restart to take effect: preview flags them in restartRequiredFields.
-// Pulumi.yaml declares their defaults; the value lists turn config strings into typed values.
+// Pulumi.yaml declares their defaults; the value lists turn config strings into typed values, and
+// a value outside them stops the program naming the key (a RunError: no stack trace).
 const concurrency = config.requireNumber("maxConcurrentRequests");
 const maxConcurrentRequests = MAX_CONCURRENT_REQUESTS.find((allowed) => allowed === concurrency);
-const level = config.require("logLevel");
-const logLevel = LOG_LEVELS.find((allowed) => allowed === level);
-if (maxConcurrentRequests === undefined || logLevel === undefined) {
-  throw new Error(
-    `maxConcurrentRequests must be one of ${MAX_CONCURRENT_REQUESTS.join(", ")} and logLevel one of ${LOG_LEVELS.join(", ")}`,
+if (maxConcurrentRequests === undefined) {
+  throw new pulumi.RunError(
+    `Configuration 'maxConcurrentRequests' value '${concurrency}' is not one of ${MAX_CONCURRENT_REQUESTS.join(", ")}`,
   );
 }
+const logLevel = config.require("logLevel", { allowedValues: [...LOG_LEVELS] });
 
 const settings = new ApplicationSettings("whatsapp-settings", {
   callbackPersist: true,

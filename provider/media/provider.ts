@@ -23,14 +23,22 @@
  * as secrets, so each error is built without them.
  */
 
-import { checkInputs, containsUnknown } from "../check";
+import * as pulumi from "@pulumi/pulumi";
+import { checkInputs, containsUnknown, UNKNOWN } from "../check";
 import type { WhatsAppClient } from "../client";
 import { type Connection, clientIdentity } from "../connection";
-import { same } from "../diff";
-import { certainlyNotApplied, FieldIgnoredError, isWhatsAppError, partlyApplied, WrongClientError } from "../errors";
+import { same, targetBaseUrl } from "../diff";
+import {
+  certainlyNotApplied,
+  FieldIgnoredError,
+  isWhatsAppError,
+  NotOwnedError,
+  partlyApplied,
+  WrongClientError,
+} from "../errors";
 import { connectionForRecordedClient, replacementsAcross, sameClientOrThrow, sayMove } from "../identity";
 import { warnIrreversible } from "../irreversible";
-import { defaultOf } from "../model";
+import { defaultOf, RESOURCE_NAME } from "../model";
 import {
   clientFor,
   connectionFor,
@@ -40,6 +48,7 @@ import {
   storedConnection,
   storedConnectionStale,
 } from "../runtime";
+import { claim, heldInState, recordCreate, stackHolds, takenOver } from "./ownership";
 import { credentialsOf, MediaProviderModel } from "./schema";
 import { MEDIA_PROVIDERS } from "./wire";
 
@@ -58,17 +67,40 @@ function idFor(connection: Connection, name: string): string {
 }
 
 export async function check(olds: Props, news: Props) {
-  return checkInputs(MediaProviderModel, olds, news, processState().config);
+  const result = checkInputs(MediaProviderModel, olds, news, processState().config);
+  const resource = news[RESOURCE_NAME];
+  const client = clientIdentity(targetBaseUrl(news));
+  const name = news.name;
+  // What is not known yet (a client from another resource's output) cannot be compared yet.
+  if (typeof resource === "string" && client !== undefined && typeof name === "string" && name !== UNKNOWN) {
+    const other = claim(client, name, resource);
+    if (other !== undefined) {
+      result.failures.push({
+        property: "name",
+        reason:
+          `${JSON.stringify(name)} on ${client} is claimed by two resources, MediaProvider ${JSON.stringify(resource)} ` +
+          `and MediaProvider ${JSON.stringify(other)}: the client holds one provider per name, so removing either ` +
+          "would delete the provider the other still manages; keep one of them, or give each its own name",
+      });
+    }
+  }
+  return result;
 }
 
 export async function diff(id: string, olds: Props, news: Props) {
+  const recorded = clientIdentity(olds.baseUrl);
+  const oldName = olds.name;
+  if (recorded !== undefined && typeof oldName === "string") heldInState(recorded, oldName);
   const { replaces, move } = await replacementsAcross(MediaProviderModel, olds, news, id);
-  sayMove(move, `the replacement deletes the media provider ${String(olds.name)} from ${String(olds.baseUrl)}`);
-  if (replaces.length > 0) {
+  sayMove(move, `the replacement deletes the media provider ${JSON.stringify(oldName)} from ${String(recorded)}`);
+  if (recorded !== undefined && replaces.length > 0) {
+    const elsewhere = replaces.includes("connection");
+    const newName = news.name === UNKNOWN ? "a name not known yet" : JSON.stringify(news.name);
     warnIrreversible(
-      `a delete of the media provider ${String(olds.name)} (DELETE ${PATH}/${encodeURIComponent(String(olds.name))})`,
-      String(olds.baseUrl),
-      "the replacement removes it there once the new one is created",
+      `DELETE ${PATH}/${encodeURIComponent(String(oldName))}`,
+      recorded,
+      `media provider ${JSON.stringify(oldName)} is deleted once ` +
+        (elsewhere ? "its replacement is created on the client the connection now names" : `${newName} is created`),
     );
   }
   const updates = ["type", "config"].filter(
@@ -103,6 +135,7 @@ function outputs(props: Props, connection: Connection, entry: Entry): Props {
     baseUrl: identityOf(connection),
     ...storedConnection(props, connection),
   };
+  if (typeof props.claimedAt === "string") out.claimedAt = props.claimedAt;
   if (props.connection !== undefined) out.connection = props.connection;
   // A partly-created resource's properties become its state as they are: keep the provider in them.
   if (props.__provider !== undefined) out.__provider = props.__provider;
@@ -172,13 +205,24 @@ async function write(
   return outputs(props, connection, held);
 }
 
+/**
+ * Lists the client's providers first: one of the same name is written over only when the stack
+ * already holds it (a replacement under the same name) or the program adopts it.
+ */
 export async function create(inputs: Props) {
   const connection = connectionFor(inputs);
+  const client = identityOf(connection);
   const api = clientFor(connection);
   const wanted = entryOf(inputs);
-  const outs = await exclusive(identityOf(connection), () =>
-    write(api, inputs, connection, outputs(inputs, connection, { ...wanted, config: null })),
-  );
+  const secrets = credentialsOf(inputs.config);
+  const outs = await exclusive(client, async () => {
+    const listed = await find(api, wanted.name, secrets, wanted);
+    if (listed && inputs.adopt !== true && !stackHolds(client, wanted.name)) {
+      throw new NotOwnedError(client, wanted.name);
+    }
+    const props = { ...inputs, claimedAt: recordCreate(client, wanted.name) };
+    return write(api, props, connection, outputs(props, connection, { ...wanted, config: null }), secrets);
+  });
   return { id: idFor(connection, wanted.name), outs };
 }
 
@@ -192,13 +236,14 @@ export async function update(id: string, olds: Props, news: Props) {
   }
   const wanted = entryOf(news);
   const secrets = [...credentialsOf(news.config), ...credentialsOf(olds.config)];
+  const props = olds.claimedAt === undefined ? news : { ...news, claimedAt: olds.claimedAt };
   if (wanted.type === entryOf(olds).type && same(wanted.config, olds.config)) {
     // Only the connection changed: record it, nothing to send.
-    return { outs: outputs(news, connection, wanted) };
+    return { outs: outputs(props, connection, wanted) };
   }
   const api = clientFor(connection);
   const outs = await exclusive(identityOf(connection), () =>
-    write(api, news, connection, outputs(news, connection, entryOf(olds)), secrets),
+    write(api, props, connection, outputs(props, connection, entryOf(olds)), secrets),
   );
   return { outs };
 }
@@ -219,10 +264,19 @@ export async function read(id: string, props: Props) {
 
 async function remove(id: string, props: Props): Promise<void> {
   const connection = await connectionForRecordedClient(props, id);
+  const client = identityOf(connection);
   const name = nameOf(id, props);
+  if (takenOver(client, name, props.claimedAt)) {
+    // Replaced under the same name: the create before this delete wrote the provider its
+    // successor now holds; deleting it would leave the client without the provider state records.
+    pulumi.log.info(
+      `${client}: media provider ${JSON.stringify(name)} now belongs to its replacement; nothing deleted`,
+    );
+    return;
+  }
   const secrets = credentialsOf(props.config);
   const api = clientFor(connection);
-  await exclusive(identityOf(connection), async () => {
+  await exclusive(client, async () => {
     try {
       await api.deleteMediaProvider(name, secrets);
     } catch (error) {

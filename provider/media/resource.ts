@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { MediaProviderArgs, MediaProviderOutputs } from "../args.generated";
 import type { ResourceOptions } from "../connection-provider";
 import type { Outputs } from "../inputs";
+import { RESOURCE_NAME } from "../model";
 import { registeredInputs, registeredOptions } from "../registration";
 import * as mediaProvider from "./provider";
 import { MediaProviderModel } from "./schema";
@@ -27,7 +28,8 @@ export class MediaProvider extends pulumi.dynamic.Resource {
     super(
       mediaProvider,
       name,
-      registeredInputs(MediaProviderModel, args, opts),
+      // Its name rides along so that check can name both resources when two claim one provider.
+      { ...registeredInputs(MediaProviderModel, args, opts), [RESOURCE_NAME]: name },
       registeredOptions(MediaProviderModel, opts),
       "whatsapp",
       "MediaProvider",

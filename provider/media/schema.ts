@@ -14,19 +14,33 @@ const NAME_PATTERN = /^[A-Za-z_-]{1,200}$/;
 const NAME_REASON = "must be 1 to 200 characters, each a letter (A-Z, a-z), `_` or `-`";
 const TYPE_REASON = `must be one of: ${MEDIA_PROVIDER_TYPES.map((t) => JSON.stringify(t)).join(", ")}`;
 
-const credential = (description: string) => property(z.string().min(1), { description });
+/**
+ * The shortest bearer token or password a program may give. Messages are cut of every form a
+ * server may echo a secret in (plain, JSON, percent, form, base64); below this length those forms
+ * are too short to cut without mangling every message, so such a secret is refused at check.
+ */
+export const SECRET_MIN_LENGTH = 8;
 
-/** How the client authenticates to the media host: exactly one of the two forms (a new schema each call). */
-function mediaProviderConfig() {
+const credential = (description: string, min: number) => property(z.string().min(min), { description });
+
+/**
+ * How the client authenticates to the media host: exactly one of the two forms (a new schema each
+ * call). `secretMin` is the shortest token or password: the program's must be safe to redact, what
+ * a client lists is taken as it is.
+ */
+function mediaProviderConfig(secretMin = 1) {
   return z.union([
     z.strictObject({
-      bearer: credential("Sent as `Authorization: Bearer <token>` when the client fetches media from the host."),
+      bearer: credential(
+        "Sent as `Authorization: Bearer <token>` when the client fetches media from the host.",
+        secretMin,
+      ),
     }),
     z.strictObject({
       basic: property(
         z.strictObject({
-          username: credential("The user name for the host."),
-          password: credential("Its password."),
+          username: credential("The user name for the host.", 1),
+          password: credential("Its password.", secretMin),
         }),
         { description: "HTTP basic credentials for the host." },
       ),
@@ -56,13 +70,18 @@ export const MediaProviderModel = resourceModel({
       description: 'The kind of host; the API allows only `"www"` (HTTP(S) hosts).',
       shown: true,
     }),
-    config: property(mediaProviderConfig(), {
+    config: property(mediaProviderConfig(SECRET_MIN_LENGTH), {
       description: "`{ bearer }` or `{ basic: { username, password } }`. A change updates it in place.",
-      allowed:
-        "exactly one of {bearer: string} or {basic: {username: string, password: string}}, each string non-empty",
+      allowed: `exactly one of {bearer: string} or {basic: {username: string, password: string}}, the username non-empty, the bearer token and the password at least ${SECRET_MIN_LENGTH} characters (a shorter secret cannot be kept out of messages)`,
       secret: true,
       whole: true,
       named: NAMED_CONFIG,
+    }),
+    adopt: property(z.boolean({ error: "must be true or false" }).optional(), {
+      description:
+        "Take over a provider of this name the client already holds and this stack did not create: its type and credentials are overwritten, and a delete removes it. Without it, create refuses such a provider before sending anything. Only create reads it.",
+      allowed: "true or false",
+      shown: true,
     }),
   }),
   outputs: z.object({
@@ -74,6 +93,10 @@ export const MediaProviderModel = resourceModel({
       named: NAMED_CONFIG,
     }),
     baseUrl: property(z.string(), { description: "The client this provider is on (its normalized base URL)." }),
+    claimedAt: property(z.string(), {
+      description:
+        "When this resource created or adopted the provider (ISO 8601). A delete leaves the provider to a replacement of the same name created later in the deployment.",
+    }),
   }),
   storesConnection: true,
 });

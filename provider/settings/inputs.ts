@@ -43,9 +43,19 @@ export function carriesSecret(key: string, value: unknown): boolean {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return value != null;
   return inner.some((path) => {
     const field = path.split(".").reduce<unknown>((node, part) => (node as Record<string, unknown>)?.[part], value);
-    if (field === undefined || field === null) return false;
-    return typeof field !== "string" || /[?#]/.test(field) || hasUserInfo(field);
+    return fieldCarriesSecret(field);
   });
+}
+
+/** Whether one secret field's value must be kept secret: see {@link carriesSecret}. */
+export function fieldCarriesSecret(field: unknown): boolean {
+  if (field === undefined || field === null) return false;
+  return typeof field !== "string" || /[?#]/.test(field) || hasUserInfo(field);
+}
+
+/** The secret fields of a top-level group, as paths inside it (`webhooks` → `["url"]`). */
+export function secretFieldsOf(key: string): readonly string[] {
+  return SECRET_GROUPS.get(key) ?? [];
 }
 
 /** Top-level settings that may be stored secret (see {@link carriesSecret}). */

@@ -283,7 +283,12 @@ export async function read(id: string, props: Props) {
   const { application } = await api.getSettings();
   const live = fromWire(application);
   const managed = settingsOf(props);
-  const current = new Map([...managed.keys()].filter((path) => live.has(path)).map((path) => [path, live.get(path)]));
+  // A client may leave a cleared URL out of its answer: absent reads as "", as a write takes it (`holds`).
+  const current = new Map(
+    [...managed.keys()]
+      .filter((path) => live.has(path) || FIELDS_BY_PATH.get(path)?.meta.kind === "url")
+      .map((path) => [path, live.has(path) ? live.get(path) : ""]),
+  );
   const restart = Array.isArray(props.restartRequiredFields) ? (props.restartRequiredFields as string[]) : [];
   const outs = outputs(props, connection, current, restart, api.version, waIdOf(application));
   const inputs: Props = { ...unflatten(current), restartRequired: restart.length > 0, restartRequiredFields: restart };

@@ -11,6 +11,7 @@
  */
 import { z } from "zod";
 import { property, resourceModel } from "../model";
+import { hasSpaceOrControl, URL_SPACE_OR_CONTROL_REASON } from "../url";
 
 /** What a setting holds; decides which spellings of it are tolerated (see the file's docs). */
 export type SettingKind = "boolean" | "number" | "enum" | "list" | "url";
@@ -81,8 +82,20 @@ const httpsUrl = () =>
   z
     .string()
     .max(MAX_URL_LENGTH)
+    .refine((value) => !hasSpaceOrControl(value), { params: { reason: URL_SPACE_OR_CONTROL_REASON } })
     .refine((value) => value === "" || isHttpsUrl(value))
     .refine((value) => !hasUserInfo(value), { params: { reason: WEBHOOK_USER_INFO_REASON } });
+
+/**
+ * A list that names a value twice is refused rather than cut down: the program says something the
+ * client cannot hold, and preview and apply must agree on what is sent.
+ */
+function refuseDuplicates(items: readonly string[], context: z.RefinementCtx): void {
+  const twice = [...new Set(items.filter((item, i) => items.indexOf(item) !== i))];
+  if (twice.length === 0) return;
+  const reason = `must name each value once; listed more than once: ${twice.join(", ")}`;
+  context.addIssue({ code: "custom", message: reason, params: { reason } });
+}
 
 export function isHttpsUrl(value: string): boolean {
   try {
@@ -212,7 +225,7 @@ export const ApplicationSettingsSchema = z.strictObject({
   ),
   media: group(
     {
-      autoDownload: setting(z.array(z.enum(MEDIA_TYPES)).max(MEDIA_TYPES.length), {
+      autoDownload: setting(z.array(z.enum(MEDIA_TYPES)).max(MEDIA_TYPES.length).superRefine(refuseDuplicates), {
         wire: "auto_download",
         kind: "list",
         description: "Media types downloaded automatically; order does not matter.",

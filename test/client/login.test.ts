@@ -6,6 +6,7 @@
 import { describe, expect, test } from "vitest";
 import { login } from "../support/api";
 import { checked, connectionOf, emulator, settingsProvider as provider } from "../support/provider";
+import { rejection } from "../support/rejection";
 
 describe("logging in", () => {
   test("one login per client per provider process, however many resources", async () => {
@@ -26,6 +27,23 @@ describe("logging in", () => {
     await expect(provider.create(inputs)).rejects.toThrow(
       "POST /v1/users/login failed: 401 1005 Access denied (Invalid credentials)",
     );
+    expect(e.journal.count("POST /v1/users/login")).toBe(1);
+  });
+
+  test("bad credentials: one failed login per client per deployment, for resources starting at once and later", async () => {
+    const e = await emulator();
+    const connection = connectionOf(e, { password: "Wr0ng-Passw0rd!" });
+    const inputs = await Promise.all(
+      [7, 8, 9].map((heartbeatInterval) => checked({}, { connection, heartbeatInterval })),
+    );
+    const atOnce = await Promise.allSettled(inputs.map((each) => provider.create(each)));
+    expect(atOnce.map((result) => result.status)).toEqual(["rejected", "rejected", "rejected"]);
+    const later = await rejection(provider.create(inputs[0] as Record<string, unknown>));
+    expect(later.message).toBe(
+      `not sent: logging in to ${e.url} already failed in this deployment (one try per client): ` +
+        "POST /v1/users/login failed: 401 1005 Access denied (Invalid credentials)",
+    );
+    // The client locks an account out after 30 failed logins an hour: this deployment spent one.
     expect(e.journal.count("POST /v1/users/login")).toBe(1);
   });
 });

@@ -31,15 +31,17 @@ test("npm start's sequence: preview, up, a restart-required change, refresh afte
   expect(preview).toContain("+ pulumi-nodejs:dynamic/whatsapp:MediaProvider images create");
   expect(preview.match(/\+ config: \[secret\]/g)).toHaveLength(2);
 
-  // up adds each media provider with one POST and confirms it with one GET
+  // up lists the providers (none of either name yet), adds each with one POST and confirms it with one GET
   const up = step("pulumi up");
   expect(up.match(new RegExp(`POST ${MEDIA} → 200`, "g"))).toHaveLength(2);
-  expect(up.match(new RegExp(`GET ${MEDIA} → 200`, "g"))).toHaveLength(2);
+  expect(up.match(new RegExp(`GET ${MEDIA} → 200`, "g"))).toHaveLength(4);
   expect(up).toContain('stack output mediaProviders: ["cdn","images"]');
 
   // the change is flagged before it is applied, then pending on the client until its restart
   const change = step("change the program: maxConcurrentRequests 12, logLevel error; pulumi preview");
   expect(change).toContain('~ logLevel: "warning" => "error"  (needs a Coreapp restart)');
+  // Visible though webhooks.url, beside it, is a secret.
+  expect(change).toContain("~ webhooks.maxConcurrentRequests: 6 => 12  (needs a Coreapp restart)");
   expect(change).toContain("restartRequiredFields: webhooks.maxConcurrentRequests, logLevel");
   expect(out).toContain("pending a Coreapp restart on the client: log_level, webhooks.max_concurrent_requests");
 

@@ -117,9 +117,13 @@ test("examples/basic: preview, up, no-op up, edit, drift and refresh, rename, de
     settings: ["create whatsapp-settings"],
     media: ["create cdn", "create images"],
   });
-  expect(preview.steps.find((s) => s.name === "whatsapp-settings")?.changes).toContainEqual(
-    expect.objectContaining({ kind: "+", path: "webhooks", secret: true }),
-  );
+  // Only the URL, which carries the shared secret, is hidden: the rest of the group shows.
+  expect(preview.steps.find((s) => s.name === "whatsapp-settings")?.changes).toContainEqual({
+    kind: "+",
+    path: "webhooks",
+    after: { url: "[secret]", maxConcurrentRequests: 6, message: { sent: true, delivered: true, read: false } },
+    secret: false,
+  });
   for (const name of ["cdn", "images"]) {
     expect(preview.steps.find((s) => s.name === name)?.changes).toContainEqual(
       expect.objectContaining({ kind: "+", path: "config", secret: true }),
@@ -135,8 +139,11 @@ test("examples/basic: preview, up, no-op up, edit, drift and refresh, rename, de
   expect(a.getSetting("webhooks.url")).toBe(WEBHOOK);
   expect(up.outputs.apiVersion).toBe(a.version);
   expectNoPlaintext(up, plaintext());
-  // Each provider: one POST of a one-element list, one GET to confirm it; the journal masks the credentials.
+  // Each provider: one GET finding no provider of its name, one POST of a one-element list, one GET
+  // to confirm it; the journal masks the credentials.
   expect(mediaRequests(a)).toEqual([
+    `GET ${MEDIA} → 200`,
+    `GET ${MEDIA} → 200`,
     `GET ${MEDIA} → 200`,
     `GET ${MEDIA} → 200`,
     `POST ${MEDIA} → 200`,
@@ -170,6 +177,21 @@ test("examples/basic: preview, up, no-op up, edit, drift and refresh, rename, de
     after: "error",
     secret: false,
   });
+  config = { ...config, maxConcurrentRequests: "12" };
+  const previewed = await run("preview");
+  // The restart-required change the README walks through, visible though webhooks.url is a secret.
+  expect(previewed.steps.find((s) => s.name === "whatsapp-settings")?.changes).toContainEqual({
+    kind: "~",
+    path: "webhooks.maxConcurrentRequests",
+    before: 6,
+    after: 12,
+    secret: false,
+  });
+  expectCredentialsHidden(previewed, [a, b]);
+  for (const result of [preview, previewed]) {
+    expect(JSON.stringify([result.steps, summaryLines(result)])).not.toContain("basic-shared-secret");
+  }
+  config = { ...config, maxConcurrentRequests: "6" };
   expect(writes(a)).toEqual(["PATCH /v1/settings/application"]);
   expect(a.getSetting("log_level")).toBe("error");
 
@@ -243,8 +265,10 @@ test("examples/basic moved to another client: a replacement whose delete reaches
   expect(settingsWrites(b)).toEqual(["PATCH /v1/settings/application"]);
   expect(settingsWrites(a)).toEqual(["DELETE /v1/settings/application"]);
   expect(text).toContain(`${a.url}: reset every application setting`);
-  // The providers likewise: added to the new client (POST and GET each), deleted from the old one by name.
+  // The providers likewise: added to the new client (GET, POST and GET each), deleted from the old one by name.
   expect(mediaRequests(b)).toEqual([
+    `GET ${MEDIA} → 200`,
+    `GET ${MEDIA} → 200`,
     `GET ${MEDIA} → 200`,
     `GET ${MEDIA} → 200`,
     `POST ${MEDIA} → 200`,

@@ -13,6 +13,11 @@ export interface Registration {
   inputs: Record<string, unknown>;
   /** What the resource asked the engine to store as secret besides its secret inputs. */
   additionalSecretOutputs: string[];
+  /**
+   * The inputs as sent to the engine, secrets marked where they are: the mocks' `inputs` mark a
+   * whole top-level value secret when anything inside it is.
+   */
+  wire: Record<string, unknown>;
 }
 
 const RUNNER = `
@@ -20,9 +25,11 @@ const pulumi = require("@pulumi/pulumi");
 const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
 const registrations = [];
 const secretOutputs = new Map();
+const wire = new Map();
 const register = MockMonitor.prototype.registerResource;
 MockMonitor.prototype.registerResource = function (req, callback) {
   secretOutputs.set(req.getName(), req.getAdditionalsecretoutputsList());
+  wire.set(req.getName(), req.getObject().toJavaScript());
   return register.call(this, req, callback);
 };
 pulumi.runtime.setMocks({
@@ -32,6 +39,7 @@ pulumi.runtime.setMocks({
       name: args.name,
       inputs: args.inputs,
       additionalSecretOutputs: secretOutputs.get(args.name) || [],
+      wire: wire.get(args.name) || {},
     });
     return { id: args.name + "-id", state: args.inputs };
   },

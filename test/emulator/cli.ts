@@ -1,14 +1,16 @@
 /**
  * `npm run emulator -- [--port 9090] [--host 127.0.0.1] [--https] [--client-version 2.53.2]
- * [--admin-password ...] [--factory-password] [--unregistered] [--auto-restart-ms N]`
+ * [--admin-password ...] [--factory-password] [--unregistered] [--auto-restart-ms N] [--ca-file PATH]
+ * [--secrets-file PATH [--password-key KEY]]`
  *
  * Starts one emulated client and prints its URL, credentials and (with --https) the CA file to
- * trust, and its own PID: `npm run emulator &` leaves `$!` naming npm, not the emulator.
+ * trust, and its own PID: `npm run emulator &` leaves `$!` naming npm, not the emulator. With
+ * --secrets-file the admin password goes into that file for `npm run engine`, not to the screen.
  * SIGHUP or `POST /_emulator/restart` restarts the Coreapp; SIGINT (Ctrl-C) or SIGTERM stops it.
  */
-import { writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { startEmulator } from "./index";
 
@@ -22,11 +24,26 @@ const USAGE = `Usage: npm run emulator -- [options]
   --factory-password     keep the factory password 'secret'; the first login must change it
   --unregistered         start without a registered number (a restore registers it)
   --auto-restart-ms N    restart by itself N ms after a restore stops the app
+  --ca-file PATH         with --https, write the CA to PATH (default /tmp/whatsapp-emulator-ca-<pid>.pem)
+  --secrets-file PATH    write 'whatsapp:password=<admin password>' into PATH (mode 0600, other
+                         lines kept) for npm run engine's --secrets-file, instead of printing it
+  --password-key KEY     the key --secrets-file writes (default whatsapp:password)
   --help                 show this text
 
 While it runs (<pid> is the pid it prints): 'kill -HUP <pid>' or
 'curl -X POST <url>/_emulator/restart' restarts the Coreapp, 'curl <url>/_emulator/state' shows
 the gateway status and settings pending a restart; Ctrl-C or 'kill <pid>' stops it.`;
+
+/** Sets KEY in a KEY=VALUE file, keeping its other lines; the file is the user's only. */
+function writeSecretsFile(file: string, key: string, value: string): void {
+  const kept = existsSync(file)
+    ? readFileSync(file, "utf8")
+        .split("\n")
+        .filter((line) => line !== "" && !line.startsWith(`${key}=`))
+    : [];
+  writeFileSync(file, `${[...kept, `${key}=${value}`].join("\n")}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -39,6 +56,9 @@ async function main(): Promise<void> {
       "factory-password": { type: "boolean", default: false },
       unregistered: { type: "boolean", default: false },
       "auto-restart-ms": { type: "string" },
+      "ca-file": { type: "string" },
+      "secrets-file": { type: "string" },
+      "password-key": { type: "string", default: "whatsapp:password" },
       help: { type: "boolean", default: false },
     },
   });
@@ -81,9 +101,21 @@ async function main(): Promise<void> {
   console.log(`pid: ${process.pid}`);
   console.log(`url: ${emulator.url}`);
   console.log(`username: ${emulator.adminUsername}`);
-  console.log(`password: ${emulator.adminPassword}`);
+  // Paths are the user's, relative to where they ran `npm run` (npm itself moves to the package root).
+  const from = process.env.INIT_CWD ?? process.cwd();
+  const secretsFile = values["secrets-file"];
+  if (secretsFile) {
+    const file = resolve(from, secretsFile);
+    const key = values["password-key"];
+    writeSecretsFile(file, key, emulator.adminPassword);
+    console.log(`password: in ${file} (${key})`);
+  } else {
+    console.log(`password: ${emulator.adminPassword}`);
+  }
   if (emulator.caCert) {
-    const caFile = join(tmpdir(), `whatsapp-emulator-ca-${process.pid}.pem`);
+    const caFile = values["ca-file"]
+      ? resolve(from, values["ca-file"])
+      : join(tmpdir(), `whatsapp-emulator-ca-${process.pid}.pem`);
     writeFileSync(caFile, emulator.caCert);
     console.log(`ca-cert: ${caFile}`);
   }

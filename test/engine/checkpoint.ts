@@ -5,7 +5,18 @@
  * in a file beside the checkpoint (Pulumi's passphrase provider keeps a salt in the stack file).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { dirname } from "node:path";
 import { isSecret, type Props, SECRET_SIG, SIG_KEY } from "./property-values";
 
@@ -22,6 +33,25 @@ export interface ResourceState {
   protect: boolean;
   retainOnDelete: boolean;
   additionalSecretOutputs: string[];
+  /**
+   * Why the last create or update failed after the provider made the resource (Pulumi's
+   * `initErrors`, from `ErrorResourceInitFailed`): the next `up` gives it an update step even
+   * without a diff.
+   */
+  initErrors?: string[];
+  /** The original of a create-before-delete replacement whose delete has not run yet. */
+  delete?: boolean;
+  /** Read with `Resource.get` (the `id` option): not the stack's to delete, only to forget. */
+  external?: boolean;
+}
+
+/** Pulumi's `resource.OperationType` for the steps the stand-in journals. */
+export type OperationType = "creating" | "updating" | "deleting";
+
+/** A step that started and has not ended: written before the provider is called. */
+export interface PendingOperation {
+  type: OperationType;
+  resource: ResourceState;
 }
 
 export interface Checkpoint {
@@ -29,11 +59,24 @@ export interface Checkpoint {
   project: string;
   stack: string;
   resources: ResourceState[];
+  /** Operations a killed run left unfinished (Pulumi's `pending_operations`). */
+  pendingOperations?: PendingOperation[];
 }
 
 interface StoredCheckpoint extends Omit<Checkpoint, "resources"> {
   secretsProvider: { type: "aes-256-gcm"; keyFile: string };
   resources: ResourceState[];
+}
+
+/** Writes `text` and forces it to disk before returning. */
+function writeDurably(file: string, text: string): void {
+  const fd = openSync(file, "w", 0o600);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export class StateError extends Error {
@@ -88,7 +131,7 @@ function open(key: Buffer | undefined, value: unknown): unknown {
 }
 
 export function emptyCheckpoint(project: string, stack: string): Checkpoint {
-  return { version: 1, project, stack, resources: [] };
+  return { version: 1, project, stack, resources: [], pendingOperations: [] };
 }
 
 export function loadCheckpoint(file: string, project: string, stack: string): Checkpoint {
@@ -104,18 +147,31 @@ export function loadCheckpoint(file: string, project: string, stack: string): Ch
     project: stored.project,
     stack: stored.stack,
     resources: stored.resources.map((r) => open(key, r) as ResourceState),
+    pendingOperations: (stored.pendingOperations ?? []).map((op) => open(key, op) as PendingOperation),
   };
 }
 
-/** Written whole to a temporary file and renamed, so a crash never leaves half a checkpoint. */
+/**
+ * Written whole to a temporary file, synced, and renamed over the old one (then the directory
+ * synced), so a process killed at any instant leaves either the previous checkpoint or this one,
+ * never a torn file. Pulumi's file backend writes the same way (`pkg/backend/diy`).
+ */
 export function saveCheckpoint(file: string, checkpoint: Checkpoint): void {
   const key = keyFor(file, true) as Buffer;
   const stored: StoredCheckpoint = {
     ...checkpoint,
     secretsProvider: { type: "aes-256-gcm", keyFile: `${file}.key` },
     resources: checkpoint.resources.map((r) => seal(key, r) as ResourceState),
+    pendingOperations: (checkpoint.pendingOperations ?? []).map((op) => seal(key, op) as PendingOperation),
   };
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(stored, null, 2)}\n`);
-  renameSync(`${file}.tmp`, file);
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeDurably(temporary, `${JSON.stringify(stored, null, 2)}\n`);
+  renameSync(temporary, file);
+  const directory = openSync(dirname(file), "r");
+  try {
+    fsyncSync(directory);
+  } finally {
+    closeSync(directory);
+  }
 }

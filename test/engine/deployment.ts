@@ -6,17 +6,32 @@
  * in `step-rules.ts`; this file performs them and keeps the checkpoint.
  */
 import { join } from "node:path";
-import { type Checkpoint, loadCheckpoint, type ResourceState, saveCheckpoint } from "./checkpoint";
-import { MonitorError, MonitorServer, type Registered, type Registration, type Severity } from "./monitor";
+import { type Checkpoint, loadCheckpoint, type PendingOperation, type ResourceState } from "./checkpoint";
+import { Journal } from "./journal";
+import {
+  MonitorError,
+  MonitorServer,
+  type ReadRequest,
+  type Registered,
+  type Registration,
+  type Severity,
+} from "./monitor";
 import { runProgram } from "./program-runner";
 import { loadProject, loadStackConfig, type Project, type StackConfig } from "./project";
 import { annotateSecrets, type Props, revealProps, secretOutputs } from "./property-values";
-import { ProviderHost } from "./provider-host";
-import { applyIgnoreChanges, decideStep, deleteOrder, type PropertyChange, propertyChanges } from "./step-rules";
+import { HostError, ProviderHost } from "./provider-host";
+import {
+  applyIgnoreChanges,
+  decideStep,
+  deleteOrder,
+  type PropertyChange,
+  type ProviderDiff,
+  propertyChanges,
+} from "./step-rules";
 
 export type Command = "preview" | "up" | "refresh" | "destroy";
 
-export type StepOp = "create" | "update" | "replace" | "same" | "delete" | "refresh";
+export type StepOp = "create" | "update" | "replace" | "same" | "delete" | "refresh" | "read" | "import";
 
 export interface StepEvent {
   op: StepOp;
@@ -49,6 +64,21 @@ export interface EngineOptions {
   config?: Record<string, string>;
   secrets?: Record<string, string>;
   parallel?: number;
+  /** `up --replace URN`: replace these resources whatever their diff says. */
+  replace?: string[];
+  /** `up --target URN`: only these resources are created, updated or deleted; the rest stay as they are. */
+  target?: string[];
+  /** `up --refresh`: refresh the state before the update. */
+  refresh?: boolean;
+  /** `refresh --clear-pending-creates`: drop the pending creates a killed run left. */
+  clearPendingCreates?: boolean;
+  /** `refresh --import-pending-creates URN ID`: the id each pending create made, read into state. */
+  importPendingCreates?: Record<string, string>;
+  /**
+   * Called after each checkpoint write with the step boundary it records and the provider host's
+   * pid (the kill test stops both processes there).
+   */
+  onCheckpoint?: (boundary: string, providerPid: number | undefined) => void;
   /** Called as each step completes and each diagnostic arrives (the CLI prints them live). */
   onStep?: (step: StepEvent) => void;
   onDiagnostic?: (diagnostic: Diagnostic) => void;
@@ -64,6 +94,17 @@ export interface EngineResult {
   checkpoint: Checkpoint;
   stateFile: string;
   durationMs: number;
+  /**
+   * What happened, as Pulumi's summary counts it (`pkg/engine/update.go`, `OnResourceStepPost`):
+   * steps that completed, by op (a preview: the steps planned), the stack itself left out, and the
+   * resources whose step failed.
+   */
+  counts: StepCounts;
+}
+
+export interface StepCounts {
+  done: Partial<Record<StepOp, number>>;
+  errored: number;
 }
 
 /** Why a deployment stopped; the message is what the CLI shows after `error:`. */
@@ -79,12 +120,14 @@ const PROVIDER_PROTECTED = (urn: string, what: "replace" | "delete") =>
 class Run {
   readonly steps: StepEvent[] = [];
   readonly diagnostics: Diagnostic[] = [];
+  readonly counts: StepCounts = { done: {}, errored: 0 };
   outputs: Props = {};
   private host: Promise<ProviderHost> | undefined;
   /** The tail of the step generator's queue (see `generate`). */
   private generating: Promise<unknown> = Promise.resolve();
   failure: string | undefined;
   monitor: MonitorServer | undefined;
+  providerPid: number | undefined;
 
   constructor(
     readonly command: Command,
@@ -112,9 +155,21 @@ class Run {
     throw new MonitorError(message);
   }
 
+  /** A step begins (the CLI shows it now); `completed` counts it once it has happened. */
   step(step: StepEvent): void {
     this.steps.push(step);
     this.options.onStep?.(step);
+    // Nothing runs in a preview, and a step without a provider call is done once decided.
+    if (this.command === "preview" || step.op === "same" || step.retained) this.completed(step);
+    // A refresh counts as what it found (Pulumi's `RefreshStep.ResultOp`).
+    if (step.op === "refresh") {
+      this.completed({ op: step.gone ? "delete" : step.changes.length > 0 ? "update" : "same", type: step.type });
+    }
+  }
+
+  completed(step: Pick<StepEvent, "op" | "type">): void {
+    if (step.type === "pulumi:pulumi:Stack") return;
+    this.counts.done[step.op] = (this.counts.done[step.op] ?? 0) + 1;
   }
 
   /** One dynamic-provider host for the deployment, configured with the stack's config. */
@@ -127,6 +182,7 @@ class Run {
           PULUMI_NODEJS_STACK: this.stack,
         },
       });
+      this.providerPid = host.process.pid;
       await host.configure(this.config.values);
       return host;
     })();
@@ -153,6 +209,7 @@ class Run {
       return await work();
     } catch (error) {
       if (error instanceof MonitorError) throw error;
+      this.counts.errored += 1;
       return this.fail(error instanceof Error ? error.message : String(error), urn);
     }
   }
@@ -179,20 +236,70 @@ function displayChanges(previous: ResourceState, inputs: Props): PropertyChange[
   return propertyChanges(live, inputs);
 }
 
+/** Pulumi's warning when the previous run left pending operations (`deployment_executor.go`). */
+export function pendingOperationsWarning(operations: readonly PendingOperation[]): string {
+  const list = operations.map((op) => `  * ${op.resource.urn}, interrupted while ${op.type}\n`).join("");
+  return (
+    `Attempting to deploy or update resources with ${operations.length} pending operations from previous deployment.\n` +
+    list +
+    "These resources are in an unknown state because the Pulumi CLI was interrupted while " +
+    "waiting for changes to these resources to complete. You should confirm whether or not the " +
+    "operations listed completed successfully by checking the state of the appropriate provider. " +
+    "For example, if you are using AWS, you can confirm using the AWS Console.\n" +
+    "\n" +
+    "Once you have confirmed the status of the interrupted operations, you can repair your stack " +
+    "using `pulumi refresh` which will refresh the state from the provider you are using and " +
+    "clear the pending operations if there are any.\n" +
+    "\n" +
+    "Note that `pulumi refresh` will need to be run interactively to clear pending CREATE operations."
+  );
+}
+
+/**
+ * Ends a create or update whose provider call failed. A provider that made the resource and
+ * reports it (`ErrorResourceInitFailed`: id and properties) leaves it in state with its init
+ * errors (Pulumi's `StatusPartialFailure` in `step_executor.go`); any other failure leaves state
+ * as it was.
+ */
+function endFailedWrite(
+  journal: Journal,
+  operation: PendingOperation,
+  error: unknown,
+  state: ResourceState,
+  previous: ResourceState | undefined,
+): void {
+  const failure = error instanceof HostError ? error.initFailure : undefined;
+  if (!failure) {
+    journal.end(operation);
+    return;
+  }
+  const outputs = secretOutputs(failure.properties, state.inputs, state.additionalSecretOutputs);
+  const reasons = failure.reasons.length > 0 ? failure.reasons : [(error as Error).message];
+  // A partly-failed update keeps the old inputs with the new outputs: the resource was not
+  // updated with the new ones (`pkg/engine/update.go`, pulumi/pulumi#2011).
+  const inputs = previous ? previous.inputs : state.inputs;
+  journal.end(operation, {
+    add: { ...state, id: failure.id || state.id, inputs, outputs, initErrors: reasons },
+    ...(previous ? { remove: previous } : {}),
+  });
+}
+
 /** `pulumi preview` or `pulumi up`. */
-async function deploy(run: Run, old: Checkpoint): Promise<ResourceState[]> {
+async function deploy(run: Run, journal: Journal): Promise<void> {
   const dryRun = run.command === "preview";
-  const oldByUrn = new Map(old.resources.map((r) => [r.urn, r]));
-  const news: ResourceState[] = [];
+  const old = journal.base;
+  const { replace = [], target = [] } = run.options;
+  // The originals of earlier create-before-delete replacements are no registration's predecessor.
+  const live = old.resources.filter((r) => !r.delete);
+  const oldByUrn = new Map(live.map((r) => [r.urn, r]));
   const accounted = new Set<string>();
-  /** Old resources whose successor is in `news`. */
-  const done = new Set<string>();
+  /** Originals of create-before-delete replacements made in this run, deleted after the program. */
   const replaced: ResourceState[] = [];
-  const deleted = new Set<string>();
+  const targeted = (urn: string) => target.length === 0 || target.includes(urn);
 
   const register = async (reg: Registration): Promise<Registered> => {
     if (run.failure) throw new MonitorError(run.failure);
-    if (news.some((r) => r.urn === reg.urn)) {
+    if (journal.produced(reg.urn)) {
       return run.fail(`Duplicate resource URN '${reg.urn}'; try giving it a unique name`, reg.urn);
     }
     // Aliases: a registration whose alias names an old resource takes that resource over.
@@ -212,15 +319,25 @@ async function deploy(run: Run, old: Checkpoint): Promise<ResourceState[]> {
     if (!reg.custom) {
       // Components and the stack have no provider: the engine only records them.
       const state: ResourceState = { ...base, id: "", inputs: reg.inputs, outputs: previous?.outputs ?? {} };
-      news.push(state);
-      if (previous) done.add(previous.urn);
+      journal.end(undefined, { add: state, ...(previous ? { remove: previous } : {}) });
       run.step({ op: previous ? "same" : "create", urn: reg.urn, type: reg.type, name: reg.name, changes: [] });
+      if (!previous && !dryRun) run.completed({ op: "create", type: reg.type });
       return { id: "", outputs: {} };
+    }
+    const step = { urn: reg.urn, type: reg.type, name: reg.name };
+    if (!targeted(reg.urn)) {
+      // --target: anything else is a same step that keeps its old state, without a diff; a new
+      // resource outside the targets is not created (step_generator.go, isTargetedForUpdate).
+      run.step({ op: "same", ...step, changes: [] });
+      if (!previous) return { id: "", outputs: reg.inputs };
+      if (!dryRun) journal.end(undefined, { add: { ...previous, urn: reg.urn }, remove: previous });
+      return { id: previous.id, outputs: previous.outputs };
     }
     return run.around(reg.urn, async () => {
       const host = await run.provider();
       // ignoreChanges applies to the inputs before the provider sees them.
       const wanted = applyIgnoreChanges(reg.inputs, previous?.inputs, reg.ignoreChanges);
+      const replaceRequested = previous !== undefined && replace.includes(reg.urn);
       const { inputs, diff } = await run.generate(async () => {
         const checked = await host.check(reg.urn, revealProps(previous?.inputs ?? {}), revealProps(wanted));
         if (checked.failures.length > 0) {
@@ -229,20 +346,53 @@ async function deploy(run: Run, old: Checkpoint): Promise<ResourceState[]> {
         }
         // The provider does not take secrets: what was secret going in stays secret coming back.
         const inputs = annotateSecrets(checked.inputs, wanted) as Props;
-        const diff = previous
-          ? await host.diff(reg.urn, previous.id, revealProps(previous.outputs), revealProps(inputs))
-          : undefined;
+        // --replace: a replace diff that blames the id, without asking the provider (isTargetedReplace).
+        const diff: ProviderDiff | undefined = !previous
+          ? undefined
+          : replaceRequested
+            ? { changes: "some", replaces: ["id"], deleteBeforeReplace: false }
+            : await host.diff(reg.urn, previous.id, revealProps(previous.outputs), revealProps(inputs));
         return { inputs, diff };
       });
-      const step = { urn: reg.urn, type: reg.type, name: reg.name };
+
+      const create = async (): Promise<Registered> => {
+        const state: ResourceState = { ...base, id: "", inputs, outputs: {} };
+        const operation = journal.begin("creating", state);
+        let created: { id: string; properties: Props };
+        try {
+          created = await host.create(reg.urn, revealProps(inputs));
+        } catch (error) {
+          endFailedWrite(journal, operation, error, state, undefined);
+          throw error;
+        }
+        const outputs = secretOutputs(created.properties, inputs, reg.additionalSecretOutputs);
+        journal.end(operation, { add: { ...state, id: created.id, outputs } });
+        return { id: created.id, outputs };
+      };
+
+      if (!previous && reg.importId) {
+        // The `import` option: Read(id) with neither inputs nor state (`step.go`, `ImportStep.Apply`),
+        // in preview too. A dynamic provider's host needs its code from the state (`__provider`),
+        // so it fails here as under Pulumi (pulumi/pulumi#3550, #16175).
+        run.step({ op: "import", ...step, changes: [] });
+        const found = await host.read(reg.urn, reg.importId, {}, {});
+        if (!found.id) throw new Error(`resource '${reg.importId}' does not exist`);
+        const outputs = secretOutputs(found.properties, inputs, reg.additionalSecretOutputs);
+        const differs = await host.diff(reg.urn, found.id, found.properties, revealProps(inputs));
+        if (differs.changes === "some") {
+          throw new Error("inputs to import do not match the existing resource; importing this resource will fail");
+        }
+        if (!dryRun) journal.end(undefined, { add: { ...base, id: found.id, inputs, outputs } });
+        if (!dryRun) run.completed({ op: "import", type: reg.type });
+        return { id: found.id, outputs };
+      }
 
       if (!previous || !diff) {
         run.step({ op: "create", ...step, changes: propertyChanges({}, inputs) });
         if (dryRun) return { id: "", outputs: inputs };
-        const created = await host.create(reg.urn, revealProps(inputs));
-        const outputs = secretOutputs(created.properties, inputs, reg.additionalSecretOutputs);
-        news.push({ ...base, id: created.id, inputs, outputs });
-        return { id: created.id, outputs };
+        const registered = await create();
+        run.completed({ op: "create", type: reg.type });
+        return registered;
       }
 
       const decision = decideStep({
@@ -251,25 +401,36 @@ async function deploy(run: Run, old: Checkpoint): Promise<ResourceState[]> {
         newInputs: inputs,
         replaceOnChanges: reg.replaceOnChanges,
         deleteBeforeReplace: reg.deleteBeforeReplace ?? false,
+        hasInitErrors: (previous.initErrors?.length ?? 0) > 0,
       });
       const changes = decision.op === "same" ? [] : displayChanges(previous, inputs);
       if (decision.op === "same") {
         run.step({ op: "same", ...step, changes });
-        news.push({ ...base, id: previous.id, inputs, outputs: previous.outputs });
-        done.add(previous.urn);
+        const state = { ...base, id: previous.id, inputs, outputs: previous.outputs };
+        if (!dryRun) journal.end(undefined, { add: state, remove: previous });
         return { id: previous.id, outputs: previous.outputs };
       }
       if (decision.op === "update") {
         run.step({ op: "update", ...step, changes });
         // A provider without preview support: the new inputs stand in for the outputs.
         if (dryRun) return { id: previous.id, outputs: { ...previous.outputs, ...inputs } };
-        const updated = await host.update(reg.urn, previous.id, revealProps(previous.outputs), revealProps(inputs));
+        const state: ResourceState = { ...base, id: previous.id, inputs, outputs: previous.outputs };
+        const operation = journal.begin("updating", state);
+        let updated: { properties: Props };
+        try {
+          updated = await host.update(reg.urn, previous.id, revealProps(previous.outputs), revealProps(inputs));
+        } catch (error) {
+          endFailedWrite(journal, operation, error, state, previous);
+          throw error;
+        }
         const outputs = secretOutputs(updated.properties, inputs, reg.additionalSecretOutputs);
-        news.push({ ...base, id: previous.id, inputs, outputs });
-        done.add(previous.urn);
+        journal.end(operation, { add: { ...state, outputs }, remove: previous });
+        run.completed({ op: "update", type: reg.type });
         return { id: previous.id, outputs };
       }
-      if (previous.protect) return run.fail(PROVIDER_PROTECTED(previous.urn, "replace"), reg.urn);
+      // Replacing entails a delete: refused only when both the old and the new registration are
+      // protected, so un-protecting and replacing can happen in one run (step_generator.go).
+      if (previous.protect && reg.protect) return run.fail(PROVIDER_PROTECTED(previous.urn, "replace"), reg.urn);
       run.step({
         op: "replace",
         ...step,
@@ -279,25 +440,59 @@ async function deploy(run: Run, old: Checkpoint): Promise<ResourceState[]> {
       });
       if (dryRun) return { id: "", outputs: inputs };
       if (decision.deleteBeforeReplace) {
-        if (!previous.retainOnDelete) await host.delete(previous.urn, previous.id, revealProps(previous.outputs));
-        deleted.add(previous.urn);
+        await deleteOne(run, journal, previous);
       } else {
         replaced.push(previous);
       }
-      const created = await host.create(reg.urn, revealProps(inputs));
-      const outputs = secretOutputs(created.properties, inputs, reg.additionalSecretOutputs);
-      news.push({ ...base, id: created.id, inputs, outputs });
-      done.add(previous.urn);
-      return { id: created.id, outputs };
+      const registered = await create();
+      if (!decision.deleteBeforeReplace) journal.end(undefined, { markForDelete: previous });
+      run.completed({ op: "replace", type: reg.type });
+      return registered;
+    });
+  };
+
+  /**
+   * `Resource.get`: a read step, `Read(id, inputs, state)` with the properties the program gave as
+   * both (`pkg/resource/deploy/step.go`, `ReadStep.Apply`), in preview too; the resource is kept in
+   * state as external, never deleted by the stack.
+   */
+  const read = (request: ReadRequest): Promise<Props> => {
+    if (run.failure) return Promise.reject(new MonitorError(run.failure));
+    const previous = oldByUrn.get(request.urn);
+    if (previous) accounted.add(previous.urn);
+    return run.around(request.urn, async () => {
+      const host = await run.provider();
+      run.step({ op: "read", urn: request.urn, type: request.type, name: request.name, changes: [] });
+      const props = revealProps(request.properties);
+      const found = await host.read(request.urn, request.id, props, props);
+      if (!found.id) throw new Error(`resource '${request.id}' does not exist`);
+      const outputs = secretOutputs(found.properties, request.properties, request.additionalSecretOutputs);
+      const state: ResourceState = {
+        urn: request.urn,
+        type: request.type,
+        name: request.name,
+        custom: true,
+        id: found.id,
+        parent: request.parent,
+        inputs: request.properties,
+        outputs,
+        dependencies: request.dependencies,
+        protect: false,
+        retainOnDelete: false,
+        additionalSecretOutputs: request.additionalSecretOutputs,
+        external: true,
+      };
+      if (!dryRun) journal.end(undefined, { add: state, ...(previous ? { remove: previous } : {}) });
+      return outputs;
     });
   };
 
   const monitor = await MonitorServer.start(run.stack, run.project.name, {
     register,
+    read,
     registerOutputs: (urn, outputs) => {
-      const stack = news.find((r) => r.urn === urn);
-      if (stack) stack.outputs = outputs;
-      if (stack?.type === "pulumi:pulumi:Stack") run.outputs = outputs;
+      const state = journal.setOutputs(urn, outputs);
+      if (state?.type === "pulumi:pulumi:Stack") run.outputs = outputs;
     },
     log: (severity, message, urn) => run.diagnose(severity, message, urn),
   });
@@ -319,44 +514,56 @@ async function deploy(run: Run, old: Checkpoint): Promise<ResourceState[]> {
     run.failure = exitCode === 32 ? "the program failed" : `Program exited with non-zero exit code: ${exitCode}`;
     if (exitCode !== 32) run.diagnose("error", run.failure);
   }
+  // A failed run deletes nothing it was not asked to; what was not reached stays in state, and
+  // the originals of replacements stay (marked for deletion) until their delete runs.
+  if (run.failure) return;
+  // What the program no longer declares (outside --target: kept), the originals of earlier
+  // replacements left marked for deletion, and those of this run's replacements.
+  const unaccounted = old.resources.filter((r) => !accounted.has(r.urn) && (r.delete || targeted(r.urn)));
+  await deleteSteps(run, journal, deleteOrder([...unaccounted, ...replaced]), { replaced, dryRun });
+}
 
-  const unaccounted = old.resources.filter((r) => !accounted.has(r.urn));
-  if (run.failure) {
-    // A failed run deletes nothing it was not asked to; what was not reached stays in state.
-    // Originals of replacements stay until their delete runs.
-    const left = old.resources.filter((r) => (!done.has(r.urn) || replaced.includes(r)) && !deleted.has(r.urn));
-    return [...news, ...left];
+/** One provider delete with its pending operation; a retained resource only leaves state. */
+async function deleteOne(run: Run, journal: Journal, resource: ResourceState): Promise<void> {
+  if (!resource.custom || resource.retainOnDelete || resource.external) {
+    journal.end(undefined, { remove: resource });
+    return;
   }
-  // What the program no longer declares, and the originals of create-before-delete replacements.
-  const kept = await deleteSteps(run, deleteOrder([...unaccounted, ...replaced]), { replaced, dryRun });
-  return [...news, ...kept];
+  await run.around(resource.urn, async () => {
+    const host = await run.provider();
+    const operation = journal.begin("deleting", resource);
+    try {
+      await host.delete(resource.urn, resource.id, revealProps(resource.outputs));
+    } catch (error) {
+      journal.end(operation);
+      throw error;
+    }
+    journal.end(operation, { remove: resource });
+  });
 }
 
 /**
- * Deletes `resources` in the order given and returns those that stay in state: everything after a
- * failure, a protected resource (which fails the run) and a resource whose delete failed. A
- * retained resource leaves state without a provider delete. The originals in `replaced` were
- * shown with their replacement: they get no step of their own and are not refused as protected.
+ * Deletes `resources` in the order given; what stays in state: everything after a failure, a
+ * protected resource (which fails the run) and a resource whose delete failed. A retained
+ * resource leaves state without a provider delete. The originals in `replaced` (and those marked
+ * for deletion by an earlier run) were shown with their replacement: they get no step of their
+ * own and are not refused as protected.
  */
 async function deleteSteps(
   run: Run,
+  journal: Journal,
   resources: ResourceState[],
   options: { replaced?: readonly ResourceState[]; dryRun?: boolean } = {},
-): Promise<ResourceState[]> {
-  const kept: ResourceState[] = [];
+): Promise<void> {
   for (const resource of resources) {
-    if (run.failure) {
-      kept.push(resource);
-      continue;
-    }
-    const replacement = options.replaced?.includes(resource) ?? false;
+    if (run.failure) return;
+    const replacement = (options.replaced?.includes(resource) ?? false) || resource.delete === true;
     if (resource.protect && !replacement) {
       run.failure = PROVIDER_PROTECTED(resource.urn, "delete");
       run.diagnose("error", run.failure, resource.urn);
-      kept.push(resource);
-      continue;
+      return;
     }
-    if (!replacement) {
+    if (!replacement && !resource.external) {
       run.step({
         op: "delete",
         urn: resource.urn,
@@ -366,29 +573,35 @@ async function deleteSteps(
         ...(resource.retainOnDelete ? { retained: true } : {}),
       });
     }
-    if (options.dryRun || !resource.custom || resource.retainOnDelete) continue;
+    if (options.dryRun) continue;
     try {
-      await run.around(resource.urn, async () => {
-        const host = await run.provider();
-        await host.delete(resource.urn, resource.id, revealProps(resource.outputs));
-      });
+      await deleteOne(run, journal, resource);
+      if (!replacement && !resource.retainOnDelete && !resource.external) {
+        run.completed({ op: "delete", type: resource.type });
+      }
     } catch {
-      kept.push(resource);
+      // The failure is recorded; the rest stays in state.
     }
   }
-  return kept;
 }
 
-async function refresh(run: Run, old: Checkpoint): Promise<ResourceState[]> {
+/**
+ * `pulumi refresh`: each resource read with its stored inputs and outputs. Pending operations
+ * other than creates are cleared (the refreshed state answers them); pending creates stay unless
+ * `--clear-pending-creates` drops them or `--import-pending-creates URN ID` names the id the
+ * create made, which is then read like any resource (`pkg/cmd/pulumi/operations/refresh.go`).
+ */
+async function refresh(run: Run, journal: Journal, imports: ResourceState[]): Promise<void> {
   run.monitor = await MonitorServer.start(run.stack, run.project.name, {
     register: () => Promise.reject(new MonitorError("no program runs during refresh")),
     registerOutputs: () => undefined,
     log: (severity, message, urn) => run.diagnose(severity, message, urn),
   });
-  const result: ResourceState[] = [];
-  for (const resource of old.resources) {
+  for (const resource of [...journal.base.resources, ...imports]) {
+    const imported = imports.includes(resource);
     if (!resource.custom || run.failure) {
-      result.push(resource);
+      if (imported) continue;
+      journal.end(undefined, { add: resource, remove: resource });
       continue;
     }
     try {
@@ -403,6 +616,7 @@ async function refresh(run: Run, old: Checkpoint): Promise<ResourceState[]> {
         const step = { urn: resource.urn, type: resource.type, name: resource.name };
         if (!read.id) {
           run.step({ op: "refresh", ...step, changes: [], gone: true });
+          if (!imported) journal.end(undefined, { remove: resource });
           return;
         }
         const inputs =
@@ -414,24 +628,26 @@ async function refresh(run: Run, old: Checkpoint): Promise<ResourceState[]> {
           resource.outputs,
         ) as Props;
         run.step({ op: "refresh", ...step, changes: propertyChanges(resource.outputs, outputs) });
-        result.push({ ...resource, id: read.id, inputs, outputs });
+        // A refresh answers an init error: what the provider reads is what the resource is.
+        const { initErrors: _, ...rest } = resource;
+        journal.end(undefined, {
+          add: { ...rest, id: read.id, inputs, outputs },
+          ...(imported ? {} : { remove: resource }),
+        });
       });
     } catch {
-      result.push(resource);
+      if (!imported) journal.end(undefined, { add: resource, remove: resource });
     }
   }
-  return result;
 }
 
-async function destroy(run: Run, old: Checkpoint): Promise<ResourceState[]> {
+async function destroy(run: Run, journal: Journal): Promise<void> {
   run.monitor = await MonitorServer.start(run.stack, run.project.name, {
     register: () => Promise.reject(new MonitorError("no program runs during destroy")),
     registerOutputs: () => undefined,
     log: (severity, message, urn) => run.diagnose(severity, message, urn),
   });
-  const kept = await deleteSteps(run, deleteOrder(old.resources));
-  // Kept in their original order, so the next run sees a topologically ordered state.
-  return old.resources.filter((r) => kept.includes(r));
+  await deleteSteps(run, journal, deleteOrder(journal.base.resources));
 }
 
 /** Runs one command on a stack; never throws for a failed deployment, `ok` says how it went. */
@@ -461,19 +677,63 @@ export async function runEngine(command: Command, options: EngineOptions): Promi
       checkpoint: { version: 1, project: "", stack, resources: [] },
       stateFile,
       durationMs: Date.now() - started,
+      counts: { done: {}, errored: 0 },
+    };
+  }
+  if (command === "up" && options.refresh) {
+    // `up --refresh`: a refresh first, then the update from its state, shown as one run.
+    const refreshed = await runEngine("refresh", { ...options, refresh: false });
+    if (!refreshed.ok) return { ...refreshed, command };
+    const updated = await runEngine("up", { ...options, refresh: false });
+    return {
+      ...updated,
+      steps: [...refreshed.steps, ...updated.steps],
+      diagnostics: [...refreshed.diagnostics, ...updated.diagnostics],
+      durationMs: Date.now() - started,
+      counts: {
+        done: Object.fromEntries(
+          [...new Set([...Object.keys(refreshed.counts.done), ...Object.keys(updated.counts.done)])].map((op) => [
+            op,
+            (refreshed.counts.done[op as StepOp] ?? 0) + (updated.counts.done[op as StepOp] ?? 0),
+          ]),
+        ),
+        errored: refreshed.counts.errored + updated.counts.errored,
+      },
     };
   }
   const run = new Run(command, project, stack, config, options);
-  let resources: ResourceState[];
+  const basePending = old.pendingOperations ?? [];
+  const imports: ResourceState[] = [];
+  let carried = basePending.filter((op) => op.type === "creating");
+  if (command === "refresh") {
+    const ids = options.importPendingCreates ?? {};
+    for (const op of carried) {
+      const id = ids[op.resource.urn];
+      if (id !== undefined) imports.push({ ...op.resource, id });
+    }
+    for (const urn of Object.keys(ids).filter((u) => !carried.some((op) => op.resource.urn === u))) {
+      run.diagnose("warning", `"${urn}" did not correspond to a pending create`);
+    }
+    carried = options.clearPendingCreates ? [] : carried.filter((op) => ids[op.resource.urn] === undefined);
+  }
+  // Pulumi warns before an update or a destroy (not a preview, not a refresh, not an update that
+  // refreshes first: that one went through the refresh branch above).
+  if ((command === "up" || command === "destroy") && basePending.length > 0) {
+    run.diagnose("warning", pendingOperationsWarning(basePending));
+  }
+  const journal = new Journal(old, command === "preview" ? undefined : stateFile, carried, (boundary) =>
+    options.onCheckpoint?.(boundary, run.providerPid),
+  );
   try {
-    if (command === "refresh") resources = await refresh(run, old);
-    else if (command === "destroy") resources = await destroy(run, old);
-    else resources = await deploy(run, old);
+    if (command === "refresh") await refresh(run, journal, imports);
+    else if (command === "destroy") await destroy(run, journal);
+    else await deploy(run, journal);
   } finally {
     await run.close();
   }
-  const checkpoint: Checkpoint = { ...old, resources };
-  if (command !== "preview") saveCheckpoint(stateFile, checkpoint);
+  const checkpoint = journal.snapshot();
+  journal.save();
+  const resources = checkpoint.resources;
   if (command === "destroy" || command === "refresh") {
     const stackState = resources.find((r) => r.type === "pulumi:pulumi:Stack");
     run.outputs = stackState?.outputs ?? {};
@@ -487,5 +747,6 @@ export async function runEngine(command: Command, options: EngineOptions): Promi
     checkpoint: command === "preview" ? old : checkpoint,
     stateFile,
     durationMs: Date.now() - started,
+    counts: run.counts,
   };
 }

@@ -17,6 +17,7 @@ export const engineGrpc: Any = load("@pulumi/pulumi/proto/engine_grpc_pb");
 export const enginePb: Any = load("@pulumi/pulumi/proto/engine_pb");
 export const providerGrpc: Any = load("@pulumi/pulumi/proto/provider_grpc_pb");
 export const providerPb: Any = load("@pulumi/pulumi/proto/provider_pb");
+export const statusPb: Any = load("@pulumi/pulumi/proto/status_pb");
 export const structPb: Any = load("google-protobuf/google/protobuf/struct_pb");
 export const emptyPb: Any = load("google-protobuf/google/protobuf/empty_pb");
 /** Pulumi's own YAML reader (a dependency of `@pulumi/pulumi`), for Pulumi.yaml and stack files. */

@@ -40,8 +40,22 @@ export interface Registered {
 
 export type Severity = "debug" | "info" | "warning" | "error";
 
+/** `Resource.get` / a resource constructed with the `id` option: the SDK's ReadResource. */
+export interface ReadRequest {
+  urn: string;
+  id: string;
+  type: string;
+  name: string;
+  parent: string;
+  properties: Props;
+  dependencies: string[];
+  additionalSecretOutputs: string[];
+}
+
 export interface MonitorHandler {
   register(registration: Registration): Promise<Registered>;
+  /** Absent: ReadResource is refused as unsupported. */
+  read?(request: ReadRequest): Promise<Props>;
   registerOutputs(urn: string, outputs: Props): void;
   log(severity: Severity, message: string, urn: string): void;
 }
@@ -120,6 +134,32 @@ export class MonitorServer {
             response.setId(done.id);
             response.setObject(structPb.Struct.fromJavaScript(plain(done.outputs)));
             response.setResult(resourcePb.Result.SUCCESS);
+            callback(null, response);
+          },
+          (error: unknown) => fail(callback, error),
+        );
+      },
+      readResource(call: Any, callback: Any) {
+        const r = call.request;
+        if (!handler.read) {
+          callback({ code: grpc.status.UNIMPLEMENTED, details: "reading resources is not supported here" });
+          return;
+        }
+        const read: ReadRequest = {
+          urn: makeUrn(stack, project, r.getType(), r.getName(), r.getParent()),
+          id: r.getId(),
+          type: r.getType(),
+          name: r.getName(),
+          parent: r.getParent(),
+          properties: r.getProperties()?.toJavaScript() ?? {},
+          dependencies: r.getDependenciesList(),
+          additionalSecretOutputs: r.getAdditionalsecretoutputsList(),
+        };
+        handler.read(read).then(
+          (outputs) => {
+            const response = new resourcePb.ReadResourceResponse();
+            response.setUrn(read.urn);
+            response.setProperties(structPb.Struct.fromJavaScript(plain(outputs)));
             callback(null, response);
           },
           (error: unknown) => fail(callback, error),

@@ -144,7 +144,7 @@ export function loadStackConfig(
       if (isRecord(value) && typeof value.secure === "string") {
         throw new ProjectError(
           `${file}: '${key}' is encrypted by the Pulumi CLI's secrets provider, which this engine does not have; ` +
-            `pass it with --secret ${key}=...`,
+            `give it in a --secrets-file instead`,
         );
       }
       values[full] = configText(value);

@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { ROOT } from "../support/packed";
-import { type Any, grpc, providerGrpc, providerPb, structPb } from "./grpc";
+import { type Any, grpc, providerGrpc, providerPb, statusPb, structPb } from "./grpc";
 
 type Props = Record<string, unknown>;
 
@@ -20,13 +20,43 @@ export interface DiffResult {
   deleteBeforeReplace: boolean;
 }
 
-/** A failed create/update: the message, and the state a partly-applied change left (if any). */
+/**
+ * What a provider reports when the resource exists but its create or update did not finish
+ * (`pulumirpc.ErrorResourceInitFailed`, packed in the gRPC status details by the dynamic-provider
+ * host's `grpcResponseFromError`): the id, the properties the resource now has, and why.
+ */
+export interface InitFailure {
+  id: string;
+  properties: Props;
+  reasons: string[];
+}
+
+/** A failed call: the message, and the state a partly-applied change left (if any). */
 export class HostError extends Error {
   readonly grpcCode: number;
-  constructor(message: string, grpcCode: number) {
+  readonly initFailure: InitFailure | undefined;
+  constructor(message: string, grpcCode: number, initFailure?: InitFailure) {
     super(message);
     this.grpcCode = grpcCode;
+    this.initFailure = initFailure;
   }
+}
+
+/** Reads `ErrorResourceInitFailed` from a gRPC error's `grpc-status-details-bin`, as the engine does. */
+function initFailureOf(error: Any): InitFailure | undefined {
+  const raw = error?.metadata?.get?.("grpc-status-details-bin")?.[0];
+  if (!raw) return undefined;
+  const status = statusPb.Status.deserializeBinary(new Uint8Array(raw));
+  for (const detail of status.getDetailsList()) {
+    if (detail.getTypeName() !== "pulumirpc.ErrorResourceInitFailed") continue;
+    const failed = providerPb.ErrorResourceInitFailed.deserializeBinary(detail.getValue_asU8());
+    return {
+      id: failed.getId(),
+      properties: failed.getProperties()?.toJavaScript() ?? {},
+      reasons: failed.getReasonsList(),
+    };
+  }
+  return undefined;
 }
 
 /** Drops `undefined`, which protobuf structs cannot hold (the engine never sends it either). */
@@ -89,7 +119,7 @@ export class ProviderHost {
   private rpc<T>(method: string, request: Any): Promise<T> {
     return new Promise((resolve, reject) => {
       this.client[method](request, (error: Any, response: T) => {
-        if (error) reject(new HostError(String(error.details ?? error.message), error.code));
+        if (error) reject(new HostError(String(error.details ?? error.message), error.code, initFailureOf(error)));
         else resolve(response);
       });
     });

@@ -23,6 +23,25 @@ const LOG = ${JSON.stringify(log)};
 const WORLD = ${JSON.stringify(world)};
 const VERSION = ${JSON.stringify(version)};
 const UNKNOWN = ${JSON.stringify(UNKNOWN)};
+// What the world file asks of a create or update: "fail:<op>:<label>" fails it once ("partial":
+// the thing was made, reported with id and properties; "plain": nothing was made);
+// "hold:<op>:<label>" names a file the call waits on (logging "holding <label> <pid>" first).
+async function trouble(op, label, id, props) {
+  const fs = require("fs");
+  const world = fs.existsSync(WORLD) ? JSON.parse(fs.readFileSync(WORLD, "utf8")) : {};
+  const hold = world["hold:" + op + ":" + label];
+  if (hold) {
+    fs.appendFileSync(LOG, "holding " + label + " " + process.pid + "\\n");
+    while (fs.existsSync(hold)) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const plan = world["fail:" + op + ":" + label];
+  if (!plan) return;
+  delete world["fail:" + op + ":" + label];
+  fs.writeFileSync(WORLD, JSON.stringify(world));
+  const message = op + " of " + label + (plan === "partial" ? " half done" : " failed");
+  if (plan === "partial") throw Object.assign(new Error(message), { id, properties: props, reasons: [message] });
+  throw new Error(message);
+}
 const provider = {
   async check(olds, news) {
     const fs = require("fs");
@@ -38,14 +57,17 @@ const provider = {
   },
   async create(inputs) {
     require("fs").appendFileSync(LOG, "create " + inputs.label + " " + VERSION + "\\n");
+    await trouble("create", inputs.label, inputs.label + "-id", { ...inputs, secretOut: "out-" + inputs.label });
     return { id: inputs.label + "-id", outs: { ...inputs, secretOut: "out-" + inputs.label } };
   },
   async update(id, olds, news) {
     require("fs").appendFileSync(LOG, "update " + news.label + " " + VERSION + "\\n");
+    await trouble("update", news.label, id, { ...news, secretOut: "out-" + news.label });
     return { outs: { ...news, secretOut: "out-" + news.label } };
   },
   async delete(id, props) {
     require("fs").appendFileSync(LOG, "delete " + props.label + " " + VERSION + "\\n");
+    await trouble("delete", props.label, id, props);
   },
   async read(id, props) {
     const fs = require("fs");
@@ -68,8 +90,11 @@ export interface RecorderProgram extends ExampleCopy {
   declare(body: string, version?: string): void;
   /** The provider calls so far, then forgets them. */
   calls(filter?: RegExp): string[];
-  /** Sets what `read` finds for a resource id (`null`: gone). */
-  world(live: Record<string, Record<string, unknown> | null>): void;
+  /**
+   * Sets what `read` finds for a resource id (`null`: gone), and the trouble a call meets:
+   * `"fail:create:a": "partial" | "plain"`, `"hold:create:a": <file the call waits on>`.
+   */
+  world(live: Record<string, Record<string, unknown> | string | null>): void;
 }
 
 export function recorderProgram(): RecorderProgram {

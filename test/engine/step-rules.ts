@@ -2,7 +2,7 @@
  * The engine's decisions, as pure functions (after pulumi/pulumi's `pkg/resource/deploy/step_generator.go`
  * and the resource-option docs). The loop in `deployment.ts` only performs what these decide.
  */
-import { isSecret, type Props, reveal, sameValue, UNKNOWN } from "./property-values";
+import { isSecret, type Props, sameValue, UNKNOWN } from "./property-values";
 
 export type StepOp = "create" | "update" | "replace" | "same";
 
@@ -33,18 +33,32 @@ export function propertyChanges(before: Props, after: Props, prefix = "", secret
     const was = before[key];
     const now = after[key];
     const secret = secretAbove || isSecret(was) || isSecret(now);
-    // A secret's value never leaves the engine in a change; only that it changed.
-    const shown = (value: unknown) => (secret ? "[secret]" : reveal(value));
+    // A secret's value never leaves the engine in a change, at any depth; only that it changed.
+    const shown = (value: unknown) => (secret ? "[secret]" : masked(value));
     if (!had && has) changes.push({ kind: "+", path, after: shown(now), secret });
     else if (had && !has) changes.push({ kind: "-", path, before: shown(was), secret });
     else if (had && has && !sameValue(was, now)) {
-      const a = reveal(was);
-      const b = reveal(now);
+      // Members keep their own secret markers, so a group's one secret member hides only itself.
+      const a = unwrapTop(was);
+      const b = unwrapTop(now);
       if (isObject(a) && isObject(b)) changes.push(...propertyChanges(a, b, path, secret));
       else changes.push({ kind: "~", path, before: shown(was), after: shown(now), secret });
     }
   }
   return changes;
+}
+
+/** The value without the secret marker around it (the caller carries that), members' markers kept. */
+function unwrapTop(value: unknown): unknown {
+  return isSecret(value) ? unwrapTop(value.value) : value;
+}
+
+/** The value for display: every secret inside it, at any depth, as `[secret]`. */
+function masked(value: unknown): unknown {
+  if (isSecret(value)) return "[secret]";
+  if (Array.isArray(value)) return value.map(masked);
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, masked(v)]));
+  return value;
 }
 
 function splitPath(path: string): string[] {
@@ -128,10 +142,15 @@ export interface StepDecision {
   deleteBeforeReplace: boolean;
 }
 
+/** The key Pulumi's diff carries for a resource's init errors (`step_generator.go`, `initErrorSpecialKey`). */
+export const INIT_ERROR_KEY = "#initerror";
+
 /**
  * From a diff to a step. `changes: unknown` (a provider without diff) falls back to comparing
  * old and new inputs. A replacement is create-before-delete unless the provider or the
- * `deleteBeforeReplace` option asks otherwise.
+ * `deleteBeforeReplace` option asks otherwise. A resource whose last create or update failed
+ * with init errors gets an update even without a diff, or a replacement when `replaceOnChanges`
+ * covers `#initerror` (`step_generator.go`, `hasInitErrors` and `applyReplaceOnChanges`).
  */
 export function decideStep(options: {
   diff: ProviderDiff;
@@ -139,15 +158,21 @@ export function decideStep(options: {
   newInputs: Props;
   replaceOnChanges: readonly string[];
   deleteBeforeReplace: boolean;
+  hasInitErrors?: boolean;
 }): StepDecision {
   const changedPaths = propertyChanges(options.oldInputs, options.newInputs).map((c) => c.path);
   const changed =
     options.diff.changes === "some" ||
     options.diff.replaces.length > 0 ||
     (options.diff.changes === "unknown" && changedPaths.length > 0);
-  if (!changed) return { op: "same", replaceKeys: [], deleteBeforeReplace: false };
+  const initErrors = options.hasInitErrors ?? false;
+  if (!changed && !initErrors) return { op: "same", replaceKeys: [], deleteBeforeReplace: false };
   const replaceKeys = [
-    ...new Set([...options.diff.replaces, ...matchesReplaceOnChanges(changedPaths, options.replaceOnChanges)]),
+    ...new Set([
+      ...options.diff.replaces,
+      ...matchesReplaceOnChanges(changedPaths, options.replaceOnChanges),
+      ...(initErrors ? matchesReplaceOnChanges([INIT_ERROR_KEY], options.replaceOnChanges) : []),
+    ]),
   ];
   if (replaceKeys.length === 0) return { op: "update", replaceKeys: [], deleteBeforeReplace: false };
   return {

@@ -14,6 +14,8 @@ const SYMBOLS: Record<StepEvent["op"], string> = {
   same: " ",
   delete: "-",
   refresh: "~",
+  read: ">",
+  import: "=",
 };
 
 /** A value for display: secrets masked, unknowns named. */
@@ -64,24 +66,41 @@ export function diagnosticLine(diagnostic: Diagnostic): string {
   return `  ${prefix}${name}${diagnostic.message}`;
 }
 
+/** Pulumi's order and words for the summary (`pkg/backend/display/diff.go`, `deploy.PastTense`). */
+const SUMMARY_OPS = [
+  ["create", "+ ", "create", "created"],
+  ["update", "~ ", "update", "updated"],
+  ["delete", "- ", "delete", "deleted"],
+  ["replace", "+-", "replace", "replaced"],
+  ["import", "= ", "import", "imported"],
+] as const;
+
 export function summaryLines(result: EngineResult): string[] {
   const lines: string[] = [];
-  const counts = new Map<string, number>();
-  for (const step of result.steps) {
-    if (step.type === "pulumi:pulumi:Stack") continue;
-    const key = label(step).split(" ")[0] as string;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
   const outputs = Object.entries(result.outputs);
   if (outputs.length > 0 && result.command !== "destroy") {
     lines.push("Outputs:");
     for (const [key, value] of outputs) lines.push(`    ${key}: ${display(value)}`);
     lines.push("");
   }
+  // What happened, not what was planned: a failed step is counted as errored, not as its op.
   lines.push("Resources:");
-  const verb = result.command === "preview" ? "to " : "";
-  for (const [op, count] of counts) lines.push(`    ${count} ${verb}${op}`);
-  if (counts.size === 0) lines.push("    no changes");
+  const preview = result.command === "preview";
+  let kinds = 0;
+  let total = 0;
+  for (const [op, prefix, planned, done] of SUMMARY_OPS) {
+    const count = result.counts.done[op] ?? 0;
+    if (count === 0) continue;
+    kinds += 1;
+    total += count;
+    lines.push(`    ${prefix}${count} ${preview ? `to ${planned}` : done}`);
+  }
+  const pieces: string[] = [];
+  if (kinds >= 2) pieces.push(`${total} changes`);
+  const same = result.counts.done.same ?? 0;
+  if (same > 0) pieces.push(`${same} unchanged`);
+  if (pieces.length > 0) lines.push(`    ${pieces.join(". ")}`);
+  if (result.counts.errored > 0) lines.push(`    ${result.counts.errored} errored`);
   lines.push("");
   lines.push(`Duration: ${(result.durationMs / 1000).toFixed(1)}s`);
   if (!result.ok) {

@@ -16,7 +16,7 @@ const CREDENTIALS = [TOKEN, USER, PASSWORD];
 const CONNECTION = { baseUrl: "https://wa.example.com:9090", username: "admin", password: "admin-pass-123" };
 const NAME_REASON = "must be 1 to 200 characters, each a letter (A-Z, a-z), `_` or `-`";
 const CONFIG_REASON =
-  "must be exactly one of {bearer: string} or {basic: {username: string, password: string}}, each string non-empty";
+  "must be exactly one of {bearer: string} or {basic: {username: string, password: string}}, the username non-empty, the bearer token and the password at least 8 characters (a shorter secret cannot be kept out of messages)";
 
 /** No credential in any form a server or a formatter might give it. */
 function expectNoCredential(text: string): void {
@@ -92,7 +92,7 @@ describe("check refuses bad inputs offline, naming the property and never the cr
       { name: "cdn", config: { bearer: TOKEN }, password: PASSWORD },
       {
         property: "password",
-        reason: "is not an input of MediaProvider; allowed here: name, type, config, connection",
+        reason: "is not an input of MediaProvider; allowed here: name, type, config, adopt, connection",
       },
     ],
   ])("%s", async (_title, news, expected) => {

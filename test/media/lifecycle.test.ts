@@ -42,15 +42,22 @@ async function created(e: Emulator, news: Props = { name: "cdn", config: BEARER 
 }
 
 describe("create", () => {
-  test("it POSTs a one-element list, then GETs the list to confirm the provider is there", async () => {
+  test("it lists the client's providers, POSTs a one-element list, then GETs the list to confirm the provider is there", async () => {
     const e = await emulator();
     const connection = connectionOf(e);
     const { id, outs } = await provider.create(await checked({ connection, name: "cdn", config: BEARER }));
     expect(id).toBe(`${e.url}${PATH}#cdn`);
-    expect(requests(e)).toEqual(["POST /v1/users/login 200", `POST ${PATH} 200`, `GET ${PATH} 200`]);
+    expect(requests(e)).toEqual(["POST /v1/users/login 200", `GET ${PATH} 200`, `POST ${PATH} 200`, `GET ${PATH} 200`]);
     // The journal masks the credential; the shape is what the API documents.
     expect(e.journal.filter("POST")[1]?.body).toEqual([{ name: "cdn", type: "www", config: { bearer: "[secret]" } }]);
-    expect(outs).toEqual({ name: "cdn", type: "www", config: BEARER, baseUrl: e.url, connection });
+    expect(outs).toEqual({
+      name: "cdn",
+      type: "www",
+      config: BEARER,
+      baseUrl: e.url,
+      connection,
+      claimedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
     expect(await listed(e)).toEqual([{ name: "cdn", type: "www", config: BEARER }]);
   });
 
@@ -87,6 +94,125 @@ describe("create", () => {
     });
     // A 4xx changed nothing: no id and properties, so Pulumi records no resource.
     expect("properties" in error).toBe(false);
+  });
+});
+
+describe("ownership: a provider belongs to the stack only if it created or adopted it", () => {
+  const THEIRS = { bearer: "someone-elses-token-9f8e7d" };
+
+  test("a provider of the same name the stack does not own is refused after one GET, before any write", async () => {
+    const e = await emulator();
+    await behindTheBack(e, "POST", "", [{ name: "cdn", type: "www", config: THEIRS }]);
+    e.journal.clear();
+    const inputs = await checked({ connection: connectionOf(e), name: "cdn", config: BEARER });
+    const error = await rejection(provider.create(inputs));
+    expect(error.code).toBe("WHATSAPP_NOT_OWNED");
+    expect(error.message).toBe(
+      `the client at ${e.url} already has a media provider named "cdn" that this stack did not create; nothing was ` +
+        "sent; to take it over on purpose (its credentials are overwritten, and destroy deletes it), set adopt: true " +
+        "on this MediaProvider; if this stack created it under another resource name, give the renamed resource an " +
+        "alias instead; otherwise choose another name",
+    );
+    // Nothing written, nothing recorded: Pulumi keeps no resource that a later destroy could delete.
+    expect("properties" in error).toBe(false);
+    expect(requests(e)).toEqual(["POST /v1/users/login 200", `GET ${PATH} 200`]);
+    expect(await listed(e)).toEqual([{ name: "cdn", type: "www", config: THEIRS }]);
+  });
+
+  test("adopt: true takes it over with one POST, and its delete then removes it", async () => {
+    const e = await emulator();
+    await behindTheBack(e, "POST", "", [{ name: "cdn", type: "www", config: THEIRS }]);
+    e.journal.clear();
+    const inputs = await checked({ connection: connectionOf(e), name: "cdn", config: BEARER, adopt: true });
+    const { id, outs } = await provider.create(inputs);
+    expect(requests(e)).toEqual(["POST /v1/users/login 200", `GET ${PATH} 200`, `POST ${PATH} 200`, `GET ${PATH} 200`]);
+    expect(await listed(e)).toEqual([{ name: "cdn", type: "www", config: BEARER }]);
+    e.journal.clear();
+    await provider.delete(id, outs);
+    expect(requests(e)).toEqual([`DELETE ${PATH}/cdn 200`]);
+  });
+
+  test("adopt changes nothing once the resource exists: no diff, no request", async () => {
+    const e = await emulator();
+    const { id, outs } = await created(e);
+    const news = await checked({ connection: connectionOf(e), name: "cdn", config: BEARER, adopt: true }, outs);
+    expect(await provider.diff(id, outs, news)).toMatchObject({ changes: false });
+    expect(requests(e)).toEqual([]);
+  });
+
+  test.each([
+    ["a string", "yes"],
+    ["a number", 1],
+  ])("adopt as %s is refused at check", async (_title, adopt) => {
+    const { failures } = await provider.check(
+      {},
+      { connection: connectionOf(await emulator()), name: "cdn", config: BEARER, adopt },
+    );
+    expect(failures).toEqual([{ property: "adopt", reason: `must be true or false; got ${JSON.stringify(adopt)}` }]);
+  });
+
+  test("a replacement under the same name writes over its predecessor's provider, whose delete then sends nothing", async () => {
+    const e = await emulator();
+    const { id, outs } = await created(e);
+    // replaceOnChanges or --replace: Pulumi diffs first, then creates the new one, then deletes the old one.
+    const news = await checked({ connection: connectionOf(e), name: "cdn", config: BASIC }, outs);
+    await provider.diff(id, outs, news);
+    const replacement = await provider.create(news);
+    await provider.delete(id, outs);
+    expect(replacement.id).toBe(id);
+    expect(requests(e)).toEqual([`GET ${PATH} 200`, `POST ${PATH} 200`, `GET ${PATH} 200`]);
+    expect(await listed(e)).toEqual([{ name: "cdn", type: "www", config: BASIC }]);
+    // The replacement's own delete (a later destroy) still removes it.
+    e.journal.clear();
+    await provider.delete(replacement.id, replacement.outs);
+    expect(requests(e)).toEqual([`DELETE ${PATH}/cdn 200`]);
+  });
+
+  test("a delete-before-replace under the same name deletes first, then creates: the client holds the new one", async () => {
+    const e = await emulator();
+    const { id, outs } = await created(e);
+    const news = await checked({ connection: connectionOf(e), name: "cdn", config: BASIC }, outs);
+    await provider.diff(id, outs, news);
+    await provider.delete(id, outs);
+    await provider.create(news);
+    expect(requests(e)).toEqual([`DELETE ${PATH}/cdn 200`, `GET ${PATH} 200`, `POST ${PATH} 200`, `GET ${PATH} 200`]);
+    expect(await listed(e)).toEqual([{ name: "cdn", type: "www", config: BASIC }]);
+  });
+});
+
+describe("two claims of one provider", () => {
+  const claimant = (e: Emulator, resource: string, name = "cdn") => ({
+    connection: connectionOf(e),
+    name,
+    config: BEARER,
+    __resourceName: resource,
+  });
+
+  test("a second resource claiming the same (client, name) fails check, naming both resources", async () => {
+    const e = await emulator();
+    expect((await provider.check({}, claimant(e, "cdn-a"))).failures).toEqual([]);
+    expect((await provider.check({}, claimant(e, "cdn-b"))).failures).toEqual([
+      {
+        property: "name",
+        reason:
+          `"cdn" on ${e.url} is claimed by two resources, MediaProvider "cdn-b" and MediaProvider "cdn-a": the ` +
+          "client holds one provider per name, so removing either would delete the provider the other still " +
+          "manages; keep one of them, or give each its own name",
+      },
+    ]);
+    expect(e.journal.entries).toEqual([]);
+  });
+
+  test.each([
+    ["the same resource checked again (preview, then up)", "cdn-a", "cdn", "same"],
+    ["another name on the same client", "cdn-b", "images", "same"],
+    ["the same name on another client", "cdn-b", "cdn", "other"],
+  ])("%s is no conflict", async (_title, resource, name, client) => {
+    const e = await emulator();
+    const other = await emulator();
+    expect((await provider.check({}, claimant(e, "cdn-a"))).failures).toEqual([]);
+    const second = claimant(client === "same" ? e : other, resource, name);
+    expect((await provider.check({}, second)).failures).toEqual([]);
   });
 });
 
@@ -160,7 +286,7 @@ describe("update", () => {
     const replacement = await provider.create(news);
     await provider.delete(id, outs);
     expect(replacement.id).toBe(`${e.url}${PATH}#cdn_two`);
-    expect(requests(e)).toEqual([`POST ${PATH} 200`, `GET ${PATH} 200`, `DELETE ${PATH}/cdn 200`]);
+    expect(requests(e)).toEqual([`GET ${PATH} 200`, `POST ${PATH} 200`, `GET ${PATH} 200`, `DELETE ${PATH}/cdn 200`]);
     expect(await listed(e)).toEqual([{ name: "cdn_two", type: "www", config: BEARER }]);
   });
 });

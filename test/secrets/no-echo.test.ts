@@ -364,7 +364,7 @@ describe("successful steps keep secrets out of plaintext outputs", () => {
   });
 });
 
-describe("a webhooks group that may hold a secret is registered secret", () => {
+describe("a webhook URL that may hold a secret is registered secret, and only it", () => {
   const program = `
 const ws = require("pulumi-whatsapp-settings");
 new ws.ApplicationSettings("settings", JSON.parse(process.env.PROGRAM));
@@ -379,10 +379,14 @@ new ws.ApplicationSettings("settings", JSON.parse(process.env.PROGRAM));
     const env = {
       PROGRAM: JSON.stringify({
         connection: { baseUrl: "https://wa.example.com", token: "t0ken-abcdef" },
-        webhooks: { url },
+        webhooks: { url, maxConcurrentRequests: 12 },
       }),
     };
     const [registration] = runMockedProgram(dir, "./index.js", env);
-    expect(secretKeys(registration?.inputs ?? {}).includes("webhooks")).toBe(secret);
+    const webhooks = registration?.wire.webhooks as Record<string, unknown>;
+    // The group stays an object, so a preview shows maxConcurrentRequests; only the URL is hidden.
+    expect(secretKeys(registration?.wire ?? {})).not.toContain("webhooks");
+    expect(secretKeys(webhooks)).toEqual(secret ? ["url"] : []);
+    expect(webhooks.maxConcurrentRequests).toBe(12);
   });
 });

@@ -1,7 +1,9 @@
 import { describe, expect, test } from "vitest";
 import { UNKNOWN } from "../../provider/check";
+import { configure } from "../../provider/runtime";
 import { carriesSecret } from "../../provider/settings/inputs";
 import { FIELDS, WEBHOOK_USER_INFO_REASON } from "../../provider/settings/schema";
+import { URL_SPACE_OR_CONTROL_REASON } from "../../provider/url";
 import { captureWarnings, settingsProvider as provider } from "../support/provider";
 
 const connection = { baseUrl: "https://wa.example.com:9090", username: "admin", password: "Adm1n-Passw0rd!" };
@@ -46,6 +48,16 @@ describe("check refuses bad input before any request, naming the property and th
         { media: { autoDownload: ["image", "gif"] } },
         "media.autoDownload",
         'must be a list of audio, document, voice, video, image, sticker; got ["image","gif"]',
+      ],
+      [
+        { media: { autoDownload: ["image", "video", "image"] } },
+        "media.autoDownload",
+        "must name each value once; listed more than once: image",
+      ],
+      [
+        { media: { autoDownload: ["audio", "audio", "voice", "voice"] } },
+        "media.autoDownload",
+        "must name each value once; listed more than once: audio, voice",
       ],
       [
         { media: { autoDownload: "image" } },
@@ -148,6 +160,16 @@ describe("check refuses bad input before any request, naming the property and th
         "must be a whole number of milliseconds from 100 to 600000",
       ],
       [
+        { ...connection, caCert: "" },
+        "connection.caCert",
+        "must be a PEM certificate, -----BEGIN CERTIFICATE----- ...",
+      ],
+      [
+        { ...connection, caCert: "ca.pem" },
+        "connection.caCert",
+        "must be a PEM certificate, -----BEGIN CERTIFICATE----- ...",
+      ],
+      [
         { ...connection, insecure: true },
         "connection.insecure",
         "is not a connection setting; allowed here: baseUrl, token, username, password, caCert, insecureSkipVerify, timeoutMs",
@@ -157,9 +179,60 @@ describe("check refuses bad input before any request, naming the property and th
     expect(await failures({}, conn)).toContainEqual({ property, reason });
   });
 
+  const SPACES_AND_CONTROLS: ReadonlyArray<[string, string]> = [
+    ["a newline", "\n"],
+    ["a carriage return", "\r"],
+    ["a tab", "\t"],
+    ["a space", " "],
+    ["a NUL", "\u0000"],
+    ["DEL", "\u007f"],
+    ["a C1 control (NEL)", "\u0085"],
+    ["a no-break space", "\u00a0"],
+  ];
+
+  test.each(
+    SPACES_AND_CONTROLS.flatMap(([what, character]) => [
+      { what, where: "inside the path", url: `https://hooks.example.com/w${character}a?auth=s3cret` },
+      { what, where: "at the end", url: `https://hooks.example.com/wa?auth=s3cret${character}` },
+      { what, where: "at the start", url: `${character}https://hooks.example.com/wa` },
+    ]),
+  )("webhooks.url with $what $where is refused, without repeating it", async ({ url }) => {
+    const found = await failures({ webhooks: { url } });
+    // Where the URL does not parse either, that is said too.
+    expect(found).toContainEqual({ property: "webhooks.url", reason: URL_SPACE_OR_CONTROL_REASON });
+    expect(found.every((failure) => failure.property === "webhooks.url")).toBe(true);
+    expect(JSON.stringify(found)).not.toContain("s3cret");
+  });
+
+  test.each(SPACES_AND_CONTROLS)("connection.baseUrl with %s is refused", async (_what, character) => {
+    for (const baseUrl of [`https://wa.example.com:9090${character}`, `https://wa.exa${character}mple.com`]) {
+      expect(await failures({}, { ...connection, baseUrl })).toEqual([
+        { property: "connection.baseUrl", reason: URL_SPACE_OR_CONTROL_REASON },
+      ]);
+    }
+  });
+
   test("a webhook URL is never repeated in a failure, since it may carry a secret", async () => {
     const found = await failures({ webhooks: { url: "http://hooks.example.com/in?auth=hunter2" } });
     expect(JSON.stringify(found)).not.toContain("hunter2");
+  });
+
+  test("an empty whatsapp:caCert in stack config (a CA file that was not read) is refused at check, naming the key", async () => {
+    const config = new Map([
+      ["whatsapp:baseUrl", "https://wa.example.com:9090"],
+      ["whatsapp:username", "admin"],
+      ["whatsapp:password", "Adm1n-Passw0rd!"],
+      ["whatsapp:caCert", ""],
+    ]);
+    await configure({ config: { get: (key) => config.get(key) } });
+    const result = await provider.check({}, { logLevel: "info" });
+    expect(result.failures).toEqual([
+      {
+        property: "connection",
+        reason:
+          "whatsapp:caCert (stack config) or WHATSAPP_CA_CERT is not valid: is not a PEM certificate (-----BEGIN CERTIFICATE----- ...); or pass connection: {baseUrl, username, password} or a Provider",
+      },
+    ]);
   });
 
   test("without a connection and without stack config, check says how to connect", async () => {

@@ -1,6 +1,9 @@
 import { describe, expect, test } from "vitest";
+import { call, login } from "../support/api";
 import { captureWarnings, checked, connectionOf, emulator, settingsProvider as provider } from "../support/provider";
 import { rejection } from "../support/rejection";
+
+const SETTINGS = "/v1/settings/application";
 
 describe("create adopts the client's settings", () => {
   test("it reads once, PATCHes only the fields that differ, reads back, and says what needs a restart", async () => {
@@ -206,6 +209,29 @@ describe("update, read and delete", () => {
       `warning: [runtime] ${e.url}: restart the Coreapp for logLevel to take effect`,
       "warning: [runtime] takes effect only after a Coreapp restart: logLevel",
     ]);
+  });
+
+  test('a client that leaves a cleared webhook URL out of its answer: webhooks.url "" reads back as "", no diff after each refresh', async () => {
+    const e = await emulator();
+    const connection = connectionOf(e);
+    const answer = (await call(e, "GET", SETTINGS, { token: await login(e) })).json;
+    expect(answer.settings.application.webhooks.url).toBe("");
+    delete answer.settings.application.webhooks.url;
+    e.faults.inject({ route: `GET ${SETTINGS}`, body: JSON.stringify(answer) });
+    e.journal.clear();
+    const inputs = await checked({}, { connection, webhooks: { url: "" } });
+    const { id, outs } = await provider.create(inputs);
+    // Absent counts as cleared: nothing to send.
+    expect(e.journal.entries.map((r) => `${r.method} ${r.path}`)).toEqual(["POST /v1/users/login", `GET ${SETTINGS}`]);
+    let state = outs;
+    for (const _refresh of [1, 2]) {
+      const refreshed = await provider.read(id, state);
+      expect(refreshed.props).toMatchObject({ webhooks: { url: "" } });
+      const news = await checked(refreshed.inputs, { connection, webhooks: { url: "" } });
+      expect(await provider.diff(id, refreshed.props, news)).toEqual({ changes: false });
+      state = refreshed.props;
+    }
+    expect(e.journal.entries.filter((r) => r.method !== "GET" && r.path === SETTINGS)).toEqual([]);
   });
 
   test("delete resets the whole client to its defaults", async () => {

@@ -1,0 +1,39 @@
+/**
+ * `npm run engine-kill [-- basic|migrate-settings [boundary index...]]`: the kill test over every
+ * step boundary of a whole example deployment (see `test/engine/kill.ts`). Prints each boundary
+ * tried and what it left; exits 1 when any broke a rule.
+ */
+import { boundariesOf, type KillExample, killAndRecover } from "../test/engine/kill";
+
+const EXAMPLES: KillExample[] = ["basic", "migrate-settings"];
+
+async function main(argv: string[]): Promise<number> {
+  const [only, ...indexes] = argv;
+  const examples = only ? EXAMPLES.filter((e) => e === only) : EXAMPLES;
+  if (examples.length === 0) throw new Error(`unknown example '${only}' (${EXAMPLES.join(", ")})`);
+  let broken = 0;
+  for (const example of examples) {
+    const boundaries = await boundariesOf(example);
+    console.log(`${example}: ${boundaries.length} step boundaries`);
+    const chosen = indexes.length > 0 ? indexes.map(Number) : boundaries.map((_, index) => index);
+    for (const index of chosen) {
+      const started = Date.now();
+      const outcome = await killAndRecover(example, index);
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      const verdict = outcome.problems.length === 0 ? "ok" : outcome.problems.join("; ");
+      console.log(`  #${index} after "${boundaries[index]}" (${seconds}s): ${verdict}`);
+      if (outcome.problems.length > 0) broken += 1;
+    }
+  }
+  return broken === 0 ? 0 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);

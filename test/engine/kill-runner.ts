@@ -1,0 +1,38 @@
+/**
+ * One engine command in a process of its own, SIGKILLed with its provider host (both by PID) right
+ * after the checkpoint write of a given step boundary: how the kill test stops a deployment at an
+ * exact point. The command and its options (secrets included) arrive as JSON on stdin, never on
+ * the command line; the boundaries written are printed one a line, then `done <ok>`.
+ */
+import { type Command, type EngineOptions, runEngine } from "./deployment";
+
+export interface KillOrder {
+  command: Command;
+  options: EngineOptions;
+  /** The boundary to die at (`begin creating x`, `end creating x`, ...), or its 0-based index. */
+  killAt?: string | number;
+}
+
+async function main(): Promise<void> {
+  let input = "";
+  for await (const chunk of process.stdin) input += chunk;
+  const order = JSON.parse(input) as KillOrder;
+  let index = 0;
+  const result = await runEngine(order.command, {
+    ...order.options,
+    onCheckpoint: (boundary, providerPid) => {
+      process.stdout.write(`${boundary}\n`);
+      const here = order.killAt === boundary || order.killAt === index;
+      index += 1;
+      if (!here) return;
+      if (providerPid) process.kill(providerPid, "SIGKILL");
+      process.kill(process.pid, "SIGKILL");
+    },
+  });
+  process.stdout.write(`done ${result.ok}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
