@@ -262,8 +262,8 @@ test("preview names a media provider's delete when a replacement will send it, w
   await expect
     .poll(() => preview.stderr)
     .toContain(
-      `${e.url}: this step will send a delete of the media provider cdn ` +
-        "(DELETE /v1/settings/application/media/providers/cdn): the replacement removes it there",
+      `${e.url}: this step will send DELETE /v1/settings/application/media/providers/cdn: ` +
+        'media provider "cdn" is deleted once "cdn-two" is created',
     );
   expect(requests(e)).toEqual([]);
 });
