@@ -124,22 +124,3 @@ export async function sameClientOrThrow(olds: Props, news: Props, id: string | u
   if (move.kind === "other") throw wrong();
   return move;
 }
-
-/**
- * `connectionForRecorded`, with the client told by its number: where state keeps no connection
- * for the recorded address and the one given now names another address, that one is used when
- * it answers the number state recorded (the same client, reached another way). Otherwise the
- * same refusal, and nothing else is sent.
- */
-export async function connectionForRecordedClient(props: Props, id?: string): Promise<Connection> {
-  try {
-    return connectionForRecorded(props, id);
-  } catch (error) {
-    const waId = typeof props.waId === "string" ? props.waId : "";
-    if (!isWhatsAppError(error, "WHATSAPP_WRONG_CLIENT") || waId === "") throw error;
-    const current = connectionFor(props);
-    const answered = await waIdAt(current).catch(() => "");
-    if (answered !== waId) throw error;
-    return current;
-  }
-}

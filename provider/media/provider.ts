@@ -36,12 +36,13 @@ import {
   partlyApplied,
   WrongClientError,
 } from "../errors";
-import { connectionForRecordedClient, replacementsAcross, sameClientOrThrow, sayMove } from "../identity";
+import { replacementsAcross, sameClientOrThrow, sayMove } from "../identity";
 import { warnIrreversible } from "../irreversible";
 import { defaultOf, RESOURCE_NAME } from "../model";
 import {
   clientFor,
   connectionFor,
+  connectionForRecorded,
   exclusive,
   identityOf,
   processState,
@@ -249,7 +250,7 @@ export async function update(id: string, olds: Props, news: Props) {
 }
 
 export async function read(id: string, props: Props) {
-  const connection = await connectionForRecordedClient(props, id);
+  const connection = connectionForRecorded(props, id);
   const recorded = entryOf(props);
   const name = nameOf(id, props);
   const secrets = credentialsOf(props.config);
@@ -263,7 +264,7 @@ export async function read(id: string, props: Props) {
 }
 
 async function remove(id: string, props: Props): Promise<void> {
-  const connection = await connectionForRecordedClient(props, id);
+  const connection = connectionForRecorded(props, id);
   const client = identityOf(connection);
   const name = nameOf(id, props);
   if (takenOver(client, name, props.claimedAt)) {

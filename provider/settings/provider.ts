@@ -24,12 +24,13 @@ import type { WhatsAppClient } from "../client";
 import { type Connection, clientIdentity } from "../connection";
 import { targetBaseUrl } from "../diff";
 import { certainlyNotApplied, FieldIgnoredError, partlyApplied, VersionError, WrongClientError } from "../errors";
-import { clientMove, connectionForRecordedClient, sameClientOrThrow, sayMove, waIdOf } from "../identity";
+import { clientMove, sameClientOrThrow, sayMove, waIdOf } from "../identity";
 import { warnIrreversible } from "../irreversible";
 import {
   claim,
   clientFor,
   connectionFor,
+  connectionForRecorded,
   declare,
   declaredOn,
   exclusive,
@@ -278,7 +279,7 @@ export async function update(id: string, olds: Props, news: Props) {
 }
 
 export async function read(id: string, props: Props) {
-  const connection = await connectionForRecordedClient(props, id);
+  const connection = connectionForRecorded(props, id);
   const api = clientFor(connection);
   const { application } = await api.getSettings();
   const live = fromWire(application);

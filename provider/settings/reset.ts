@@ -3,7 +3,7 @@
  * every setting back to its default (the webhook URL too, so callbacks stop) and cannot be undone,
  * so it is guarded like `rm -rf`:
  *
- * - it reaches only the client recorded in the resource's state (`connectionForRecordedClient`);
+ * - it reaches only the client recorded in the resource's state (`connectionForRecorded`);
  * - when other `ApplicationSettings` of this deployment still manage that client, or shared it when
  *   this one was last applied (a destroy checks nothing), only the fields no other resource manages
  *   go back to their defaults, by PATCH, and the rest stays;
@@ -14,8 +14,8 @@
  *   between client versions), and which of those changes wait for a Coreapp restart.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { connectionForRecordedClient, waIdOf } from "../identity";
-import { clientFor, declaredOn, exclusive, identityOf, processState } from "../runtime";
+import { waIdOf } from "../identity";
+import { clientFor, connectionForRecorded, declaredOn, exclusive, identityOf, processState } from "../runtime";
 import { changedFields, patchBody, settingsOf } from "./changes";
 import { type FlatSettings, fromWire, sameValue } from "./mapping";
 import { FIELDS, FIELDS_BY_PATH } from "./schema";
@@ -64,7 +64,7 @@ function describe(identity: string, what: string, changed: string[]): string {
 
 /** Resets what the resource with these properties manages on its recorded client. */
 export async function resetSettings(id: string, props: Props): Promise<void> {
-  const connection = await connectionForRecordedClient(props, id);
+  const connection = connectionForRecorded(props, id);
   const identity = identityOf(connection);
   const shared = processState();
   const others = new Set(declaredOn(identity).flatMap((fields) => [...fields]));

@@ -10,7 +10,6 @@ import type { Emulator } from "../emulator/index";
 import { runEngine } from "../engine/deployment";
 import { emulator } from "../support/emulator";
 import { programOf } from "../support/program-dir";
-import { rejection } from "../support/rejection";
 import { configOf, connectionOf, Deployment, isolateRestoreRecords, requests } from "./hosted";
 
 /** The same client's address spelled with `localhost` instead of `127.0.0.1`: another address. */
@@ -107,26 +106,6 @@ describe("an address change that reaches the same client", () => {
     expect(e.getSetting("sent_status")).toBe(true);
     expect(e.journal.count("POST /v1/settings/restore")).toBe(0);
   });
-});
-
-test("state without the recorded address's credentials refreshes through another address that answers the recorded number", async () => {
-  const e = await emulator({ waId: "15550008888" });
-  const other = await emulator({ waId: "15550009999" });
-  const first = await Deployment.start(configOf(e));
-  const state = await first.up("ApplicationSettings", "settings", { logLevel: "warning" });
-  // What a state written by 0.1.0 holds: no stored connection.
-  const { clientConnection: _dropped, ...legacy } = state.outputs;
-  e.setSetting("log_level", "error");
-  const moved = await Deployment.start({ ...configOf(e), "whatsapp:baseUrl": localhost(e) });
-  const refreshed = await moved.read("ApplicationSettings", "settings", { id: state.id, outputs: legacy });
-  expect(refreshed.outputs).toMatchObject({ logLevel: "error", waId: "15550008888" });
-  // Another client at the new address: refused as before, nothing sent there but the read of its number.
-  const elsewhere = await Deployment.start(configOf(other));
-  const refusal = (
-    await rejection(elsewhere.read("ApplicationSettings", "settings", { id: state.id, outputs: legacy }))
-  ).message;
-  expect(refusal).toContain(`recorded on the client at ${e.url}`);
-  expect(writes(other)).toEqual([]);
 });
 
 test("through the engine stand-in, stack config 127.0.0.1 → localhost updates settings and media in place: the webhook, log level and provider stay", async () => {
