@@ -62,7 +62,10 @@ describe("null and left-out values", () => {
   });
 
   test("null takes the default where there is one", async () => {
-    const checked = await mediaProvider.check({}, { connection, name: "cdn", type: null, config: { bearer: "cdn-token-0123" } });
+    const checked = await mediaProvider.check(
+      {},
+      { connection, name: "cdn", type: null, config: { bearer: "cdn-token-0123" } },
+    );
     expect(checked).toMatchObject({ failures: [], inputs: { type: "www" } });
   });
 });
