@@ -4,17 +4,22 @@
  *
  * | step   | requests                                          | when it fails                                    |
  * |--------|---------------------------------------------------|--------------------------------------------------|
- * | check  | none (offline; runs in preview)                   | one failure per property, nothing sent           |
- * | diff   | none; a new `name` or another client replaces,    | -                                                |
- * |        | a new `type` or `config` updates                  |                                                  |
- * | create | login once, POST [one provider], GET to confirm   | before the POST lands: nothing changed; after:   |
- * |        |                                                   | the error carries id + properties (recorded)     |
+ * | check  | none (offline; runs in preview); a second     | one failure per property, nothing sent           |
+ * |        | resource claiming the same (client, name) fails   |                                                  |
+ * | diff   | none; a new `name` or another client replaces     | -                                                |
+ * |        | (with a warning: the old one gets deleted), a new |                                                  |
+ * |        | `type` or `config` updates                        |                                                  |
+ * | create | login once, GET (a provider of the name the stack | a provider it does not own: refused, nothing     |
+ * |        | does not hold is refused unless `adopt`), POST    | sent; before the POST lands: nothing changed;    |
+ * |        | [one provider], GET to confirm                    | after: the error carries id + properties         |
  * | update | POST [one provider] (same name: it overwrites),   | as create; only a connection change sends nothing|
  * |        | GET to confirm                                    |                                                  |
  * | read   | GET, on the client recorded in state; not listed  | state unchanged                                  |
  * |        | → gone (removed from state); live type and config |                                                  |
  * |        | become the outputs and inputs (drift shows)       |                                                  |
- * | delete | DELETE …/providers/{name}; 404 counts as gone     | resource stays in state                          |
+ * | delete | DELETE …/providers/{name}; 404 counts as gone;    | resource stays in state                          |
+ * |        | none when a later create of this deployment wrote |                                                  |
+ * |        | the same name (a same-name replacement)           |                                                  |
  *
  * Update relies on a POST of an existing name overwriting that provider: Sinch documents it for
  * its wrapper of this API, Meta does not say; the GET after it catches a client that keeps the old

@@ -33,8 +33,11 @@ function mask(value: unknown): unknown {
   return value;
 }
 
-/** Properties the engine or the SDK adds; not worth a line in a diff. */
-const HIDDEN = new Set(["__provider"]);
+/**
+ * Internal properties (`__provider`, a resource class's own `__` keys) are not shown, as the CLI's
+ * display skips them (`IsInternalPropertyKey` in pulumi/pulumi sdk/go/common/resource/properties.go).
+ */
+const isInternal = (path: string) => path.startsWith("__");
 
 export function changeLine(change: PropertyChange): string {
   const show = (value: unknown) => (change.secret ? "[secret]" : display(value));
@@ -54,7 +57,7 @@ export function stepLines(step: StepEvent): string[] {
   const lines = [`  ${SYMBOLS[step.op].padEnd(2)} ${step.type} ${step.name} ${label(step)}`];
   if (step.replaceKeys?.length) lines.push(`       replaces because of: ${step.replaceKeys.join(", ")}`);
   for (const change of step.changes) {
-    if (HIDDEN.has(change.path.split(".")[0] as string)) continue;
+    if (isInternal(change.path)) continue;
     lines.push(`       ${changeLine(change)}`);
   }
   return lines;

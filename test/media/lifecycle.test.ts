@@ -168,6 +168,21 @@ describe("ownership: a provider belongs to the stack only if it created or adopt
     expect(requests(e)).toEqual([`DELETE ${PATH}/cdn 200`]);
   });
 
+  test("a resource renamed without an alias is refused like any other; with adopt: true it takes over and the old one's delete sends nothing", async () => {
+    const e = await emulator();
+    const { id, outs } = await created(e);
+    // A rename without an alias: Pulumi creates the new resource (no diff runs), then deletes the old one.
+    const renamed = await checked({ connection: connectionOf(e), name: "cdn", config: BASIC });
+    expect((await rejection(provider.create(renamed))).code).toBe("WHATSAPP_NOT_OWNED");
+    expect(requests(e)).toEqual([`GET ${PATH} 200`]);
+    e.journal.clear();
+    const adopted = await provider.create({ ...renamed, adopt: true });
+    await provider.delete(id, outs);
+    expect(requests(e)).toEqual([`GET ${PATH} 200`, `POST ${PATH} 200`, `GET ${PATH} 200`]);
+    expect(await listed(e)).toEqual([{ name: "cdn", type: "www", config: BASIC }]);
+    expect(adopted.outs).toMatchObject({ name: "cdn", config: BASIC });
+  });
+
   test("a delete-before-replace under the same name deletes first, then creates: the client holds the new one", async () => {
     const e = await emulator();
     const { id, outs } = await created(e);
