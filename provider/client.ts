@@ -224,9 +224,13 @@ export class WhatsAppClient {
     await this.call("DELETE", `${MEDIA_PROVIDERS}/${encodeURIComponent(name)}`, undefined, { secrets });
   }
 
-  /** Polled while a client restarts, so a login that failed before is tried again here. */
+  /**
+   * Polled while a client restarts, so a login that failed for want of an answer is tried again
+   * here; one refused for its credentials is not (each would count toward the lockout).
+   */
   async health(): Promise<Record<string, unknown>> {
-    this.sessions.failedLogins.delete(this.tokenKey());
+    const failed = this.sessions.failedLogins.get(this.tokenKey());
+    if (failed && !isWhatsAppError(failed, "WHATSAPP_API")) this.sessions.failedLogins.delete(this.tokenKey());
     const reply = await this.call("GET", "/v1/health", undefined, { attempts: 1 });
     const parsed = HealthResponseSchema.safeParse(reply.body);
     if (!parsed.success) throw new ResponseShapeError("GET", "/v1/health", "expected {health: {...}}");

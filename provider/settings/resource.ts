@@ -13,7 +13,8 @@ export interface ApplicationSettings extends Outputs<ApplicationSettingsValues &
 
 /**
  * A group holding a field that may carry a secret (`webhooks.url` with `?auth=...`): Pulumi keeps
- * secret what was secret going in, member by member, so when the group is written out as an
+ * secret what was secret going in, member by member (`annotateSecrets` in pulumi/pulumi's
+ * sdk/go/common/resource/plugin/provider_plugin.go), so when the group is written out as an
  * object only that field is made secret and its siblings (`maxConcurrentRequests`) stay visible in
  * a preview. A group given as one Output has one secret flag for all of it: then all of it.
  */
