@@ -1,12 +1,13 @@
 /**
- * `npm run fuzz -- --runs N --seed S [--faithful] [--hold-out-known | --hold-out id,id] [--steps K] [--size small|medium]`: generated operator
+ * `npm run fuzz -- --runs N --seed S [--faithful] [--hold-out-known | --hold-out id,id] [--steps K] [--size small|medium] [--corpus]`: generated operator
  * sequences with the invariants checked after every step (test/fuzz). The fast path runs the
  * provider in this process; `--faithful` also runs each sequence through Pulumi's dynamic-provider
  * host and the engine stand-in and requires the same journals. A failure prints the shrunk
- * sequence as a corpus case for test/fuzz/corpus.ts. The last line is
+ * sequence as a corpus case for test/fuzz/corpus.ts; `--corpus` replays the corpus. The last line is
  * `N sequences, M steps, K invariant violations`.
  */
 import fc from "fast-check";
+import { CORPUS } from "../test/fuzz/corpus";
 import { generatorOptions, openDefects } from "../test/fuzz/defects";
 import { faithfulRuns } from "../test/fuzz/faithful";
 import { actionsOf, corpusCase, newCounter, Sequence, sequenceProperty } from "../test/fuzz/sequence";
@@ -26,6 +27,7 @@ async function main(): Promise<number> {
     : new Set(named ? named.split(",").filter(Boolean) : []);
   const holdOut = heldOut.size > 0;
   const faithful = process.argv.includes("--faithful");
+  if (process.argv.includes("--corpus")) return replayCorpus();
   if (faithful) {
     return faithfulRuns({ runs, seed, steps, heldOut });
   }
@@ -53,6 +55,25 @@ async function main(): Promise<number> {
   console.log(`seed ${seed}, ${seconds.toFixed(1)} s, ${(counter.sequences / seconds || 0).toFixed(1)} sequences/s`);
   console.log(`${counter.sequences} sequences, ${counter.steps} steps, ${violations} invariant violations`);
   return violations > 0 ? 1 : 0;
+}
+
+/** Replays every corpus case, known open defects included, and says which still break an invariant. */
+async function replayCorpus(): Promise<number> {
+  let steps = 0;
+  let violations = 0;
+  let unexpected = 0;
+  for (const corpusCase of CORPUS) {
+    const outcome = await Sequence.run(corpusCase.actions);
+    steps += outcome.steps;
+    violations += outcome.violations.length;
+    const broke = outcome.violations.length > 0;
+    if (broke !== (corpusCase.expected === "violation")) unexpected += 1;
+    console.log(`${broke ? "breaks" : "holds "} (expected: ${corpusCase.expected}) ${corpusCase.name}`);
+    for (const v of outcome.violations) console.log(`    invariant ${v.invariant} after step ${v.step}: ${v.detail}`);
+  }
+  console.log(`${unexpected} cases not as expected (a fixed defect: flip its cases to "pass")`);
+  console.log(`${CORPUS.length} sequences, ${steps} steps, ${violations} invariant violations`);
+  return unexpected > 0 ? 1 : 0;
 }
 
 main().then(

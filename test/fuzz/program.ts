@@ -185,3 +185,14 @@ export function edit(program: Program, change: Edit): Program {
     }
   }
 }
+
+/** The program with a new intent number on each restore (after a destroy). */
+export function renewIntents(program: Program): Program {
+  let intents = program.intents;
+  const resources = program.resources.map((r) => {
+    if (r.kind !== "SettingsRestore") return r;
+    intents += 1;
+    return { ...r, intent: intents };
+  });
+  return { ...program, resources, intents };
+}

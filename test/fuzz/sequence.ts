@@ -20,7 +20,17 @@ import {
   upConverges,
   type Violation,
 } from "./invariants";
-import { type Action, type Command, type Edit, edit, emptyProgram, KINDS, type Program, targetOf } from "./program";
+import {
+  type Action,
+  type Command,
+  type Edit,
+  edit,
+  emptyProgram,
+  KINDS,
+  type Program,
+  renewIntents,
+  targetOf,
+} from "./program";
 import { fastProgram, stackConfig } from "./registrations";
 import { CLIENTS, type ClientIndex, type ClientRef, FAULTS, World } from "./world";
 
@@ -96,6 +106,8 @@ export class Sequence {
     }
     const command = action.op as Command;
     if (command === "up") this.recordIntents();
+    // A destroyed stack deployed again restores again: each restore the program declares is a new intent.
+    if (command === "destroy") this.program = renewIntents(this.program);
     const result = await this.command(command);
     this.lastResult = result;
     const faulted = this.faulted;
