@@ -128,4 +128,16 @@ export const CORPUS: CorpusCase[] = [
       { op: "destroy" },
     ],
   },
+  {
+    name: "a backup and its restore, destroyed and deployed again",
+    shows: "every invariant holds: the second restore is the operator's new intent",
+    expected: "pass",
+    actions: [
+      { op: "add", kind: "SettingsBackup", pick: 0, media: "cdn", connection: { client: 0, spelling: "plain" } },
+      { op: "add", kind: "SettingsRestore", pick: 0, media: "cdn" },
+      { op: "up" },
+      { op: "destroy" },
+      { op: "up" },
+    ],
+  },
 ];

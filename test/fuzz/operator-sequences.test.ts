@@ -13,6 +13,7 @@ import { encodings } from "./invariants";
 import { newCounter, Sequence, sequenceProperty } from "./sequence";
 
 const SEQUENCES = 500;
+const SEED = 20;
 
 describe("generated operator sequences", () => {
   test(`${SEQUENCES} sequences of up to 15 steps keep every invariant after every step`, {
@@ -20,7 +21,8 @@ describe("generated operator sequences", () => {
   }, async () => {
     const counter = newCounter();
     const started = Date.now();
-    await fc.assert(sequenceProperty(counter, generatorOptions()), { numRuns: SEQUENCES });
+    // One fixed seed, so a red run repeats as it is; `npm run fuzz -- --seed S` explores others.
+    await fc.assert(sequenceProperty(counter, generatorOptions()), { numRuns: SEQUENCES, seed: SEED });
     const seconds = (Date.now() - started) / 1000;
     console.log(`${counter.sequences} sequences, ${counter.steps} steps in ${seconds.toFixed(1)} s`);
     expect(counter.sequences).toBeGreaterThanOrEqual(SEQUENCES);

@@ -184,7 +184,11 @@ export class Sequence {
   }
 }
 
-/** The operator's actions, weighted towards what happens most: edits, then `up`. */
+/**
+ * The operator's actions, weighted towards what happens most: edits, then `up`. `up --replace`,
+ * `up --target` and a kill at a step boundary (`PendingEngineAction` in program.ts) join this list,
+ * `Sequence.perform` and `runFast` once the engine stand-in has them.
+ */
 export function actionArbitrary(options: GeneratorOptions = generatorOptions()): fc.Arbitrary<Action> {
   const clientRef: fc.Arbitrary<ClientRef> = fc.record({
     client: fc.constantFrom(...CLIENTS),
