@@ -91,6 +91,19 @@ export const CORPUS: CorpusCase[] = [
     ],
   },
   {
+    name: "two settings resources setting one field of one client differently, one removed",
+    shows: 'invariant 3 after step 5: client 0 log_level is "info", the program says "warning"',
+    defect: "settings-conflict",
+    expected: "violation",
+    actions: [
+      { op: "add", kind: "ApplicationSettings", pick: 1, media: "cdn" },
+      { op: "add", kind: "ApplicationSettings", pick: 0, media: "cdn", connection: { client: 0, spelling: "plain" } },
+      { op: "up" },
+      { op: "remove", at: 3 },
+      { op: "up" },
+    ],
+  },
+  {
     name: "settings, a media provider, a backup and its restore, edited, moved to another client and destroyed",
     shows: "every invariant holds",
     expected: "pass",

@@ -4,11 +4,17 @@
  * keeps each found sequence with `expected: "violation"` until its fix merges. Closing a defect
  * is one line here (`open: false`) plus flipping its corpus cases to `expected: "pass"`.
  */
-import { type Action, type Edit, edit, emptyProgram, type Kind, MEDIA_NAMES, targetOf } from "./program";
+import { type Action, type Edit, edit, emptyProgram, type Kind, MEDIA_NAMES, type Program, targetOf } from "./program";
 import { SPELLINGS, type Spelling } from "./world";
 
 export interface Defect {
-  id: "restore-rename" | "media-shared-name" | "media-takeover" | "address-reset" | "restore-unsure-again";
+  id:
+    | "restore-rename"
+    | "media-shared-name"
+    | "media-takeover"
+    | "address-reset"
+    | "restore-unsure-again"
+    | "settings-conflict";
   /** What goes wrong, in the issue's words. */
   title: string;
   open: boolean;
@@ -41,6 +47,13 @@ export const DEFECTS: readonly Defect[] = [
       "not stop it",
     open: true,
   },
+  {
+    id: "settings-conflict",
+    title:
+      "two ApplicationSettings set one field of one client to different values: both apply, the last write wins " +
+      "unseen, and once one is removed the other's state no longer matches the client",
+    open: true,
+  },
 ];
 
 /** What the generator may use while the defects above stay as they are. */
@@ -53,6 +66,8 @@ export interface GeneratorOptions {
   restoresShareClient: boolean;
   /** Whether two MediaProvider resources may name one provider on one client at an `up`. */
   mediaShareName: boolean;
+  /** Whether two ApplicationSettings may set one field of one client to different values at an `up`. */
+  settingsConflict: boolean;
 }
 
 /** By default every open defect is held out; `heldOut` names the ones to hold out instead. */
@@ -66,6 +81,7 @@ export function generatorOptions(heldOut: ReadonlySet<string> = openDefects()): 
     ],
     restoresShareClient: !heldOut.has("restore-unsure-again"),
     mediaShareName: !heldOut.has("media-shared-name"),
+    settingsConflict: !heldOut.has("settings-conflict"),
   };
 }
 
@@ -96,8 +112,29 @@ export function heldBack(actions: readonly Action[], options: GeneratorOptions):
         .map((r) => `${targetOf(program, r).client}:${r.mediaName}`);
       if (new Set(named).size < named.length) return true;
     }
+    if (action.op === "up" && !options.settingsConflict && conflicting(program)) return true;
     if (!["preview", "up", "refresh", "destroy", "drift", "fault"].includes(action.op)) {
       program = edit(program, action as Edit);
+    }
+  }
+  return false;
+}
+
+/** Whether two ApplicationSettings of the program set one field of one client to different values. */
+function conflicting(program: Program): boolean {
+  const seen = new Map<string, unknown>();
+  for (const r of program.resources) {
+    if (r.kind !== "ApplicationSettings") continue;
+    const client = targetOf(program, r).client;
+    for (const [field, value] of Object.entries({
+      logLevel: r.logLevel,
+      sentStatus: r.sentStatus,
+      webhook: r.webhook,
+    })) {
+      if (value === undefined) continue;
+      const key = `${client}:${field}`;
+      if (seen.has(key) && seen.get(key) !== value) return true;
+      seen.set(key, value);
     }
   }
   return false;
