@@ -153,4 +153,19 @@ export const CORPUS: CorpusCase[] = [
       { op: "up" },
     ],
   },
+  {
+    name: "a hand edit, then an update of another field of the same resource",
+    shows: "every invariant holds: the update reads the edit back into state, the next refresh and up settle it",
+    expected: "pass",
+    actions: [
+      { op: "add", kind: "ApplicationSettings", pick: 0, media: "cdn" },
+      { op: "set", at: 0, field: "logLevel", value: 1 },
+      { op: "up" },
+      { op: "drift", client: 0, field: "logLevel", value: 0 },
+      { op: "set", at: 0, field: "webhook", value: 0 },
+      { op: "up" },
+      { op: "refresh" },
+      { op: "up" },
+    ],
+  },
 ];

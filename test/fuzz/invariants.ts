@@ -184,8 +184,14 @@ export function upConverges(
       }
     }
   }
+  // A hand edit not refreshed yet may surface in state when an update reads the client back; the
+  // next refresh and up settle it, so neither state nor the next preview is held to it.
+  const drifted = (resource: ResourceState) => {
+    const client = clientOfState(world, resource);
+    return [...history.drifted.keys()].some((key) => key.startsWith(`${client}:`));
+  };
   for (const resource of step.result.resources) {
-    if (kindOf(resource) !== "ApplicationSettings") continue;
+    if (kindOf(resource) !== "ApplicationSettings" || drifted(resource)) continue;
     const declared = step.program.resources.find((r) => r.name === resource.name);
     if (declared?.logLevel !== undefined && reveal(resource.outputs.logLevel) !== declared.logLevel) {
       found.push({
@@ -195,7 +201,11 @@ export function upConverges(
     }
   }
   if (nextPreview) {
-    const pending = nextPreview.steps.filter((s) => s.op !== "same");
+    const settled = (urn: string) => {
+      const resource = step.result.resources.find((r) => r.urn === urn);
+      return resource === undefined || !drifted(resource);
+    };
+    const pending = nextPreview.steps.filter((s) => s.op !== "same" && settled(s.urn));
     if (!nextPreview.ok || pending.length > 0) {
       found.push({
         invariant: "3 up converges",
