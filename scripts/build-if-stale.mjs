@@ -30,7 +30,7 @@ export function nodeVersionProblem(version, engines) {
 }
 
 /** The compiler's inputs, per tsconfig.build.json's `include`, plus the configs themselves. */
-const INPUTS = ["provider", "test/emulator", "test/e2e", "test/engine", "test/support", "scripts"];
+const INPUTS = ["provider", "test/emulator", "test/e2e", "test/engine", "test/fuzz", "test/support", "scripts"];
 const CONFIGS = ["tsconfig.json", "tsconfig.build.json", "package.json", "package-lock.json"];
 const STAMP = join(ROOT, "dist", ".build-stamp");
 

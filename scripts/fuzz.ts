@@ -1,0 +1,85 @@
+/**
+ * `npm run fuzz -- --runs N --seed S [--faithful] [--hold-out-known | --hold-out id,id] [--steps K] [--size small|medium] [--corpus]`: generated operator
+ * sequences with the invariants checked after every step (test/fuzz). The fast path runs the
+ * provider in this process; `--faithful` also runs each sequence through Pulumi's dynamic-provider
+ * host and the engine stand-in and requires the same journals. A failure prints the shrunk
+ * sequence as a corpus case for test/fuzz/corpus.ts; `--corpus` replays the corpus. The last line is
+ * `N sequences, M steps, K invariant violations`.
+ */
+import fc from "fast-check";
+import { CORPUS } from "../test/fuzz/corpus";
+import { generatorOptions, openDefects } from "../test/fuzz/defects";
+import { faithfulRuns } from "../test/fuzz/faithful";
+import { actionsOf, corpusCase, newCounter, Sequence, sequenceProperty } from "../test/fuzz/sequence";
+
+function option(name: string): string | undefined {
+  const index = process.argv.indexOf(`--${name}`);
+  return index < 0 ? undefined : process.argv[index + 1];
+}
+
+async function main(): Promise<number> {
+  const runs = Number(option("runs") ?? 1000);
+  const seed = Number(option("seed") ?? Date.now() % 2_147_483_647);
+  const steps = Number(option("steps") ?? 15);
+  const named = option("hold-out");
+  const heldOut = process.argv.includes("--hold-out-known")
+    ? openDefects()
+    : new Set(named ? named.split(",").filter(Boolean) : []);
+  const holdOut = heldOut.size > 0;
+  const faithful = process.argv.includes("--faithful");
+  if (process.argv.includes("--corpus")) return replayCorpus();
+  if (faithful) {
+    return faithfulRuns({ runs, seed, steps, heldOut });
+  }
+  const counter = newCounter();
+  const started = Date.now();
+  const options = generatorOptions(heldOut);
+  if (holdOut) console.log(`holding out sequences that can only show: ${[...heldOut].join(", ")}`);
+  const size = (option("size") ?? "medium") as fc.SizeForArbitrary;
+  const result = await fc.check(sequenceProperty(counter, options, steps, size), { numRuns: runs, seed });
+  const seconds = (Date.now() - started) / 1000;
+  let violations = 0;
+  if (result.failed && result.counterexample) {
+    const actions = actionsOf(result.counterexample[0]);
+    const replayed = await Sequence.run(actions);
+    violations = replayed.violations.length;
+    const summary = replayed.violations.map((v) => `invariant ${v.invariant} after step ${v.step}: ${v.detail}`);
+    console.log(`seed ${seed}: a sequence broke an invariant; shrunk to ${actions.length} steps:`);
+    for (const line of summary) console.log(`  ${line}`);
+    console.log("\ncorpus case (test/fuzz/corpus.ts):");
+    console.log(corpusCase(`seed ${seed}`, actions, summary.join("\n")));
+  } else if (result.failed) {
+    console.log(String(result.errorInstance));
+    violations = 1;
+  }
+  console.log(`seed ${seed}, ${seconds.toFixed(1)} s, ${(counter.sequences / seconds || 0).toFixed(1)} sequences/s`);
+  console.log(`${counter.sequences} sequences, ${counter.steps} steps, ${violations} invariant violations`);
+  return violations > 0 ? 1 : 0;
+}
+
+/** Replays every corpus case, known open defects included, and says which still break an invariant. */
+async function replayCorpus(): Promise<number> {
+  let steps = 0;
+  let violations = 0;
+  let unexpected = 0;
+  for (const corpusCase of CORPUS) {
+    const outcome = await Sequence.run(corpusCase.actions);
+    steps += outcome.steps;
+    violations += outcome.violations.length;
+    const broke = outcome.violations.length > 0;
+    if (broke !== (corpusCase.expected === "violation")) unexpected += 1;
+    console.log(`${broke ? "breaks" : "holds "} (expected: ${corpusCase.expected}) ${corpusCase.name}`);
+    for (const v of outcome.violations) console.log(`    invariant ${v.invariant} after step ${v.step}: ${v.detail}`);
+  }
+  console.log(`${unexpected} cases not as expected (a fixed defect: flip its cases to "pass")`);
+  console.log(`${CORPUS.length} sequences, ${steps} steps, ${violations} invariant violations`);
+  return unexpected > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,171 @@
+/**
+ * Sequences the fuzzer found, kept and replayed by `npm test` (test/fuzz/operator-sequences.test.ts).
+ * `expected: "violation"` marks a case that shows a defect still open (defects.ts): `npm test`
+ * skips it and names the defect; when the fix merges, flip it to `"pass"` and the case guards
+ * the fix from then on. `npm run fuzz -- --corpus` replays every case and says which still break.
+ */
+import type { Defect } from "./defects";
+import type { Action } from "./program";
+
+export interface CorpusCase {
+  name: string;
+  /** What the sequence showed when it was found (the first violation). */
+  shows: string;
+  /** The open defect it shows, while it is open. */
+  defect?: Defect["id"];
+  expected: "pass" | "violation";
+  actions: Action[];
+}
+
+export const CORPUS: CorpusCase[] = [
+  {
+    name: "a media provider of a name the client already has, created by someone else",
+    shows: "invariant 5 after step 2: client 0: the media provider 'foreign' the stack never owned was changed",
+    defect: "media-takeover",
+    expected: "violation",
+    actions: [{ op: "add", kind: "MediaProvider", pick: 0, media: "foreign" }, { op: "up" }],
+  },
+  {
+    name: "a media provider renamed without an alias",
+    shows:
+      "invariant 2 after step 4: client 0: media provider 'cdn' deleted though the program still declares it there",
+    defect: "media-shared-name",
+    expected: "violation",
+    actions: [
+      { op: "add", kind: "MediaProvider", pick: 0, media: "cdn" },
+      { op: "up" },
+      { op: "rename", at: 0, alias: false },
+      { op: "up" },
+    ],
+  },
+  {
+    name: "two media providers of one name on one client, one removed",
+    shows:
+      "invariant 2 after step 5: client 0: media provider 'images' deleted though the program still declares it there",
+    defect: "media-shared-name",
+    expected: "violation",
+    actions: [
+      { op: "add", kind: "MediaProvider", pick: 0, media: "images" },
+      { op: "add", kind: "MediaProvider", pick: 0, media: "images" },
+      { op: "up" },
+      { op: "remove", at: 0 },
+      { op: "up" },
+    ],
+  },
+  {
+    name: "settings whose connection names the same client at another address",
+    shows: "invariant 2 after step 4: client 0 was reset (1×) though the program still manages it",
+    defect: "address-reset",
+    expected: "violation",
+    actions: [
+      { op: "add", kind: "ApplicationSettings", pick: 0, media: "cdn" },
+      { op: "up" },
+      { op: "connect", at: 0, connection: { client: 0, spelling: "other" } },
+      { op: "up" },
+    ],
+  },
+  {
+    name: "a restore renamed without an alias",
+    shows: "invariant 2 after step 5: client 0: 2 restore POSTs for 1 intents",
+    defect: "restore-rename",
+    expected: "violation",
+    actions: [
+      { op: "add", kind: "SettingsBackup", pick: 0 },
+      { op: "add", kind: "SettingsRestore", pick: 0 },
+      { op: "up" },
+      { op: "rename", at: 1, alias: false },
+      { op: "up" },
+    ],
+  },
+  {
+    name: "two restores of one backup onto one client, the second meeting the client as it restarts",
+    shows: "invariant 2 after step 5: client 0: 3 restore POSTs for 2 intents",
+    defect: "restore-unsure-again",
+    expected: "violation",
+    actions: [
+      { op: "add", kind: "SettingsBackup", pick: 0, media: "cdn" },
+      { op: "add", kind: "SettingsRestore", pick: 0, media: "cdn" },
+      { op: "add", kind: "SettingsRestore", pick: 0, media: "cdn", connection: { client: 0, spelling: "plain" } },
+      { op: "up" },
+      { op: "up" },
+    ],
+  },
+  {
+    name: "two settings resources setting one field of one client differently, one removed",
+    shows: 'invariant 3 after step 5: client 0 log_level is "info", the program says "warning"',
+    defect: "settings-conflict",
+    expected: "violation",
+    actions: [
+      { op: "add", kind: "ApplicationSettings", pick: 1, media: "cdn" },
+      { op: "add", kind: "ApplicationSettings", pick: 0, media: "cdn", connection: { client: 0, spelling: "plain" } },
+      { op: "up" },
+      { op: "remove", at: 3 },
+      { op: "up" },
+    ],
+  },
+  {
+    name: "settings, a media provider, a backup and its restore, edited, moved to another client and destroyed",
+    shows: "every invariant holds",
+    expected: "pass",
+    actions: [
+      { op: "add", kind: "ApplicationSettings", pick: 1 },
+      { op: "add", kind: "MediaProvider", pick: 0, media: "cdn" },
+      { op: "add", kind: "SettingsBackup", pick: 0 },
+      { op: "add", kind: "SettingsRestore", pick: 0 },
+      { op: "up" },
+      { op: "set", at: 0, field: "webhook", value: 1 },
+      { op: "fault", client: 0, fault: "5xx" },
+      { op: "up" },
+      { op: "drift", client: 0, field: "sentStatus", value: 1 },
+      { op: "preview" },
+      { op: "refresh" },
+      { op: "rename", at: 0, alias: true },
+      { op: "stack", connection: { client: 1, spelling: "cosmetic" } },
+      { op: "up" },
+      { op: "destroy" },
+    ],
+  },
+  {
+    name: "every resource type created, edited, renamed with an alias and destroyed",
+    shows: "every invariant holds; the fast path and the engine stand-in send the same requests",
+    expected: "pass",
+    actions: [
+      { op: "add", kind: "ApplicationSettings", pick: 2 },
+      { op: "add", kind: "MediaProvider", pick: 1, media: "images" },
+      { op: "add", kind: "SettingsBackup", pick: 0 },
+      { op: "add", kind: "SettingsRestore", pick: 0, connection: { client: 1, spelling: "plain" } },
+      { op: "up" },
+      { op: "set", at: 0, field: "sentStatus", value: 0 },
+      { op: "rename", at: 1, alias: true },
+      { op: "up" },
+      { op: "destroy" },
+    ],
+  },
+  {
+    name: "a backup and its restore, destroyed and deployed again",
+    shows: "every invariant holds: the second restore is the operator's new intent",
+    expected: "pass",
+    actions: [
+      { op: "add", kind: "SettingsBackup", pick: 0, media: "cdn", connection: { client: 0, spelling: "plain" } },
+      { op: "add", kind: "SettingsRestore", pick: 0, media: "cdn" },
+      { op: "up" },
+      { op: "destroy" },
+      { op: "up" },
+    ],
+  },
+  {
+    name: "a hand edit, then an update of another field of the same resource",
+    shows: "every invariant holds: the update reads the edit back into state, the next refresh and up settle it",
+    expected: "pass",
+    actions: [
+      { op: "add", kind: "ApplicationSettings", pick: 0, media: "cdn" },
+      { op: "set", at: 0, field: "logLevel", value: 1 },
+      { op: "up" },
+      { op: "drift", client: 0, field: "logLevel", value: 0 },
+      { op: "set", at: 0, field: "webhook", value: 0 },
+      { op: "up" },
+      { op: "refresh" },
+      { op: "up" },
+    ],
+  },
+];

@@ -1,0 +1,198 @@
+/**
+ * The program an operator edits, as data: its resources, their connections and the stack's, and
+ * the actions that edit it or run the engine. An action names resources by position (modulo the
+ * program's size), so any sequence of actions is valid and shrinks to another valid one.
+ */
+import { BEARERS, type ClientRef, type FaultKind, WEBHOOK_SECRETS } from "./world";
+
+export const KINDS = ["ApplicationSettings", "SettingsBackup", "SettingsRestore", "MediaProvider"] as const;
+export type Kind = (typeof KINDS)[number];
+
+export const LOG_LEVELS = ["info", "warning", "error"] as const;
+export const MEDIA_NAMES = ["cdn", "images", "foreign"] as const;
+
+export interface Resource {
+  kind: Kind;
+  name: string;
+  /** Earlier names given as aliases. */
+  aliases: string[];
+  /** Its own connection; absent: stack config. */
+  connection?: ClientRef;
+  logLevel?: (typeof LOG_LEVELS)[number];
+  sentStatus?: boolean;
+  /** Index into WEBHOOK_SECRETS: the webhook URL carries that secret in its query. */
+  webhook?: number;
+  triggers?: number;
+  /** A restore's source: the backup's name. */
+  source?: string;
+  mediaName?: (typeof MEDIA_NAMES)[number];
+  /** Index into BEARERS. */
+  bearer?: number;
+  /** A restore intent's number (invariant 2): new on add, a new `triggers` and a move to another client. */
+  intent?: number;
+}
+
+export interface Program {
+  stack: ClientRef;
+  resources: Resource[];
+  /** Names used so far, so a new resource never takes an old one's name by accident. */
+  named: number;
+  intents: number;
+}
+
+export type Edit =
+  | { op: "add"; kind: Kind; connection?: ClientRef; pick: number; media?: (typeof MEDIA_NAMES)[number] }
+  | { op: "remove"; at: number }
+  | { op: "rename"; at: number; alias: boolean }
+  | { op: "set"; at: number; field: "logLevel" | "sentStatus" | "webhook" | "bearer"; value: number }
+  | { op: "connect"; at: number; connection?: ClientRef }
+  | { op: "stack"; connection: ClientRef }
+  | { op: "triggers"; at: number }
+  | { op: "repoint"; at: number; pick: number };
+
+export type Command = "preview" | "up" | "refresh" | "destroy";
+
+/**
+ * What `up --replace <urn>`, `up --target <urn>` and a kill at a step boundary become once the
+ * engine stand-in has them; the fast path and the faithful path skip them until then.
+ */
+export type PendingEngineAction =
+  | { op: "up"; replace: number }
+  | { op: "up"; target: number }
+  | { op: "kill"; command: Command; after: number };
+
+export type Action =
+  | Edit
+  | { op: Command }
+  | { op: "drift"; client: number; field: "logLevel" | "sentStatus" | "media"; value: number }
+  | { op: "fault"; client: number; fault: FaultKind };
+
+export function emptyProgram(stack: ClientRef): Program {
+  return { stack, resources: [], named: 0, intents: 0 };
+}
+
+function at<T>(items: readonly T[], index: number): T | undefined {
+  return items.length === 0 ? undefined : items[index % items.length];
+}
+
+/** One of a constant, non-empty list. */
+function one<T>(items: readonly [T, ...T[]], index: number): T {
+  return items[index % items.length] as T;
+}
+
+/** The client a resource reaches (its own connection, else the stack's). */
+export function targetOf(program: Program, resource: Resource): ClientRef {
+  return resource.connection ?? program.stack;
+}
+
+/** Applies an edit to a copy of the program; an edit that names nothing leaves it as it is. */
+export function edit(program: Program, change: Edit): Program {
+  const next: Program = { ...program, resources: program.resources.map((r) => ({ ...r, aliases: [...r.aliases] })) };
+  const newIntent = () => {
+    next.intents += 1;
+    return next.intents;
+  };
+  const resource = "at" in change ? at(next.resources, change.at) : undefined;
+  switch (change.op) {
+    case "add": {
+      next.named += 1;
+      const name = `${change.kind === "ApplicationSettings" ? "settings" : change.kind === "MediaProvider" ? "media" : change.kind === "SettingsBackup" ? "backup" : "restore"}${next.named}`;
+      const added: Resource = {
+        kind: change.kind,
+        name,
+        aliases: [],
+        ...(change.connection ? { connection: change.connection } : {}),
+      };
+      if (change.kind === "ApplicationSettings") added.logLevel = one(LOG_LEVELS, change.pick);
+      if (change.kind === "MediaProvider") {
+        added.mediaName = change.media ?? one(MEDIA_NAMES, change.pick);
+        added.bearer = change.pick % BEARERS.length;
+      }
+      if (change.kind === "SettingsRestore") {
+        const source = at(
+          next.resources.filter((r) => r.kind === "SettingsBackup"),
+          change.pick,
+        );
+        // A restore needs a backup to restore from.
+        if (!source) return program;
+        added.source = source.name;
+        added.intent = newIntent();
+      }
+      next.resources.push(added);
+      return next;
+    }
+    case "remove":
+      if (!resource) return program;
+      next.resources = next.resources.filter((r) => r !== resource);
+      // A restore whose backup is gone goes with it: the program cannot declare it.
+      next.resources = next.resources.filter(
+        (r) => r.kind !== "SettingsRestore" || next.resources.some((b) => b.name === r.source),
+      );
+      return next;
+    case "rename": {
+      if (!resource) return program;
+      const renamed = `${resource.name}r`;
+      if (change.alias) resource.aliases.push(resource.name);
+      for (const r of next.resources) if (r.source === resource.name) r.source = renamed;
+      resource.name = renamed;
+      return next;
+    }
+    case "set":
+      if (!resource) return program;
+      if (resource.kind === "ApplicationSettings") {
+        if (change.field === "logLevel") resource.logLevel = one(LOG_LEVELS, change.value);
+        else if (change.field === "sentStatus") resource.sentStatus = change.value % 2 === 0;
+        else if (change.field === "webhook") resource.webhook = change.value % WEBHOOK_SECRETS.length;
+        else return program;
+        return next;
+      }
+      if (resource.kind === "MediaProvider" && change.field === "bearer") {
+        resource.bearer = change.value % BEARERS.length;
+        return next;
+      }
+      return program;
+    case "connect": {
+      if (!resource) return program;
+      const before = targetOf(next, resource).client;
+      if (change.connection) resource.connection = change.connection;
+      else delete resource.connection;
+      if (resource.kind === "SettingsRestore" && targetOf(next, resource).client !== before)
+        resource.intent = newIntent();
+      return next;
+    }
+    case "stack":
+      for (const r of next.resources) {
+        if (r.kind === "SettingsRestore" && !r.connection && change.connection.client !== program.stack.client) {
+          r.intent = newIntent();
+        }
+      }
+      next.stack = change.connection;
+      return next;
+    case "triggers":
+      if (!resource || (resource.kind !== "SettingsBackup" && resource.kind !== "SettingsRestore")) return program;
+      resource.triggers = (resource.triggers ?? 0) + 1;
+      if (resource.kind === "SettingsRestore") resource.intent = newIntent();
+      return next;
+    case "repoint": {
+      if (resource?.kind !== "SettingsRestore") return program;
+      const source = at(
+        next.resources.filter((r) => r.kind === "SettingsBackup"),
+        change.pick,
+      );
+      if (!source || source.name === resource.source) return program;
+      resource.source = source.name;
+      return next;
+    }
+  }
+}
+
+/** The program with a new intent number on each restore (after a destroy). */
+export function renewIntents(program: Program): Program {
+  let intents = program.intents;
+  const resources = program.resources.map((r) => {
+    if (r.kind !== "SettingsRestore") return r;
+    intents += 1;
+    return { ...r, intent: intents };
+  });
+  return { ...program, resources, intents };
+}
