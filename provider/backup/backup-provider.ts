@@ -20,6 +20,7 @@ import { same, targetBaseUrl } from "../diff";
 import { API_CODES, isCallError, isWhatsAppError, withContext } from "../errors";
 import { replacementsAcross, sayMove } from "../identity";
 import { clientFor, connectionFor, identityOf, processState } from "../runtime";
+import { withInputs } from "./one-shot";
 import { SettingsBackupModel } from "./schema";
 
 type Props = Record<string, unknown>;
@@ -43,7 +44,7 @@ export async function update(_id: string, olds: Props, news: Props) {
   if (typeof news.outputFile === "string" && news.outputFile !== olds.outputFile && typeof olds.data === "string") {
     writeAtomically(news.outputFile, olds.data);
   }
-  const outs: Props = { ...olds, ...news };
+  const outs = withInputs(SettingsBackupModel, olds, news);
   // An address change of the same client: state follows the address.
   const target = clientIdentity(targetBaseUrl(news));
   if (target) outs.baseUrl = target;

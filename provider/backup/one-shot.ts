@@ -4,14 +4,25 @@
  * update only records new inputs, and delete sends nothing.
  */
 
+import type { ResourceModel } from "../model";
+
 type Props = Record<string, unknown>;
+
+/**
+ * State after an update: the old state with the new inputs, less the inputs the program no longer
+ * gives (a `connection` taken out in favour of stack config); kept, the next diff would find them
+ * again and never settle.
+ */
+export function withInputs(model: ResourceModel, olds: Props, news: Props): Props {
+  const outs: Props = { ...olds, ...news };
+  for (const key of ["connection", ...Object.keys(model.inputs.shape)]) {
+    if (!(key in news)) delete outs[key];
+  }
+  return outs;
+}
 
 export async function read(id: string, props: Props) {
   return { id, props };
-}
-
-export async function update(_id: string, olds: Props, news: Props) {
-  return { outs: { ...olds, ...news } };
 }
 
 async function remove(): Promise<void> {}

@@ -39,6 +39,7 @@ import { replacementsAcross, sayMove, waIdAt } from "../identity";
 import { warnIrreversible } from "../irreversible";
 import { defaultOf } from "../model";
 import { clientFor, connectionFor, exclusive, identityOf, processState } from "../runtime";
+import { withInputs } from "./one-shot";
 import { carryRecord, earlierRestore, finish, restoreOnce } from "./restore-once";
 import { SettingsRestoreModel } from "./schema";
 
@@ -270,7 +271,7 @@ async function restoreAndWait(
  * the restore with it, so a later create of the same intent at the new address sends nothing.
  */
 export async function update(_id: string, olds: Props, news: Props) {
-  const outs: Props = { ...olds, ...news };
+  const outs = withInputs(SettingsRestoreModel, olds, news);
   const target = clientIdentity(targetBaseUrl(news));
   if (target && target !== olds.baseUrl && typeof olds.sha256 === "string") {
     outs.baseUrl = target;

@@ -363,8 +363,12 @@ export function failuresExplainAndConverge(step: StepRecord, history: History): 
   const found: Violation[] = [];
   const { result } = step;
   if (result.command === "up" && !step.faulted && history.owed !== undefined && !result.ok) {
-    // A restore left unfinished asks a person first, by design; its message says so.
-    if (!/RESTORE_UNFINISHED|unfinished|interrupted/i.test(result.failure ?? "")) {
+    // Some refusals wait for a person by design, and their message says what to do: a restore left
+    // unfinished, a media provider the stack did not create (`adopt: true` or an alias), and input
+    // that check refuses (a 2-character bearer): the program has to change before an up can pass.
+    if (
+      !/RESTORE_UNFINISHED|unfinished|interrupted|NOT_OWNED|set adopt: true|has a problem:/i.test(result.failure ?? "")
+    ) {
       found.push({
         invariant: "7 failures say what happened and the next up converges",
         detail: `after "${history.owed.slice(0, 160)}", the next up failed too: ${(result.failure ?? "").slice(0, 300)}`,
