@@ -653,7 +653,7 @@ export interface Connection {
   /**
    * PEM of the CA that signed the client's certificate (the Webapp's default one is self-signed).
    *
-   * Allowed: a non-empty string.
+   * Allowed: a PEM certificate (-----BEGIN CERTIFICATE-----, not empty).
    */
   caCert?: string | undefined;
   /**
@@ -833,7 +833,7 @@ export interface ConnectionArgs {
   /**
    * PEM of the CA that signed the client's certificate (the Webapp's default one is self-signed).
    *
-   * Allowed: a non-empty string.
+   * Allowed: a PEM certificate (-----BEGIN CERTIFICATE-----, not empty).
    */
   caCert?: pulumi.Input<string> | undefined;
   /**

@@ -104,7 +104,7 @@ export const ConnectionSchema = z.strictObject({
       .optional(),
     {
       description: "PEM of the CA that signed the client's certificate (the Webapp's default one is self-signed).",
-      allowed: "a PEM certificate, -----BEGIN CERTIFICATE----- ...",
+      allowed: "a PEM certificate (-----BEGIN CERTIFICATE-----, not empty)",
     },
   ),
   insecureSkipVerify: property(z.boolean().optional(), {

@@ -36,6 +36,11 @@ interface ProcessState {
    * settings at: a reset reaching that number by another address is the same client, and skipped.
    */
   claimed: Map<string, string>;
+  /**
+   * Per client, each setting an `ApplicationSettings` checked in this deployment sets: which
+   * resource (by its name in the program) and to what, so two that set it differently are refused.
+   */
+  settingOwners: Map<string, Map<string, { resource: string; value: unknown }>>;
   /** Per client, the tail of its queue of writes (see `exclusive`). */
   queues: Map<string, Promise<void>>;
   warnedInsecure: Set<string>;
@@ -62,6 +67,7 @@ export function processState(): ProcessState {
     reset: new Set(),
     media: { claimants: new Map(), inState: new Set(), created: new Map() },
     claimed: new Map(),
+    settingOwners: new Map(),
     queues: new Map(),
     warnedInsecure: new Set(),
   };

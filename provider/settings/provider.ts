@@ -26,6 +26,7 @@ import { targetBaseUrl } from "../diff";
 import { certainlyNotApplied, FieldIgnoredError, partlyApplied, VersionError, WrongClientError } from "../errors";
 import { clientMove, sameClientOrThrow, sayMove, waIdOf } from "../identity";
 import { warnIrreversible } from "../irreversible";
+import { RESOURCE_NAME } from "../model";
 import {
   claim,
   clientFor,
@@ -52,6 +53,36 @@ function idFor(connection: Connection): string {
   return `${identityOf(connection)}/v1/settings/application`;
 }
 
+/**
+ * Fails a setting another `ApplicationSettings` of this deployment sets to another value on the
+ * same client: both would apply, the last write would win unseen, and removing either would leave
+ * the other's state apart from the client. The values are not repeated: a webhook URL may be secret.
+ */
+function conflicts(news: Props, settings: FlatSettings): Array<{ property: string; reason: string }> {
+  const resource = news[RESOURCE_NAME];
+  const identity = clientIdentity(targetBaseUrl(news));
+  if (typeof resource !== "string" || !identity) return [];
+  const owners = processState().settingOwners;
+  const onClient = owners.get(identity) ?? new Map<string, { resource: string; value: unknown }>();
+  owners.set(identity, onClient);
+  const failures: Array<{ property: string; reason: string }> = [];
+  for (const [path, value] of settings) {
+    if (containsUnknown(value)) continue;
+    const owner = onClient.get(path);
+    if (owner && owner.resource !== resource && !sameValue(path, owner.value, value)) {
+      failures.push({
+        property: path,
+        reason:
+          `is set to another value on ${identity} by ApplicationSettings ${JSON.stringify(owner.resource)} too: ` +
+          "two resources setting one field of one client overwrite each other; set it in one of them",
+      });
+    } else {
+      onClient.set(path, { resource, value });
+    }
+  }
+  return failures;
+}
+
 /** Remembers what this resource manages on its client, for deletes later in this deployment. */
 function declareTarget(news: Props, settings: FlatSettings): void {
   const identity = clientIdentity(targetBaseUrl(news));
@@ -62,6 +93,7 @@ export async function check(olds: Props, news: Props) {
   const parsed = parseInputs(news);
   for (const warning of parsed.warnings) pulumi.log.warn(warning);
   parsed.failures.push(...connectionFailures(news.connection, processState().config));
+  if (parsed.failures.length === 0) parsed.failures.push(...conflicts(news, parsed.settings));
   // The previous inputs were checked last time: flattening them is enough.
   const previous = flatten(olds);
   const restart = restartFields(parsed.settings, previous, sameValue);

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ApplicationSettingsArgs, ApplicationSettingsOutputs, ApplicationSettingsValues } from "../args.generated";
 import type { ResourceOptions } from "../connection-provider";
 import type { Outputs } from "../inputs";
+import { RESOURCE_NAME } from "../model";
 import { registeredInputs, registeredOptions } from "../registration";
 import { carriesSecret, fieldCarriesSecret, SECRET_GROUP_KEYS, secretFieldsOf } from "./inputs";
 import * as settingsProvider from "./provider";
@@ -61,7 +62,7 @@ export class ApplicationSettings extends pulumi.dynamic.Resource {
     super(
       settingsProvider,
       name,
-      props,
+      { ...props, [RESOURCE_NAME]: name },
       registeredOptions(ApplicationSettingsModel, opts),
       "whatsapp",
       "ApplicationSettings",

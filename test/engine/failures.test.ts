@@ -203,7 +203,8 @@ describe.concurrent("failures", { timeout: 420_000 }, () => {
     await killedDuringCreate(p);
     p.calls();
     const odd = await cli(["refresh", p.dir, "--import-pending-creates", URN("b")]).done;
-    expect(odd.code).toBe(1);
+    // A bad command line, as every usage error of `npm run engine`: exit code 2.
+    expect(odd.code).toBe(2);
     expect(odd.out).toContain("each URN must be followed by an ID");
     const refresh = await cli([
       "refresh",

@@ -358,6 +358,9 @@ export function noSecretInPlaintext(world: World, step: StepRecord): Violation[]
 const SAYS_WHAT_HAPPENED =
   /nothing (was )?sent|nothing was (changed|restored|deleted)|unchanged|not (applied|sent|changed|retried)|may (or may not )?have|may or may not|partly|applied|kept|left|is still|was not|did not|refus|cannot tell|no change|restore[sd]? /i;
 
+/** Pulumi's words for a resource whose check failed (`has a problem: property: reason`). */
+const CHECK_FAILURE = /has a problem:/;
+
 /** 7. Every failed step says what it did and did not apply, and the next `up` converges. */
 export function failuresExplainAndConverge(step: StepRecord, history: History): Violation[] {
   const found: Violation[] = [];
@@ -367,7 +370,8 @@ export function failuresExplainAndConverge(step: StepRecord, history: History): 
     // unfinished, a media provider the stack did not create (`adopt: true` or an alias), and input
     // that check refuses (a 2-character bearer): the program has to change before an up can pass.
     if (
-      !/RESTORE_UNFINISHED|unfinished|interrupted|NOT_OWNED|set adopt: true|has a problem:/i.test(result.failure ?? "")
+      !/RESTORE_UNFINISHED|unfinished|interrupted|NOT_OWNED|set adopt: true/i.test(result.failure ?? "") &&
+      !CHECK_FAILURE.test(result.failure ?? "")
     ) {
       found.push({
         invariant: "7 failures say what happened and the next up converges",
@@ -378,7 +382,8 @@ export function failuresExplainAndConverge(step: StepRecord, history: History): 
   if (result.command === "up" && result.ok) history.owed = undefined;
   if (!result.ok && result.command !== "preview") {
     const message = result.failure ?? "";
-    if (step.faulted && !SAYS_WHAT_HAPPENED.test(message)) {
+    // A check failure comes before anything is sent for its resource: the fault never came into it.
+    if (step.faulted && !CHECK_FAILURE.test(message) && !SAYS_WHAT_HAPPENED.test(message)) {
       found.push({
         invariant: "7 failures say what happened and the next up converges",
         detail: `a failed ${result.command} does not say what it applied: ${message.slice(0, 300)}`,

@@ -6,7 +6,7 @@
  */
 import { SettingsBackupModel, SettingsRestoreModel } from "../../provider/backup/schema";
 import { MediaProviderModel } from "../../provider/media/schema";
-import { secretOutputs as modelSecretOutputs } from "../../provider/model";
+import { secretOutputs as modelSecretOutputs, RESOURCE_NAME } from "../../provider/model";
 import { ApplicationSettingsModel } from "../../provider/settings/schema";
 import { makeSecret, type Props, UNKNOWN } from "../engine/property-values";
 import type { FastProgram, Registration } from "./fast-engine";
@@ -121,6 +121,10 @@ export function fastProgram(world: World, program: Program): FastProgram {
         inputs.data = makeSecret(data === undefined ? UNKNOWN : ((data as { value?: unknown }).value ?? data));
       }
       if (resource.connection) inputs.connection = makeSecret(connectionOf(world, resource.connection));
+      // As the classes of these two register it (settings/resource.ts, media/resource.ts), in the clear.
+      if (resource.kind === "ApplicationSettings" || resource.kind === "MediaProvider") {
+        inputs[RESOURCE_NAME] = resource.name;
+      }
       return inputs;
     },
   };

@@ -162,12 +162,12 @@ describe("check refuses bad input before any request, naming the property and th
       [
         { ...connection, caCert: "" },
         "connection.caCert",
-        "must be a PEM certificate, -----BEGIN CERTIFICATE----- ...",
+        "must be a PEM certificate (-----BEGIN CERTIFICATE-----, not empty)",
       ],
       [
         { ...connection, caCert: "ca.pem" },
         "connection.caCert",
-        "must be a PEM certificate, -----BEGIN CERTIFICATE----- ...",
+        "must be a PEM certificate (-----BEGIN CERTIFICATE-----, not empty)",
       ],
       [
         { ...connection, insecure: true },

@@ -267,3 +267,40 @@ describe("update, read and delete", () => {
     );
   });
 });
+
+describe("two resources setting one field of one client", () => {
+  const settings = (e: Awaited<ReturnType<typeof emulator>>, resource: string, fields: Record<string, unknown>) => ({
+    connection: connectionOf(e),
+    ...fields,
+    __resourceName: resource,
+  });
+
+  test("set to different values, the second fails check naming the field, the client and the first resource", async () => {
+    const e = await emulator();
+    expect((await provider.check({}, settings(e, "main", { logLevel: "warning" }))).failures).toEqual([]);
+    expect((await provider.check({}, settings(e, "tuning", { logLevel: "error", sentStatus: true }))).failures).toEqual(
+      [
+        {
+          property: "logLevel",
+          reason:
+            `is set to another value on ${e.url} by ApplicationSettings "main" too: two resources setting one ` +
+            "field of one client overwrite each other; set it in one of them",
+        },
+      ],
+    );
+    expect(e.journal.entries).toEqual([]);
+  });
+
+  test.each([
+    ["the same resource checked again (preview, then up)", "main", { logLevel: "error" }, "same"],
+    ["another resource setting it to the same value", "tuning", { logLevel: "warning" }, "same"],
+    ["another resource setting other fields", "tuning", { sentStatus: true }, "same"],
+    ["another resource on another client", "tuning", { logLevel: "error" }, "other"],
+  ])("%s is no conflict", async (_title, resource, fields, client) => {
+    const e = await emulator();
+    const other = await emulator();
+    expect((await provider.check({}, settings(e, "main", { logLevel: "warning" }))).failures).toEqual([]);
+    const second = settings(client === "same" ? e : other, resource, fields);
+    expect((await provider.check({}, second)).failures).toEqual([]);
+  });
+});
