@@ -359,7 +359,16 @@ export function secretForms(secret: string): string[] {
     const inner = encoded.slice(Math.ceil((8 * offset) / 6), Math.floor((8 * (offset + bytes.length)) / 6));
     if (inner.length >= 8) forms.push(inner, inner.replace(/\+/g, "-").replace(/\//g, "_"));
   }
-  return [...new Set(forms)].filter((form) => form.length >= 4);
+  return [...new Set(forms)].filter((form) => form.length > 0);
+}
+
+/**
+ * A form too short to cut wherever it occurs (a 3-character password is inside many words): cut
+ * where it stands alone, between characters that cannot be part of it, as an echo puts it.
+ */
+function standalone(form: string): RegExp {
+  const escaped = form.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`(^|[^A-Za-z0-9%\\\\])${escaped}(?=$|[^A-Za-z0-9])`, "g");
 }
 
 // A URL's scheme and host, plain or with JSON-escaped slashes (`https:\/\/h\/wa`).
@@ -377,9 +386,11 @@ const ENCODED_QUERY = /(https?%3A%2F%2F(?:[^\s'"&%?#]|%(?!3F|23)[0-9A-F]{2})*)(%
  */
 export function redact(text: string, secrets: ReadonlyArray<string | undefined> = []): string {
   let out = text;
-  const forms = secrets.flatMap((secret) => (secret && secret.length >= 4 ? secretForms(secret) : []));
+  const forms = secrets.flatMap((secret) => (secret ? secretForms(secret) : []));
   // Longest first, so a secret that contains another is removed whole.
-  for (const form of forms.sort((a, b) => b.length - a.length)) out = out.split(form).join("[secret]");
+  for (const form of forms.sort((a, b) => b.length - a.length)) {
+    out = form.length >= 4 ? out.split(form).join("[secret]") : out.replace(standalone(form), "$1[secret]");
+  }
   return out
     .replace(/(Bearer|Basic|Apikey)(\s|%20|\+)+(?:[A-Za-z0-9._~+/=-]|%[0-9A-F]{2}|\\\/)+/gi, "$1 [secret]")
     .replace(USER_INFO, "$1[secret]@")

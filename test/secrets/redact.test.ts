@@ -26,6 +26,34 @@ describe("redact removes a known secret in every form a server may echo it", () 
   });
 });
 
+describe("redact removes a secret of any length where a server echoes it", () => {
+  // A password or token has no length rule of ours; a short one is cut where it stands alone.
+  const secrets = Array.from({ length: 8 }, (_, i) => "q7/Z x9&W".slice(0, i + 1));
+  const echoes = (secret: string): Array<[string, string]> => [
+    ["as is", `invalid value '${secret}'`],
+    ["JSON-escaped", `{"password":"${JSON.stringify(secret).slice(1, -1)}"}`],
+    ["percent-encoded", `password=${encodeURIComponent(secret)}&next=1`],
+    ["form-encoded", new URLSearchParams({ password: secret, next: "1" }).toString()],
+  ];
+  test.each(secrets.flatMap((secret) => echoes(secret).map(([form, text]) => [secret.length, form, secret, text])))(
+    "of %i characters, %s",
+    (_length, _form, secret, text) => {
+      const out = redact(text as string, [secret as string]);
+      const values = [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret as string)];
+      values.push(new URLSearchParams({ p: secret as string }).toString().slice(2));
+      for (const value of values) {
+        const alone = new RegExp(`(^|[^A-Za-z0-9])${value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^A-Za-z0-9])`);
+        expect(out).not.toMatch(alone);
+      }
+      expect(out).toContain("[secret]");
+    },
+  );
+
+  test("a short secret inside a longer word is left, the word is no echo of it", () => {
+    expect(redact("adminstrator q7 q7x", ["q7"])).toBe("adminstrator [secret] q7x");
+  });
+});
+
 describe("redact removes what a URL carries, unknown secrets included", () => {
   test.each([
     ["a query string", "url 'https://h.example/wa?auth=S3cr3t-Val'", "url 'https://h.example/wa?[secret]'"],
