@@ -6,6 +6,10 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // Most files wait on child processes (Pulumi's program runner and provider host) and loopback
+    // servers, not on the CPU: two workers on a 2-core machine cut the run by a quarter (608 s to 454 s).
+    maxWorkers: 2,
+    minWorkers: 1,
     testTimeout: 30_000,
     // What a passing test's code logs (the provider's warnings, Pulumi's log lines) is noise; a
     // failing test's logs are shown with its failure.
