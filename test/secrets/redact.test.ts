@@ -35,19 +35,19 @@ describe("redact removes a secret of any length where a server echoes it", () =>
     ["percent-encoded", `password=${encodeURIComponent(secret)}&next=1`],
     ["form-encoded", new URLSearchParams({ password: secret, next: "1" }).toString()],
   ];
-  test.each(secrets.flatMap((secret) => echoes(secret).map(([form, text]) => [secret.length, form, secret, text])))(
-    "of %i characters, %s",
-    (_length, _form, secret, text) => {
-      const out = redact(text as string, [secret as string]);
-      const values = [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret as string)];
-      values.push(new URLSearchParams({ p: secret as string }).toString().slice(2));
-      for (const value of values) {
-        const alone = new RegExp(`(^|[^A-Za-z0-9])${value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^A-Za-z0-9])`);
-        expect(out).not.toMatch(alone);
-      }
-      expect(out).toContain("[secret]");
-    },
+  const rows = secrets.flatMap((secret) =>
+    echoes(secret).map(([form, text]): [number, string, string, string] => [secret.length, form, secret, text]),
   );
+  test.each(rows)("of %i characters, %s", (_length, _form, secret, text) => {
+    const out = redact(text, [secret]);
+    const values = [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)];
+    values.push(new URLSearchParams({ p: secret }).toString().slice(2));
+    for (const value of values) {
+      const alone = new RegExp(`(^|[^A-Za-z0-9])${value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^A-Za-z0-9])`);
+      expect(out).not.toMatch(alone);
+    }
+    expect(out).toContain("[secret]");
+  });
 
   test("a short secret inside a longer word is left, the word is no echo of it", () => {
     expect(redact("adminstrator q7 q7x", ["q7"])).toBe("adminstrator [secret] q7x");
