@@ -33,7 +33,8 @@ interface ProcessState {
   media: MediaClaims;
   /**
    * Per registered number, the address an `ApplicationSettings` of this deployment applied its
-   * settings at: a reset reaching that number by another address is the same client, and skipped.
+   * settings at, or still manages them at (its diff): a reset reaching that number by another
+   * address is the same client, and skipped.
    */
   claimed: Map<string, string>;
   /**

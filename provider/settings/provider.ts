@@ -139,6 +139,12 @@ export async function diff(id: string, olds: Props, news: Props) {
     }
     return { changes: true, replaces: ["connection"], deleteBeforeReplace: false };
   }
+  // A resource that stays on its client still manages it: a reset of that client reached by
+  // another address (another resource's, removed in this deployment) must not wipe it.
+  const recordedAt = clientIdentity(olds.baseUrl);
+  if (move.kind === "none" && typeof olds.waId === "string" && olds.waId !== "" && recordedAt) {
+    claim(olds.waId, recordedAt);
+  }
   // The same client at another address: an update that records the new address.
   if (move.kind === "address") {
     sayMove(move, "");

@@ -19,6 +19,18 @@ export interface CorpusCase {
 
 export const CORPUS: CorpusCase[] = [
   {
+    name: "two settings resources on one client at two addresses, the one at the other address removed",
+    shows: "invariant 2 after step 5: client 0 was reset (1×) though the program still manages it",
+    expected: "pass",
+    actions: [
+      { op: "add", kind: "ApplicationSettings", pick: 0, media: "cdn", connection: { client: 0, spelling: "other" } },
+      { op: "add", kind: "ApplicationSettings", pick: 0, media: "cdn" },
+      { op: "up" },
+      { op: "remove", at: 0 },
+      { op: "up" },
+    ],
+  },
+  {
     name: "two media providers of one name on one client, the first moved to another client",
     shows:
       "invariant 2 after step 6: client 0: media provider 'images' deleted though the program still declares it there",
