@@ -19,6 +19,19 @@ export interface CorpusCase {
 
 export const CORPUS: CorpusCase[] = [
   {
+    name: "a restore refused with 429 while its target rate-limits, then made by the next up",
+    shows: "invariant 2 after step 6: client 2: 2 restore POSTs for 1 intents (the first one refused, never applied)",
+    expected: "pass",
+    actions: [
+      { op: "add", kind: "SettingsBackup", pick: 0, media: "cdn" },
+      { op: "add", kind: "SettingsRestore", pick: 0, media: "cdn" },
+      { op: "fault", client: 2, fault: "429" },
+      { op: "connect", at: 3, connection: { client: 2, spelling: "plain" } },
+      { op: "up" },
+      { op: "up" },
+    ],
+  },
+  {
     name: "two settings resources on one client at two addresses, the one at the other address removed",
     shows: "invariant 2 after step 5: client 0 was reset (1×) though the program still manages it",
     expected: "pass",

@@ -123,7 +123,9 @@ export class Sequence {
         this.world
           .client(c)
           .journal.entries.slice(marks[c])
-          .map((e) => `${e.method} ${e.path}`),
+          // A request refused before it was handled (429 rate limit, 401 expired token) applied
+          // nothing: no irreversible call was made, whatever its path.
+          .map((e) => `${e.method} ${e.path}${e.status === 429 || e.status === 401 ? " (refused)" : ""}`),
       ),
       faulted,
     };
