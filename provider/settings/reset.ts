@@ -14,6 +14,7 @@
  *   between client versions), and which of those changes wait for a Coreapp restart.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { WhatsAppClient } from "../client";
 import { waIdOf } from "../identity";
 import { clientFor, connectionForRecorded, declaredOn, exclusive, identityOf, processState } from "../runtime";
 import { changedFields, patchBody, settingsOf } from "./changes";
@@ -41,14 +42,23 @@ function changedBetween(before: FlatSettings, after: FlatSettings): string[] {
   ).map((f) => f.path);
 }
 
-/** Why the client at `identity` must not be reset, when it is one settings were applied to in this deployment. */
-function appliedElsewhere(identity: string, waId: string): string | undefined {
+/**
+ * The client's settings before a reset, read first; undefined (and a warning saying why) when it is
+ * a client another `ApplicationSettings` of this deployment applied or still manages at another
+ * address: the same registered number, so nothing is to be reset.
+ */
+async function liveUnlessManagedElsewhere(api: WhatsAppClient, identity: string): Promise<FlatSettings | undefined> {
+  const { application } = await api.getSettings();
+  const waId = waIdOf(application);
   const owner = waId === "" ? undefined : processState().claimed.get(waId);
-  if (owner === undefined || owner === identity) return undefined;
-  return (
-    `${identity}: not reset: it is the client this deployment applied settings to at ${owner} (wa_id ${waId}); ` +
-    "only the address it is reached at changed"
-  );
+  if (owner !== undefined && owner !== identity) {
+    pulumi.log.warn(
+      `${identity}: not reset: it is the client this deployment applied settings to at ${owner} (wa_id ${waId}); ` +
+        "only the address it is reached at changed",
+    );
+    return undefined;
+  }
+  return fromWire(application);
 }
 
 function describe(identity: string, what: string, changed: string[]): string {
@@ -76,13 +86,8 @@ export async function resetSettings(id: string, props: Props): Promise<void> {
         pulumi.log.info(`${identity}: already reset to defaults in this deployment; nothing sent`);
         return;
       }
-      const { application } = await api.getSettings();
-      const elsewhere = appliedElsewhere(identity, waIdOf(application));
-      if (elsewhere) {
-        pulumi.log.warn(elsewhere);
-        return;
-      }
-      const live = fromWire(application);
+      const live = await liveUnlessManagedElsewhere(api, identity);
+      if (!live) return;
       await api.resetSettings();
       shared.reset.add(identity);
       const what = "reset every application setting (DELETE /v1/settings/application)";
@@ -107,13 +112,8 @@ export async function resetSettings(id: string, props: Props): Promise<void> {
       return;
     }
     const defaults: FlatSettings = new Map(own.map((path) => [path, FIELDS_BY_PATH.get(path)?.meta.default]));
-    const { application } = await api.getSettings();
-    const elsewhere = appliedElsewhere(identity, waIdOf(application));
-    if (elsewhere) {
-      pulumi.log.warn(elsewhere);
-      return;
-    }
-    const live = fromWire(application);
+    const live = await liveUnlessManagedElsewhere(api, identity);
+    if (!live) return;
     const changed = changedFields(defaults, live);
     if (changed.size > 0) await api.patchSettings(patchBody(changed, defaults, live));
     const still = kept.length > 0 ? ` (${kept.join(", ")} stay: another ApplicationSettings manages them)` : "";

@@ -19,6 +19,21 @@ export interface CorpusCase {
 
 export const CORPUS: CorpusCase[] = [
   {
+    name: "a restore re-pointed at another backup and renamed without an alias in one up",
+    shows: "invariant 2 after step 7: client 0: 2 restore POSTs for 1 intents",
+    defect: "restore-rename-new-data",
+    expected: "violation",
+    actions: [
+      { op: "add", kind: "SettingsBackup", pick: 0, media: "cdn" },
+      { op: "add", kind: "SettingsRestore", pick: 0, media: "cdn" },
+      { op: "up" },
+      { op: "add", kind: "SettingsBackup", pick: 0, media: "cdn" },
+      { op: "repoint", at: 4, pick: 3 },
+      { op: "rename", at: 1, alias: false },
+      { op: "up" },
+    ],
+  },
+  {
     name: "a restore refused with 429 while its target rate-limits, then made by the next up",
     shows: "invariant 2 after step 6: client 2: 2 restore POSTs for 1 intents (the first one refused, never applied)",
     expected: "pass",

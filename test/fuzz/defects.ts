@@ -14,13 +14,21 @@ export interface Defect {
     | "media-takeover"
     | "address-reset"
     | "restore-unsure-again"
-    | "settings-conflict";
+    | "settings-conflict"
+    | "restore-rename-new-data";
   /** What goes wrong, in the words. */
   title: string;
   open: boolean;
 }
 
 export const DEFECTS: readonly Defect[] = [
+  {
+    id: "restore-rename-new-data",
+    title:
+      "a SettingsRestore renamed without an alias and re-pointed at another backup in the same up restores again: " +
+      "the provider takes the new data for a new intent, the model takes a rename for none; one of the two must change",
+    open: true,
+  },
   { id: "restore-rename", title: "a SettingsRestore renamed without an alias restores again (#18)", open: false },
   {
     id: "media-shared-name",
