@@ -10,11 +10,10 @@
  * create repeated after a failure or a killed deployment finds the restore it already made.
  */
 import { createHash } from "node:crypto";
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
-import { homedir, hostname } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { z } from "zod";
 import { canonical } from "../diff";
+import { readJson, recordDirectory, removeRecord, writeDurably } from "../durable-record";
 
 /** `sending`: POST about to go or in flight; `accepted`: the client took it, health not seen yet;
  * `done`: the restore was made (or its POST got no answer: `unanswered`), so it is never sent again
@@ -32,11 +31,6 @@ export const RestoreRecordSchema = z.looseObject({
 });
 
 export type RestoreRecord = z.infer<typeof RestoreRecordSchema>;
-
-/** `WHATSAPP_RESTORE_RECORD_DIR`, else `~/.pulumi-whatsapp-settings/restores`. */
-export function recordDirectory(env: NodeJS.ProcessEnv = process.env): string {
-  return env.WHATSAPP_RESTORE_RECORD_DIR || join(homedir(), ".pulumi-whatsapp-settings", "restores");
-}
 
 /**
  * The hash of a `triggers` value in canonical form (key order does not matter), or `undefined`
@@ -59,49 +53,15 @@ export function recordPath(target: string, sha256: string, triggers?: unknown, d
 }
 
 export function readRecord(path: string): RestoreRecord | undefined {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    if ((error as { code?: string }).code === "ENOENT") return undefined;
-    throw error;
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
+  const json = readJson(path);
+  if (json === undefined) return undefined;
   const parsed = RestoreRecordSchema.safeParse(json);
   // A record we cannot read is still a record: treat it as a restore that may have landed.
   return parsed.success ? parsed.data : { target: "?", sha256: "?", state: "sending", startedAt: "an unknown time" };
 }
 
-/** Writes the record so that it survives a crash: temporary file, fsync, rename, fsync of the directory. */
 export function writeRecord(path: string, record: RestoreRecord): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const temporary = `${path}.${process.pid}.tmp`;
-  const text = `${JSON.stringify({ ...record, updatedAt: new Date().toISOString(), pid: process.pid, host: hostname() }, null, 2)}\n`;
-  const file = openSync(temporary, "w", 0o600);
-  try {
-    writeSync(file, text);
-    fsyncSync(file);
-  } finally {
-    closeSync(file);
-  }
-  renameSync(temporary, path);
-  try {
-    const directory = openSync(dirname(path), "r");
-    try {
-      fsyncSync(directory);
-    } finally {
-      closeSync(directory);
-    }
-  } catch {
-    // Some platforms cannot open a directory for fsync; the rename is still atomic there.
-  }
+  writeDurably(path, record);
 }
 
-export function removeRecord(path: string): void {
-  rmSync(path, { force: true });
-}
+export { recordDirectory, removeRecord };

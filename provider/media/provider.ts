@@ -56,6 +56,7 @@ import {
 } from "../runtime";
 import { claim, heldInState, recordCreate, stackHolds, takenOver } from "./ownership";
 import { credentialsOf, MediaProviderModel } from "./schema";
+import { forgetSent, noteSending, sentBefore } from "./sent-record";
 import { MEDIA_PROVIDERS } from "./wire";
 
 type Props = Record<string, unknown>;
@@ -223,9 +224,17 @@ export async function create(inputs: Props) {
   const secrets = credentialsOf(inputs.config);
   const outs = await exclusive(client, async () => {
     const listed = await find(api, wanted.name, secrets, wanted);
+    const resource = typeof inputs[RESOURCE_NAME] === "string" ? inputs[RESOURCE_NAME] : undefined;
     if (listed && inputs.adopt !== true && !stackHolds(client, wanted.name)) {
-      throw new NotOwnedError(client, wanted.name);
+      // This resource's own create sent it, and its deployment stopped before state recorded it.
+      const sent = sentBefore(client, wanted.name);
+      if (resource === undefined || sent?.resource !== resource) throw new NotOwnedError(client, wanted.name);
+      pulumi.log.warn(
+        `${client}: media provider ${JSON.stringify(wanted.name)} was sent by an interrupted create of this ` +
+          `resource at ${sent.sentAt}; taken back into state`,
+      );
     }
+    if (resource !== undefined) noteSending(client, wanted.name, resource);
     const props = { ...inputs, claimedAt: recordCreate(client, wanted.name) };
     return write(api, props, connection, outputs(props, connection, { ...wanted, config: null }), secrets);
   });
@@ -287,9 +296,9 @@ async function remove(id: string, props: Props): Promise<void> {
       await api.deleteMediaProvider(name, secrets);
     } catch (error) {
       // Already gone (removed by hand, or by a restore): what delete wanted.
-      if (isWhatsAppError(error, "WHATSAPP_API") && error.status === 404) return;
-      throw error;
+      if (!isWhatsAppError(error, "WHATSAPP_API") || error.status !== 404) throw error;
     }
+    forgetSent(client, name);
   });
 }
 

@@ -3,7 +3,7 @@ import { UNKNOWN } from "../../provider/check";
 import * as provider from "../../provider/media/provider";
 import type { Emulator } from "../emulator/index";
 import { call, login } from "../support/api";
-import { connectionOf, emulator } from "../support/provider";
+import { captureWarnings, connectionOf, emulator } from "../support/provider";
 import { rejection } from "../support/rejection";
 
 type Props = Record<string, unknown>;
@@ -192,6 +192,32 @@ describe("ownership: a provider belongs to the stack only if it created or adopt
     await provider.create(news);
     expect(requests(e)).toEqual([`DELETE ${PATH}/cdn 200`, `GET ${PATH} 200`, `POST ${PATH} 200`, `GET ${PATH} 200`]);
     expect(await listed(e)).toEqual([{ name: "cdn", type: "www", config: BASIC }]);
+  });
+});
+
+describe("a create interrupted after its POST landed", () => {
+  test("the same resource's next create takes its provider back, with a warning; another resource is still refused", async () => {
+    const e = await emulator();
+    const own = await checked({ connection: connectionOf(e), name: "cdn", config: BEARER, __resourceName: "cdn" });
+    await provider.create(own);
+    // The deployment is killed before state records the create: a new provider process, no state.
+    await provider.shutdown();
+    e.journal.clear();
+    const other = await checked({ connection: connectionOf(e), name: "cdn", config: BASIC, __resourceName: "cdn-b" });
+    expect((await rejection(provider.create(other))).code).toBe("WHATSAPP_NOT_OWNED");
+    expect(requests(e)).toEqual(["POST /v1/users/login 200", `GET ${PATH} 200`]);
+    e.journal.clear();
+    const warnings = captureWarnings();
+    const again = await provider.create(own);
+    expect(requests(e)).toEqual([`GET ${PATH} 200`, `POST ${PATH} 200`, `GET ${PATH} 200`]);
+    expect(warnings).toEqual([
+      expect.stringContaining(`${e.url}: media provider "cdn" was sent by an interrupted create of this resource at`),
+    ]);
+    expect(await listed(e)).toEqual([{ name: "cdn", type: "www", config: BEARER }]);
+    // Once its delete removed the provider, the note is gone: nothing is taken back any more.
+    await provider.delete(again.id, again.outs);
+    await behindTheBack(e, "POST", "", [{ name: "cdn", type: "www", config: BASIC }]);
+    expect((await rejection(provider.create(own))).code).toBe("WHATSAPP_NOT_OWNED");
   });
 });
 

@@ -122,8 +122,10 @@ describe("the provider across faults", () => {
   }
 
   test("a Coreapp restarting mid-apply is waited for; refresh afterwards shows the live state", async () => {
-    const e = await emulator({ restartPhaseMs: 100 });
-    await fastProvider("60");
+    // Two phases of 300 ms: the create's first request meets the restart even on a busy machine,
+    // and five attempts from 100 ms apart (0, 100, 300, 700, 1500 ms) outlast it.
+    const e = await emulator({ restartPhaseMs: 300 });
+    await fastProvider("100");
     const restarting = e.restart();
     const { id, outs } = await provider.create({ connection: connectionOf(e), sentStatus: true });
     await restarting;

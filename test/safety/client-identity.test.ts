@@ -22,7 +22,8 @@ function writes(e: Emulator): string[] {
   return requests(e).filter((r) => !r.startsWith("GET ") && r !== "POST /v1/users/login");
 }
 
-describe("an address change that reaches the same client", () => {
+// Each test starts Pulumi's provider host for several deployments: seconds each, more on a busy machine.
+describe("an address change that reaches the same client", { timeout: 120_000 }, () => {
   test("in stack config (127.0.0.1 → localhost): an update that moves state, resets nothing, and preview says so", async () => {
     const e = await emulator({ waId: "15550003333" });
     e.setSetting("webhooks.url", "https://hooks.example.com/kept");
@@ -147,7 +148,7 @@ new ws.MediaProvider("cdn", { name: "cdn", config: { bearer: "Cdn-Bearer-2468" }
   expect(ops(after)).toEqual(["same settings", "same cdn"]);
 }, 180_000);
 
-describe("another client, or one that cannot be told", () => {
+describe("another client, or one that cannot be told", { timeout: 120_000 }, () => {
   test("a client registered under another number is another client: preview names the reset of the old one", async () => {
     const a = await emulator({ waId: "15550005555" });
     const b = await emulator({ waId: "15550006666" });
@@ -223,7 +224,7 @@ test("a reset warning names only what the client really changed, read before and
   expect(e.journal.count("DELETE /v1/settings/application")).toBe(1);
   await expect.poll(() => destroy.stderr).toContain("changed back to the default: logLevel");
   expect(destroy.stderr).not.toMatch(/changed back to the default: [^\n]*callbackBackoffDelayMs/);
-});
+}, 120_000);
 
 test("preview names a media provider's delete when a replacement will send it, with the client", async () => {
   const e = await emulator();
@@ -245,4 +246,4 @@ test("preview names a media provider's delete when a replacement will send it, w
         'media provider "cdn" is deleted once "cdn-two" is created',
     );
   expect(requests(e)).toEqual([]);
-});
+}, 120_000);
