@@ -17,7 +17,8 @@ export type ErrorCode =
   | "WHATSAPP_BACKUP_INTEGRITY"
   | "WHATSAPP_WRONG_CLIENT"
   | "WHATSAPP_RESTORE_UNFINISHED"
-  | "WHATSAPP_NOT_OWNED";
+  | "WHATSAPP_NOT_OWNED"
+  | "WHATSAPP_UNSURE_CLIENT";
 
 /**
  * The API's own numeric error codes (`errors[0].code` in a response) that the provider acts on,
@@ -271,6 +272,30 @@ export class NotOwnedError extends WhatsAppError {
   }
 }
 
+/**
+ * A resource whose next step would be irreversible (a restore made again) names another address,
+ * and whether it is another client or the same one reached another way could not be told: the
+ * step is not taken on a guess. Nothing was sent.
+ */
+export class UnsureClientError extends WhatsAppError {
+  declare readonly code: "WHATSAPP_UNSURE_CLIENT";
+  readonly from: string;
+  readonly to: string;
+
+  constructor(init: { from: string; to: string; why: string; consequence: string; onPurpose: string }) {
+    super(
+      "WHATSAPP_UNSURE_CLIENT",
+      `${init.to} may be the client at ${init.from} under another address, or another client (${init.why}); ` +
+        `${init.consequence} is not done on a guess, and nothing was sent`,
+      {
+        hint: `run again once both addresses answer, when the provider can tell; ${init.onPurpose}`,
+      },
+    );
+    this.from = init.from;
+    this.to = init.to;
+  }
+}
+
 /** The class behind each code, so that `isWhatsAppError(e, code)` narrows without a cast. */
 export interface ErrorClasses {
   WHATSAPP_INVALID_INPUT: InputError;
@@ -286,6 +311,7 @@ export interface ErrorClasses {
   WHATSAPP_WRONG_CLIENT: WrongClientError;
   WHATSAPP_RESTORE_UNFINISHED: RestoreUnfinishedError;
   WHATSAPP_NOT_OWNED: NotOwnedError;
+  WHATSAPP_UNSURE_CLIENT: UnsureClientError;
 }
 
 /**
@@ -455,6 +481,7 @@ export function certainlyNotApplied(error: unknown): boolean {
     case "WHATSAPP_VERSION":
     case "WHATSAPP_BACKUP_INTEGRITY":
     case "WHATSAPP_NOT_OWNED":
+    case "WHATSAPP_UNSURE_CLIENT":
       return true;
     case "WHATSAPP_NETWORK":
       return causeCode(error) === "ECONNREFUSED";

@@ -48,8 +48,11 @@ export type Move =
   | { kind: "none" }
   /** Another address, the same registered number: state moves, nothing else happens. */
   | { kind: "address"; from: string; to: string; waId: string }
-  /** Another client, or one that cannot be told apart: `why` says which, when it can. */
-  | { kind: "other"; from?: string; to?: string; why?: string };
+  /**
+   * Another client, or one that cannot be told apart: `why` says which, when it can. `proven` when
+   * both addresses answered and their numbers differ (one may be none): then they are two clients.
+   */
+  | { kind: "other"; from?: string; to?: string; why?: string; proven?: true };
 
 /**
  * Whether the inputs `news` reach the client recorded in `olds` (its `baseUrl`, and `waId` when
@@ -69,7 +72,7 @@ export async function clientMove(olds: Props, news: Props, id?: string): Promise
         kind: "other",
         from,
         to,
-        why: `${from} has no registered number (wa_id is empty), so the address decides`,
+        why: `${from} has no registered number (wa_id is empty)`,
       };
     }
     const now = await waIdAt(connectionFor(news));
@@ -79,11 +82,12 @@ export async function clientMove(olds: Props, news: Props, id?: string): Promise
       from,
       to,
       why: now === "" ? `${to} has no registered number` : `${to} is registered as ${now}, not ${recorded}`,
+      proven: true,
     };
   } catch (error) {
     // The code only: the message of a failed call is long, and preview repeats it for each resource.
     const reason = isWhatsAppError(error) ? error.code : "an unexpected error";
-    return { kind: "other", from, to, why: `who answers could not be read (${reason}), so the address decides` };
+    return { kind: "other", from, to, why: `who answers could not be read (${reason})` };
   }
 }
 
@@ -95,7 +99,8 @@ export function sayMove(move: Move, consequence: string): void {
         `state moves to ${move.to}, nothing is reset, deleted or restored`,
     );
   } else if (move.kind === "other" && move.from && move.to) {
-    pulumi.log.warn(`moving to ${move.to}${move.why ? ` (${move.why})` : ""}: ${consequence}`);
+    const why = move.why && !move.proven ? `${move.why}, so the address decides` : move.why;
+    pulumi.log.warn(`moving to ${move.to}${why ? ` (${why})` : ""}: ${consequence}`);
   }
 }
 

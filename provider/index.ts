@@ -51,6 +51,7 @@ export {
   RestoreUnfinishedError,
   TimeoutError,
   TlsError,
+  UnsureClientError,
   VersionError,
   WhatsAppError,
   WrongClientError,

@@ -18,6 +18,7 @@ import {
   redact,
   TimeoutError,
   TlsError,
+  UnsureClientError,
   VersionError,
   type WhatsAppError,
   WrongClientError,
@@ -56,6 +57,18 @@ const ERRORS: ReadonlyArray<[string, ErrorCode, () => WhatsAppError]> = [
       }),
   ],
   ["NotOwnedError", "WHATSAPP_NOT_OWNED", () => new NotOwnedError("https://one", "cdn")],
+  [
+    "UnsureClientError",
+    "WHATSAPP_UNSURE_CLIENT",
+    () =>
+      new UnsureClientError({
+        from: "https://one",
+        to: "https://two",
+        why: "https://one did not answer",
+        consequence: "restoring the backup there",
+        onPurpose: "a new `triggers` value restores there on purpose",
+      }),
+  ],
 ];
 
 /** Every code, checked by the compiler against `ErrorCode` in both directions. */
@@ -73,6 +86,7 @@ const CODES = {
   WHATSAPP_WRONG_CLIENT: true,
   WHATSAPP_RESTORE_UNFINISHED: true,
   WHATSAPP_NOT_OWNED: true,
+  WHATSAPP_UNSURE_CLIENT: true,
 } satisfies Record<ErrorCode, true>;
 
 /** The codes README's "Errors" table lists, from its first column. */

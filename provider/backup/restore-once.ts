@@ -2,9 +2,10 @@
  * The one way this package sends a restore. A restore shows every contact of the business a new
  * security code and cannot be undone, so it is guarded like `rm -rf`:
  *
- * - a restore is known by its intent: the target client, the SHA-256 of the data and `triggers`,
- *   never by the resource's name, so a rename, a create repeated after a failed one or after a
- *   killed deployment finds the restore already made and sends nothing;
+ * - a restore is known by its intent: the target client and `triggers`, never by the resource's
+ *   name nor by the backup, so a rename (also one made while the backup was taken again), a create
+ *   repeated after a failed one or after a killed deployment finds the restore already made and
+ *   sends nothing;
  * - the POST is never retried once it may have reached the client;
  * - before the POST a durable record of the intent is written (restore-record.ts); a record a
  *   dead deployment left while the POST was in flight refuses the next attempt before anything
@@ -14,12 +15,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { WhatsAppClient } from "../client";
 import { ConfigError, certainlyNotApplied, RestoreUnfinishedError } from "../errors";
-import { type RestoreRecord, readRecord, recordPath, removeRecord, writeRecord } from "./restore-record";
+import {
+  earlierRecordPaths,
+  type RestoreRecord,
+  readRecord,
+  recordPath,
+  removeRecord,
+  writeRecord,
+} from "./restore-record";
 
 /** What a restore is: a backup onto a client, for one value of `triggers`. */
 export interface RestoreIntent {
   /** The target client's identity (normalized base URL). */
   target: string;
+  /** The backup's SHA-256: recorded and reported, not part of what the intent is known by. */
   sha256: string;
   triggers?: unknown;
 }
@@ -35,16 +44,35 @@ export interface RestoreTicket {
   startedAt: string;
 }
 
+/** How far a record says its restore went: the one that went furthest decides. */
+const PROGRESS: Record<RestoreRecord["state"], number> = { sending: 0, accepted: 1, done: 2, adopt: 3 };
+
+/**
+ * The record of a restore of this intent made before, or `undefined` for none: the current
+ * record, or one an earlier version wrote under the backup's hash.
+ */
+function findRecord(intent: RestoreIntent): { record: RestoreRecord; path: string } | undefined {
+  const found = [recordPath(intent.target, intent.triggers), ...earlierRecordPaths(intent.target, intent.triggers)]
+    .map((path) => ({ path, record: readRecord(path) }))
+    .filter((entry): entry is { path: string; record: RestoreRecord } => entry.record !== undefined);
+  return found.sort((a, b) => PROGRESS[b.record.state] - PROGRESS[a.record.state])[0];
+}
+
 /** What to tell a person about a restore of this intent made before, or `undefined` for none. */
 export function earlierRestore(intent: RestoreIntent): { record: RestoreRecord; path: string } | undefined {
-  const path = recordPath(intent.target, intent.sha256, intent.triggers);
-  let record: RestoreRecord | undefined;
   try {
-    record = readRecord(path);
+    return findRecord(intent);
   } catch {
     return undefined;
   }
-  return record ? { record, path } : undefined;
+}
+
+/** "(backup sha256 …)", and whether it is the backup the intent names now. */
+function whichBackup(record: RestoreRecord, sha256: string): string {
+  const made = `backup sha256 ${record.sha256.slice(0, 16)}…`;
+  return record.sha256 === sha256 || record.sha256 === "?"
+    ? made
+    : `${made}; the backup is now ${sha256.slice(0, 16)}…`;
 }
 
 function madeEarlier(record: RestoreRecord): string {
@@ -61,26 +89,39 @@ function madeEarlier(record: RestoreRecord): string {
  */
 export async function restoreOnce(api: WhatsAppClient, intent: RestoreIntent, password: string, data: string) {
   const { target, sha256 } = intent;
-  const path = recordPath(target, sha256, intent.triggers);
-  const existing = beforeSending(path, () => readRecord(path));
-  if (existing?.state === "adopt") {
-    pulumi.log.warn(`${target}: recording the interrupted restore of this backup as done (${path}); nothing sent`);
-    return { path, adopted: true, earlier: existing, startedAt: existing.startedAt } satisfies RestoreTicket;
-  }
-  if (existing?.state === "done" || existing?.state === "accepted") {
+  const path = recordPath(target, intent.triggers);
+  const found = beforeSending(path, () => findRecord(intent));
+  const existing = found?.record;
+  if (found && existing?.state === "adopt") {
     pulumi.log.warn(
-      `${target}: the restore of this backup (sha256 ${sha256.slice(0, 16)}…) with these triggers ${madeEarlier(existing)}; ` +
-        `it is recorded, not sent again (${path}). To restore it again on purpose, give this resource a new \`triggers\` value`,
+      `${target}: recording the interrupted restore of this backup as done (${found.path}); nothing sent`,
     );
-    return { path, adopted: true, earlier: existing, startedAt: existing.startedAt } satisfies RestoreTicket;
+    return {
+      path: found.path,
+      adopted: true,
+      earlier: existing,
+      startedAt: existing.startedAt,
+    } satisfies RestoreTicket;
   }
-  if (existing) {
+  if (found && (existing?.state === "done" || existing?.state === "accepted")) {
+    pulumi.log.warn(
+      `${target}: the restore onto this client with these triggers (${whichBackup(existing, sha256)}) ${madeEarlier(existing)}; ` +
+        `it is recorded, not sent again (${found.path}). To restore again on purpose, give this resource a new \`triggers\` value`,
+    );
+    return {
+      path: found.path,
+      adopted: true,
+      earlier: existing,
+      startedAt: existing.startedAt,
+    } satisfies RestoreTicket;
+  }
+  if (found && existing) {
     throw new RestoreUnfinishedError({
       target,
-      sha256,
+      sha256: existing.sha256,
       state: existing.state,
       startedAt: existing.startedAt,
-      recordPath: path,
+      recordPath: found.path,
     });
   }
   const startedAt = new Date().toISOString();
@@ -104,7 +145,7 @@ export async function restoreOnce(api: WhatsAppClient, intent: RestoreIntent, pa
 /** Copies the record of a restore to the client's new address, so it still guards the intent there. */
 export function carryRecord(intent: RestoreIntent, to: string): void {
   const from = earlierRestore(intent);
-  const path = recordPath(to, intent.sha256, intent.triggers);
+  const path = recordPath(to, intent.triggers);
   const record = from?.record ?? { sha256: intent.sha256, state: "done" as const, startedAt: "an earlier deployment" };
   writeRecord(path, { ...record, target: to });
 }

@@ -1,6 +1,6 @@
 /**
  * The `SettingsRestore` dynamic provider. A restore is user-visible (contacts see a new security
- * code), so it happens once per intent (target client, SHA-256 of the data, `triggers`) and again
+ * code), so it happens once per intent (target client and `triggers`) and again
  * only when the program says so: another target client or a new `triggers` value, both shown by
  * preview. A new backup `data` alone restores nothing; it is reported with the way to restore it
  * on purpose. A create of an intent already restored (a renamed resource, a `--replace`, a create
@@ -33,6 +33,7 @@ import {
   isWhatsAppError,
   partlyApplied,
   redact,
+  UnsureClientError,
   withContext,
 } from "../errors";
 import { replacementsAcross, sayMove, waIdAt } from "../identity";
@@ -86,9 +87,12 @@ function previewCreate(inputs: Props, consequence = "every contact sees a new se
     return;
   }
   if (earlier) {
+    const backup =
+      earlier.record.sha256 === sha256Of(inputs.data as string) ? "this backup" : "another backup than this one";
     pulumi.log.warn(
-      `${target}: this restore (same client, backup and triggers) was already made at ${earlier.record.startedAt}; ` +
-        "creating the resource records it and sends nothing",
+      `${target}: a restore onto this client with these triggers (${backup}) was already made at ` +
+        `${earlier.record.startedAt}; creating the resource records it and sends nothing. To restore again on ` +
+        "purpose, give it a new `triggers` value",
     );
     return;
   }
@@ -98,6 +102,17 @@ function previewCreate(inputs: Props, consequence = "every contact sees a new se
 export async function diff(id: string, olds: Props, news: Props) {
   // Only the target client and triggers decide; an unknown password or timeout restores nothing again.
   const { replaces, move } = await replacementsAcross(SettingsRestoreModel, olds, news, id);
+  // Another address is a new target only when it is proven another client: the same client under
+  // a name that could not be checked (it restarts after this very restore) must not restore again.
+  if (move.kind === "other" && !move.proven && move.from && move.to && !replaces.includes("triggers")) {
+    throw new UnsureClientError({
+      from: move.from,
+      to: move.to,
+      why: move.why ?? "who answers could not be read",
+      consequence: "restoring the backup again there",
+      onPurpose: "to restore there on purpose, give this resource a new `triggers` value",
+    });
+  }
   sayMove(move, "the replacement restores the backup there");
   if (replaces.length > 0) {
     previewCreate(

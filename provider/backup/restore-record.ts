@@ -3,13 +3,16 @@
  * returns, so a deployment killed while a restore is in flight or while the client restarts
  * leaves no trace in state, and the next `up` would restore again. The provider writes this record
  * before the POST and marks it as the restore goes on; a record left unfinished stops the next
- * attempt at the same backup onto the same client until a person says what happened.
+ * attempt onto the same client until a person says what happened.
  *
- * One small JSON file per intent, that is per (client, backup, triggers): no secret, only the
- * client's address and hashes. The resource's name is not part of it, so a renamed resource, a
- * create repeated after a failure or a killed deployment finds the restore it already made.
+ * One small JSON file per intent, that is per (client, triggers): no secret, only the client's
+ * address and hashes. Neither the resource's name nor the backup is part of it: a renamed
+ * resource, a create repeated after a failure or a killed deployment finds the restore it already
+ * made, also when the backup its data follows was taken again meanwhile (a new backup alone never
+ * restores; a new `triggers` value does).
  */
 import { createHash } from "node:crypto";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { canonical } from "../diff";
@@ -42,14 +45,31 @@ export function triggersKey(triggers: unknown): string | undefined {
   return createHash("sha256").update(canonical(triggers)).digest("hex").slice(0, 16);
 }
 
-/**
- * The record of one intent. Without triggers the name is the one records had before triggers
- * were part of it, so a record written by an earlier version still guards its restore.
- */
-export function recordPath(target: string, sha256: string, triggers?: unknown, directory = recordDirectory()): string {
-  const client = createHash("sha256").update(target).digest("hex").slice(0, 16);
+function shortHash(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 16);
+}
+
+/** The record of one intent: the restores made onto `target` for this value of `triggers`. */
+export function recordPath(target: string, triggers?: unknown, directory = recordDirectory()): string {
   const intent = triggersKey(triggers);
-  return join(directory, `${client}-${sha256.slice(0, 32)}${intent ? `-t${intent}` : ""}.json`);
+  return join(directory, `client-${shortHash(target)}${intent ? `-t${intent}` : ""}.json`);
+}
+
+/**
+ * Records of the same intent written by earlier versions, which named the backup too
+ * (`<client>-<sha256>[-t<triggers>].json`): they still guard the restores they made.
+ */
+export function earlierRecordPaths(target: string, triggers?: unknown, directory = recordDirectory()): string[] {
+  const intent = triggersKey(triggers);
+  const pattern = new RegExp(`^${shortHash(target)}-[0-9a-f]{32}${intent ? `-t${intent}` : ""}\\.json$`);
+  let names: string[];
+  try {
+    names = readdirSync(directory);
+  } catch (error) {
+    if ((error as { code?: string }).code === "ENOENT") return [];
+    throw error;
+  }
+  return names.filter((name) => pattern.test(name)).map((name) => join(directory, name));
 }
 
 export function readRecord(path: string): RestoreRecord | undefined {

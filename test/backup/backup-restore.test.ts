@@ -285,13 +285,11 @@ describe("SettingsRestore", () => {
       changes: true,
       replaces: ["triggers"],
     });
-    expect(
-      await restoreProvider.diff("id", olds, {
-        data: "a",
-        password,
-        connection: { baseUrl: "https://two.example.com" },
-      }),
-    ).toMatchObject({ replaces: ["connection"] });
+    // Another address that cannot say who it is: not replaced, so not restored, on a guess.
+    const unsure = await rejection(
+      restoreProvider.diff("id", olds, { data: "a", password, connection: { baseUrl: "https://two.example.com" } }),
+    );
+    expect(unsure.code).toBe("WHATSAPP_UNSURE_CLIENT");
     expect(
       await restoreProvider.diff("id", olds, {
         data: "a",
@@ -300,6 +298,20 @@ describe("SettingsRestore", () => {
       }),
     ).toEqual({ changes: false, replaces: [] });
     await expect(restoreProvider.delete()).resolves.toBeUndefined();
+  });
+
+  test("another client, told by its registered number, replaces the restore, and preview says the replacement restores", async () => {
+    const warnings = captureWarnings();
+    const one = await emulator({ waId: "15550001111" });
+    const two = await emulator({ waId: "15550002222" });
+    const olds = { data: "a", sha256: "0".repeat(64), password, baseUrl: one.url, connection: connectionOf(one) };
+    const moved = await restoreProvider.diff("id", olds, { data: "a", password, connection: connectionOf(two) });
+    expect(moved).toEqual({ changes: true, replaces: ["connection"] });
+    expect(warnings.join("\n")).toContain(
+      `moving to ${two.url} (${two.url} is registered as 15550002222, not 15550001111)`,
+    );
+    expect(warnings.join("\n")).toContain("the replacement restores the backup again");
+    expect([one, two].map((e) => e.journal.count("POST /v1/settings/restore"))).toEqual([0, 0]);
   });
 
   test("triggers that come back from state with their keys in another order, or with the defaults check filled in, restore nothing again", async () => {

@@ -1,10 +1,14 @@
 /**
- * A restore happens once per intent: its target client, the SHA-256 of its data and its
- * `triggers`, never the resource's name. A rename, a create repeated after a failed one and a
+ * A restore happens once per intent: its target client and its `triggers`, never the resource's
+ * name nor the backup it follows. A rename, a create repeated after a failed one and a
  * deployment killed after the restore send nothing more; a new `triggers` value restores again,
  * and preview says so before anything is sent. Every case counts the restore POSTs the target
  * received.
  */
+
+import { createHash } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { runEngine } from "../engine/deployment";
 import { emulator } from "../support/emulator";
@@ -99,8 +103,8 @@ new ws.SettingsRestore(config.get("restoreName") || "restore", {
       .map((s) => `${s.op} ${s.name}`);
     expect(steps).toEqual(["create new-client-restore", "delete restore"]);
     expect(warnings(renamedPreview).join("\n")).toContain(
-      `${target.url}: this restore (same client, backup and triggers) was already made at ${made?.restoredAt}; ` +
-        "creating the resource records it and sends nothing",
+      `${target.url}: a restore onto this client with these triggers (this backup) was already made at ` +
+        `${made?.restoredAt}; creating the resource records it and sends nothing`,
     );
     const renamed = await run("up", "new-client-restore");
     expect(renamed.ok).toBe(true);
@@ -174,6 +178,77 @@ new ws.SettingsRestore(config.get("restoreName") || "restore", {
       .toContain(`${target.url}: this step will send a restore (POST /v1/settings/restore): the replacement restores`);
     await next.create("SettingsRestore", "restore", again);
     expect(target.journal.count(RESTORE)).toBe(2);
+  });
+
+  test("a restore renamed while its backup was taken again sends nothing, and says how to restore the new backup", async () => {
+    const { target, deployment, inputs } = await backupFor();
+    const first = await Deployment.start();
+    const made = await first.create("SettingsRestore", "restore", await inputs());
+    // The backup its data follows is taken again (a new password): new data, under a new name.
+    const newer = await deployment.up("SettingsBackup", "backup-2", {
+      connection: connectionOf(target),
+      password: "Another-Backup-Passw0rd!",
+    });
+    const next = await Deployment.start();
+    const renamed = await next.create("SettingsRestore", "renamed", {
+      ...(await inputs()),
+      data: newer.outputs.data,
+      password: "Another-Backup-Passw0rd!",
+    });
+    expect(target.journal.count(RESTORE)).toBe(1);
+    expect(renamed.outputs).toMatchObject({ alreadyRestored: true, restoredAt: made.outputs.restoredAt });
+    await expect.poll(() => next.stderr).toContain("the backup is now");
+    await expect
+      .poll(() => next.stderr)
+      .toContain("To restore again on purpose, give this resource a new `triggers` value");
+  });
+
+  test("a record an earlier version wrote under the backup's hash still guards its restore", async () => {
+    const records = isolateRestoreRecords();
+    const target = await emulator({ waId: null });
+    const identity = target.url.replace(/\/$/, "");
+    const short = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 16);
+    const sha256 = "ab".repeat(32);
+    writeFileSync(
+      join(records, `${short(identity)}-${sha256.slice(0, 32)}.json`),
+      JSON.stringify({ target: identity, sha256, state: "done", startedAt: "2026-01-02T03:04:05.000Z" }),
+    );
+    const deployment = await Deployment.start();
+    const created = await deployment.up("SettingsRestore", "restore", {
+      connection: connectionOf(target),
+      data: "b".repeat(64),
+      password: BACKUP_PASSWORD,
+    });
+    expect(target.journal.count(RESTORE)).toBe(0);
+    expect(created.outputs).toMatchObject({ alreadyRestored: true, restoredAt: "2026-01-02T03:04:05.000Z" });
+  });
+
+  test("a restore whose new address cannot be told apart from its client is not made again on a guess", async () => {
+    const { target, inputs } = await backupFor();
+    const deployment = await Deployment.start();
+    const made = await deployment.create("SettingsRestore", "restore", await inputs());
+    // Another spelling of the same client, which does not answer who it is right now (it restarts).
+    const moved = await inputs({
+      connection: { ...connectionOf(target), baseUrl: target.url.replace("127.0.0.1", "localhost") },
+    });
+    target.faults.inject({ route: "GET /v1/settings/application", status: 503, code: 1011, times: 4 });
+    const refused = await rejection(deployment.diff("SettingsRestore", "restore", made, moved));
+    expect(refused.message).toContain(`may be the client at ${target.url} under another address, or another client`);
+    expect(refused.message).toContain("who answers could not be read (WHATSAPP_API)");
+    expect(refused.message).toContain("is not done on a guess, and nothing was sent");
+    expect(refused.message).toContain("give this resource a new `triggers` value");
+    expect(target.journal.count(RESTORE)).toBe(1);
+
+    // Once it answers, the same number makes it an address change: an update, nothing restored.
+    target.faults.clear();
+    expect(await deployment.diff("SettingsRestore", "restore", made, moved)).toMatchObject({ replaces: [] });
+    // A new triggers value is the intent to restore there, answer or not.
+    target.faults.inject({ route: "GET /v1/settings/application", status: 503, code: 1011, times: 4 });
+    const onPurpose = { ...moved, triggers: { reason: "again" } };
+    expect(await deployment.diff("SettingsRestore", "restore", made, onPurpose)).toMatchObject({
+      replaces: expect.arrayContaining(["triggers"]),
+    });
+    expect(target.journal.count(RESTORE)).toBe(1);
   });
 
   test("without triggers, left out and null are one intent", async () => {
