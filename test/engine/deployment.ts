@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { type Checkpoint, loadCheckpoint, type PendingOperation, type ResourceState } from "./checkpoint";
-import { Journal } from "./journal";
+import { endFailedWrite, Journal, pendingOperationsWarning } from "./journal";
 import {
   MonitorError,
   MonitorServer,
@@ -238,32 +238,8 @@ function displayChanges(previous: ResourceState, inputs: Props): PropertyChange[
   return propertyChanges(live, inputs);
 }
 
-/** Pulumi's warning when the previous run left pending operations (`deployment_executor.go`). */
-export function pendingOperationsWarning(operations: readonly PendingOperation[]): string {
-  const list = operations.map((op) => `  * ${op.resource.urn}, interrupted while ${op.type}\n`).join("");
-  return (
-    `Attempting to deploy or update resources with ${operations.length} pending operations from previous deployment.\n` +
-    list +
-    "These resources are in an unknown state because the Pulumi CLI was interrupted while " +
-    "waiting for changes to these resources to complete. You should confirm whether or not the " +
-    "operations listed completed successfully by checking the state of the appropriate provider. " +
-    "For example, if you are using AWS, you can confirm using the AWS Console.\n" +
-    "\n" +
-    "Once you have confirmed the status of the interrupted operations, you can repair your stack " +
-    "using `pulumi refresh` which will refresh the state from the provider you are using and " +
-    "clear the pending operations if there are any.\n" +
-    "\n" +
-    "Note that `pulumi refresh` will need to be run interactively to clear pending CREATE operations."
-  );
-}
-
-/**
- * Ends a create or update whose provider call failed. A provider that made the resource and
- * reports it (`ErrorResourceInitFailed`: id and properties) leaves it in state with its init
- * errors (Pulumi's `StatusPartialFailure` in `step_executor.go`); any other failure leaves state
- * as it was.
- */
-function endFailedWrite(
+/** Ends a failed create or update: partial state from the host's `ErrorResourceInitFailed`, if any. */
+function endFailed(
   journal: Journal,
   operation: PendingOperation,
   error: unknown,
@@ -271,19 +247,7 @@ function endFailedWrite(
   previous: ResourceState | undefined,
 ): void {
   const failure = error instanceof HostError ? error.initFailure : undefined;
-  if (!failure) {
-    journal.end(operation);
-    return;
-  }
-  const outputs = secretOutputs(failure.properties, state.inputs, state.additionalSecretOutputs);
-  const reasons = failure.reasons.length > 0 ? failure.reasons : [(error as Error).message];
-  // A partly-failed update keeps the old inputs with the new outputs: the resource was not
-  // updated with the new ones (`pkg/engine/update.go`, pulumi/pulumi#2011).
-  const inputs = previous ? previous.inputs : state.inputs;
-  journal.end(operation, {
-    add: { ...state, id: failure.id || state.id, inputs, outputs, initErrors: reasons },
-    ...(previous ? { remove: previous } : {}),
-  });
+  endFailedWrite(journal, operation, failure, (error as Error).message, state, previous);
 }
 
 /** What one custom resource's step is performed with, once the step generator has decided it. */
@@ -335,7 +299,7 @@ async function performCreate(work: StepWork): Promise<Registered> {
   try {
     created = await host.create(reg.urn, revealProps(inputs));
   } catch (error) {
-    endFailedWrite(journal, operation, error, state, undefined);
+    endFailed(journal, operation, error, state, undefined);
     throw error;
   }
   const outputs = secretOutputs(created.properties, inputs, reg.additionalSecretOutputs);
@@ -369,7 +333,7 @@ async function updateStep(work: StepWork, previous: ResourceState, changes: Prop
   try {
     updated = await host.update(reg.urn, previous.id, revealProps(previous.outputs), revealProps(inputs));
   } catch (error) {
-    endFailedWrite(journal, operation, error, state, previous);
+    endFailed(journal, operation, error, state, previous);
     throw error;
   }
   const outputs = secretOutputs(updated.properties, inputs, reg.additionalSecretOutputs);
@@ -488,6 +452,10 @@ async function deploy(run: Run, journal: Journal): Promise<void> {
   /** Everything condemned in this run: deleted by its chain, never again after the program. */
   const pendingDeletes = new Set<ResourceState>();
   const targeted = (urn: string) => target.length === 0 || target.includes(urn);
+  /** New resources outside `--target`, not created (`skippedCreates`). */
+  const skippedCreates = new Set<string>();
+  /** A preview goes on past an untargeted dependency to report them all, then fails. */
+  let untargetedDependency: string | undefined;
 
   /** The step generator's turn for one custom resource: check, diff, the decision (`step_generator.go`). */
   const plan = async (
@@ -508,6 +476,17 @@ async function deploy(run: Run, journal: Journal): Promise<void> {
     }
     // The provider does not take secrets: what was secret going in stays secret coming back.
     const inputs = annotateSecrets(checked.inputs, wanted) as Props;
+    // A step for a resource that depends on one --target left uncreated fails the update (a
+    // preview reports it and goes on), before anything is sent (`validateSteps`).
+    const skipped = [...reg.dependencies, ...Object.values(reg.propertyDependencies).flat()].find((urn) =>
+      skippedCreates.has(urn),
+    );
+    if (skipped) {
+      const message = `Resource '${reg.urn}' depends on '${skipped}' which was was not specified in --target list.`;
+      if (!dryRun) return run.fail(message, reg.urn);
+      run.diagnose("error", message, reg.urn);
+      untargetedDependency ??= message;
+    }
     if (!previous) return { inputs, plan: { op: reg.importId ? "import" : "create" } };
     if (recreating) {
       condemned.delete(previous.urn);
@@ -607,7 +586,10 @@ async function deploy(run: Run, journal: Journal): Promise<void> {
       // --target: anything else is a same step that keeps its old state, without a diff; a new
       // resource outside the targets is not created (step_generator.go, isTargetedForUpdate).
       run.step({ op: "same", urn: reg.urn, type: reg.type, name: reg.name, changes: [] });
-      if (!previous) return { id: "", outputs: reg.inputs };
+      if (!previous) {
+        skippedCreates.add(reg.urn);
+        return { id: "", outputs: reg.inputs };
+      }
       if (!dryRun) journal.end(undefined, { add: { ...previous, urn: reg.urn }, remove: previous });
       return { id: previous.id, outputs: previous.outputs };
     }
@@ -696,13 +678,15 @@ async function deploy(run: Run, journal: Journal): Promise<void> {
     run.failure = exitCode === 32 ? "the program failed" : `Program exited with non-zero exit code: ${exitCode}`;
     if (exitCode !== 32) run.diagnose("error", run.failure);
   }
+  if (!run.failure && untargetedDependency) run.failure = untargetedDependency;
   // A failed run deletes nothing it was not asked to; what was not reached stays in state, and
   // the originals of replacements stay (marked for deletion) until their delete runs.
   if (run.failure) return;
   // What the program no longer declares (outside --target: kept), the originals of earlier
   // replacements left marked for deletion, and those of this run's replacements.
+  // An original marked for deletion goes whether or not its URN registered again (`GenerateDeletes`).
   const unaccounted = old.resources.filter(
-    (r) => !accounted.has(r.urn) && !pendingDeletes.has(r) && (r.delete || targeted(r.urn)),
+    (r) => !pendingDeletes.has(r) && (r.delete || (!accounted.has(r.urn) && targeted(r.urn))),
   );
   await deleteSteps(run, journal, deleteOrder([...unaccounted, ...replaced]), { replaced, dryRun });
 }

@@ -19,6 +19,20 @@ export interface CorpusCase {
 
 export const CORPUS: CorpusCase[] = [
   {
+    name: "two settings resources setting one field of one client differently at two addresses, the later one removed",
+    shows: 'invariant 3 after step 6: client 0 log_level is "info", the program says "warning"',
+    defect: "settings-conflict-address",
+    expected: "violation",
+    actions: [
+      { op: "add", kind: "ApplicationSettings", pick: 1, media: "cdn" },
+      { op: "stack", connection: { client: 0, spelling: "other" } },
+      { op: "add", kind: "ApplicationSettings", pick: 0, media: "cdn", connection: { client: 0, spelling: "plain" } },
+      { op: "up" },
+      { op: "remove", at: 3 },
+      { op: "up" },
+    ],
+  },
+  {
     name: "a restore onto a client whose stack-config address then changes to another spelling of it",
     shows: "invariant 2 after step 6: client 1: 2 restore POSTs for 1 intents",
     expected: "pass",
@@ -42,6 +56,20 @@ export const CORPUS: CorpusCase[] = [
       { op: "add", kind: "SettingsBackup", pick: 0, media: "cdn" },
       { op: "repoint", at: 4, pick: 3 },
       { op: "rename", at: 1, alias: false },
+      { op: "up" },
+    ],
+  },
+  {
+    name: "a media provider removed while its client rate-limits: the refused delete, then the next up deletes it",
+    shows:
+      "invariant 2 after step 5: client 2: media provider 'cdn (refused)' deleted though the stack never owned it (a refused request's path read as the provider's name)",
+    expected: "pass",
+    actions: [
+      { op: "add", kind: "MediaProvider", pick: 0, media: "cdn", connection: { client: 2, spelling: "plain" } },
+      { op: "up" },
+      { op: "remove", at: 0 },
+      { op: "fault", client: 2, fault: "429" },
+      { op: "up" },
       { op: "up" },
     ],
   },

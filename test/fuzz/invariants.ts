@@ -31,8 +31,12 @@ export interface StepRecord {
   /** The program before the step's edit and after it (for engine commands: the same). */
   before: Program;
   program: Program;
-  /** The checkpoint before the step. */
+  /** The checkpoint before the step: its resources and those of its pending operations. */
   state: ResourceState[];
+  /** An `up --target`: what is not targeted is left as it is, so it owes no convergence. */
+  targeted: boolean;
+  /** The deployment was killed at a step boundary: no process was left to say anything. */
+  killed: boolean;
   /** Each client's journal entries made during the step, as `METHOD /path` lines. */
   requests: string[][];
   /** Whether a fault was armed for this step. */
@@ -116,6 +120,8 @@ export function irreversibleOnlyOnIntent(world: World, step: StepRecord, history
       }
     }
     for (const line of lines) {
+      // Refused before it was handled (429, 401): nothing was deleted.
+      if (line.endsWith(" (refused)")) continue;
       const deleted = /^DELETE \/v1\/settings\/application\/media\/providers\/(.+)$/.exec(line)?.[1];
       if (deleted === undefined) continue;
       const name = decodeURIComponent(deleted);
@@ -170,7 +176,7 @@ export function upConverges(
   history: History,
   nextPreview: FastResult | undefined,
 ): Violation[] {
-  if (step.result.command !== "up" || !step.result.ok) return [];
+  if (step.result.command !== "up" || !step.result.ok || step.targeted) return [];
   const found: Violation[] = [];
   for (const [client, fields] of wantedSettings(step.program)) {
     for (const [path, value] of fields) {
@@ -365,7 +371,9 @@ const CHECK_FAILURE = /has a problem:/;
 export function failuresExplainAndConverge(step: StepRecord, history: History): Violation[] {
   const found: Violation[] = [];
   const { result } = step;
-  if (result.command === "up" && !step.faulted && history.owed !== undefined && !result.ok) {
+  // A targeted up leaves the rest as it is: it neither settles what a failure owes nor is held to it.
+  const wholeUp = result.command === "up" && !step.targeted;
+  if (wholeUp && !step.faulted && !step.killed && history.owed !== undefined && !result.ok) {
     // Some refusals wait for a person by design, and their message says what to do: a restore left
     // unfinished, a media provider the stack did not create (`adopt: true` or an alias), and input
     // that check refuses (a 2-character bearer): the program has to change before an up can pass.
@@ -379,11 +387,12 @@ export function failuresExplainAndConverge(step: StepRecord, history: History): 
       });
     }
   }
-  if (result.command === "up" && result.ok) history.owed = undefined;
+  if (wholeUp && result.ok) history.owed = undefined;
   if (!result.ok && result.command !== "preview") {
     const message = result.failure ?? "";
     // A check failure comes before anything is sent for its resource: the fault never came into it.
-    if (step.faulted && !CHECK_FAILURE.test(message) && !SAYS_WHAT_HAPPENED.test(message)) {
+    // A killed run says nothing (its checkpoint does); what it owes is the next up's convergence.
+    if (step.faulted && !step.killed && !CHECK_FAILURE.test(message) && !SAYS_WHAT_HAPPENED.test(message)) {
       found.push({
         invariant: "7 failures say what happened and the next up converges",
         detail: `a failed ${result.command} does not say what it applied: ${message.slice(0, 300)}`,
