@@ -60,6 +60,19 @@ export const CORPUS: CorpusCase[] = [
     ],
   },
   {
+    name: "up --target of a new restore whose new backup is not targeted, then up --replace of the backup",
+    shows:
+      "invariant 2 after step 4: client 0: 2 restore POSTs for 1 intents (the targeted restore was created from a backup never made)",
+    expected: "pass",
+    actions: [
+      { op: "add", kind: "SettingsBackup", pick: 0, media: "cdn" },
+      { op: "add", kind: "SettingsRestore", pick: 0, media: "cdn" },
+      { op: "up", target: 7 },
+      { op: "up", replace: 0 },
+      { op: "up" },
+    ],
+  },
+  {
     name: "a media provider removed while its client rate-limits: the refused delete, then the next up deletes it",
     shows:
       "invariant 2 after step 5: client 2: media provider 'cdn (refused)' deleted though the stack never owned it (a refused request's path read as the provider's name)",
