@@ -60,6 +60,20 @@ export const CORPUS: CorpusCase[] = [
     ],
   },
   {
+    name: "up --target of one of two media providers of one name, then of it moved to another client",
+    shows:
+      "invariant 2 after step 5: client 0: media provider 'cdn' deleted though the program still declares it there (by a resource the targeted ups never created)",
+    expected: "pass",
+    actions: [
+      { op: "add", kind: "MediaProvider", pick: 0, media: "cdn" },
+      { op: "add", kind: "MediaProvider", pick: 0, media: "cdn" },
+      { op: "up", target: 0 },
+      { op: "connect", at: 0, connection: { client: 2, spelling: "plain" } },
+      { op: "up", target: 0 },
+      { op: "up" },
+    ],
+  },
+  {
     name: "up --target of a new restore whose new backup is not targeted, then up --replace of the backup",
     shows:
       "invariant 2 after step 4: client 0: 2 restore POSTs for 1 intents (the targeted restore was created from a backup never made)",

@@ -135,7 +135,7 @@ export class Sequence {
       program: this.program,
       // What the checkpoint names: its resources and those of its pending operations.
       state: [...state.resources, ...state.pending.map((op) => op.resource)],
-      targeted: options.target !== undefined,
+      targets: options.target,
       killed: result.killedAt !== undefined,
       requests: CLIENTS.map((c) =>
         this.world
@@ -148,7 +148,7 @@ export class Sequence {
       faulted,
     };
     this.noteRewrites(record);
-    const nextPreview = command === "up" && result.ok && !record.targeted ? await this.command("preview") : undefined;
+    const nextPreview = command === "up" && result.ok && !record.targets ? await this.command("preview") : undefined;
     if (command === "refresh" && result.ok) {
       for (const key of this.history.drifted.keys()) this.history.drifted.set(key, "refreshed");
     }
