@@ -245,9 +245,10 @@ function endFailed(
   error: unknown,
   state: ResourceState,
   previous: ResourceState | undefined,
+  original?: ResourceState,
 ): void {
   const failure = error instanceof HostError ? error.initFailure : undefined;
-  endFailedWrite(journal, operation, failure, (error as Error).message, state, previous);
+  endFailedWrite(journal, operation, failure, (error as Error).message, state, previous, original);
 }
 
 /** What one custom resource's step is performed with, once the step generator has decided it. */
@@ -290,8 +291,13 @@ function stepOf(work: StepWork): Pick<StepEvent, "urn" | "type" | "name"> {
   return { urn: work.reg.urn, type: work.reg.type, name: work.reg.name };
 }
 
-/** The provider's create with its pending operation: a create step, and the second half of a replacement. */
-async function performCreate(work: StepWork): Promise<Registered> {
+/**
+ * The provider's create with its pending operation: a create step, and the second half of a
+ * replacement. A create-before-delete replacement's original is marked for deletion in the same
+ * checkpoint write that records the new resource (`step.go`, `CreateStep.Apply`), so no
+ * checkpoint holds both unmarked.
+ */
+async function performCreate(work: StepWork, original?: ResourceState): Promise<Registered> {
   const { journal, host, reg, base, inputs } = work;
   const state: ResourceState = { ...base, id: "", inputs, outputs: {} };
   const operation = journal.begin("creating", state);
@@ -299,11 +305,14 @@ async function performCreate(work: StepWork): Promise<Registered> {
   try {
     created = await host.create(reg.urn, revealProps(inputs));
   } catch (error) {
-    endFailed(journal, operation, error, state, undefined);
+    endFailed(journal, operation, error, state, undefined, original);
     throw error;
   }
   const outputs = secretOutputs(created.properties, inputs, reg.additionalSecretOutputs);
-  journal.end(operation, { add: { ...state, id: created.id, outputs } });
+  journal.end(operation, {
+    add: { ...state, id: created.id, outputs },
+    ...(original ? { markForDelete: original } : {}),
+  });
   return { id: created.id, outputs };
 }
 
@@ -367,8 +376,7 @@ async function replaceStep(
   } else {
     replaced.push(plan.previous);
   }
-  const registered = await performCreate(work);
-  if (!plan.deleteBeforeReplace) journal.end(undefined, { markForDelete: plan.previous });
+  const registered = await performCreate(work, plan.deleteBeforeReplace ? undefined : plan.previous);
   run.completed({ op: "replace", type: reg.type });
   return registered;
 }

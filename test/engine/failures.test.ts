@@ -223,13 +223,13 @@ describe.concurrent("failures", { timeout: 420_000 }, () => {
     expect(p.calls(/^(create|update|delete) /)).toEqual([]);
   });
 
-  test("killed between a create-before-delete replacement's create and the original's delete: the next up deletes the original marked for deletion, though its URN is registered again (step_generator.go, GenerateDeletes)", async () => {
+  test("killed right after a create-before-delete replacement's create: that checkpoint already marks the original for deletion (step.go, CreateStep.Apply), and the next up deletes it though its URN registers again (step_generator.go, GenerateDeletes)", async () => {
     const p = recorderProgram();
     p.declare(`new Thing("a", { value: 1, key: "k1" });`);
     await run(p, "up");
     p.declare(`new Thing("a", { value: 1, key: "k2" });`);
     p.calls();
-    const killed = await runInProcess({ command: "up", options: { dir: p.dir }, killAt: "end step a" });
+    const killed = await runInProcess({ command: "up", options: { dir: p.dir }, killAt: "end creating a" });
     expect(killed.killed).toBe(true);
     expect(p.calls()).toEqual(["create a v1"]);
     expect(

@@ -123,8 +123,9 @@ export class Journal {
 /**
  * Ends a create or update whose provider call failed. A provider that made the resource and
  * reports it (`ErrorResourceInitFailed`: id and properties) leaves it in state with its init
- * errors (Pulumi's `StatusPartialFailure` in `step_executor.go`); any other failure leaves state
- * as it was.
+ * errors (Pulumi's `StatusPartialFailure` in `step_executor.go`), and the `original` of a
+ * create-before-delete replacement is then marked for deletion as after a create that succeeded
+ * (`step.go`, `CreateStep.Apply`); any other failure leaves state as it was.
  */
 export function endFailedWrite(
   journal: Journal,
@@ -133,6 +134,7 @@ export function endFailedWrite(
   message: string,
   state: ResourceState,
   previous: ResourceState | undefined,
+  original?: ResourceState,
 ): void {
   if (!failure) {
     journal.end(operation);
@@ -146,6 +148,7 @@ export function endFailedWrite(
   journal.end(operation, {
     add: { ...state, id: failure.id || state.id, inputs, outputs, initErrors: reasons },
     ...(previous ? { remove: previous } : {}),
+    ...(original ? { markForDelete: original } : {}),
   });
 }
 

@@ -60,6 +60,21 @@ export const CORPUS: CorpusCase[] = [
     ],
   },
   {
+    name: "settings moved to another client, the up killed right after the replacement's create, then a destroy killed after its delete",
+    shows:
+      'invariant 3 after step 7: client 2 log_level is "info", the program says "warning" (the killed create left the original unmarked beside its replacement)',
+    expected: "pass",
+    actions: [
+      { op: "add", kind: "ApplicationSettings", pick: 1, media: "cdn", connection: { client: 0, spelling: "plain" } },
+      { op: "up" },
+      { op: "connect", at: 0, connection: { client: 2, spelling: "plain" } },
+      { op: "kill", command: "up", after: 1 },
+      { op: "up" },
+      { op: "kill", command: "destroy", after: 1 },
+      { op: "up" },
+    ],
+  },
+  {
     name: "up --target of one of two media providers of one name, then of it moved to another client",
     shows:
       "invariant 2 after step 5: client 0: media provider 'cdn' deleted though the program still declares it there (by a resource the targeted ups never created)",

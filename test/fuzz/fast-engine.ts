@@ -202,12 +202,14 @@ async function write<T>(
   state: ResourceState,
   previous: ResourceState | undefined,
   call: () => Promise<T>,
+  original?: ResourceState,
 ): Promise<{ operation: PendingOperation; result: T }> {
   const operation = journal.begin(type, state);
   try {
     return { operation, result: await call() };
   } catch (error) {
-    endFailedWrite(journal, operation, initFailureOf(error), (error as Error)?.message ?? "", state, previous);
+    const message = (error as Error)?.message ?? "";
+    endFailedWrite(journal, operation, initFailureOf(error), message, state, previous, original);
     throw error;
   }
 }
@@ -264,13 +266,22 @@ async function deploy(run: Run, program: FastProgram, journal: Journal, options:
         untargetedDependency ??= message;
       }
       const ownSecrets = registration.additionalSecretOutputs;
-      const create = async (): Promise<Props> => {
+      // A create-before-delete replacement marks its original for deletion in the create's own write.
+      const create = async (original?: ResourceState): Promise<Props> => {
         const state = stateOf(registration, "", inputs, {});
-        const { operation, result } = await write(journal, "creating", state, undefined, () =>
-          provider.create(revealProps(inputs)),
+        const { operation, result } = await write(
+          journal,
+          "creating",
+          state,
+          undefined,
+          () => provider.create(revealProps(inputs)),
+          original,
         );
         const outputs = secretOutputs(plain(result.outs), inputs, ownSecrets);
-        journal.end(operation, { add: { ...state, id: result.id, outputs } });
+        journal.end(operation, {
+          add: { ...state, id: result.id, outputs },
+          ...(original ? { markForDelete: original } : {}),
+        });
         return outputs;
       };
 
@@ -327,8 +338,7 @@ async function deploy(run: Run, program: FastProgram, journal: Journal, options:
       }
       if (decision.deleteBeforeReplace) await deleteOne(journal, previous);
       else replaced.push(previous);
-      outputsByName.set(registration.name, await create());
-      if (!decision.deleteBeforeReplace) journal.end(undefined, { markForDelete: previous });
+      outputsByName.set(registration.name, await create(decision.deleteBeforeReplace ? undefined : previous));
     } catch (error) {
       run.fail(error);
       break;
