@@ -37,7 +37,8 @@ async function main(): Promise<number> {
   const faithful = process.argv.includes("--faithful");
   if (process.argv.includes("--corpus")) return replayCorpus();
   const mutate = option("mutate");
-  if (mutate) return mutationCheck(mutate, runs, seed, steps, heldOut);
+  const size = (option("size") ?? "medium") as fc.SizeForArbitrary;
+  if (mutate) return mutationCheck(mutate, runs, seed, steps, size, heldOut);
   if (faithful) {
     return faithfulRuns({ runs, seed, steps, heldOut });
   }
@@ -45,7 +46,6 @@ async function main(): Promise<number> {
   const started = Date.now();
   const options = generatorOptions(heldOut);
   if (holdOut) console.log(`holding out sequences that can only show: ${[...heldOut].join(", ")}`);
-  const size = (option("size") ?? "medium") as fc.SizeForArbitrary;
   const result = await fc.check(sequenceProperty(counter, options, steps, size), { numRuns: runs, seed });
   const seconds = (Date.now() - started) / 1000;
   let violations = 0;
@@ -73,6 +73,7 @@ async function mutationCheck(
   runs: number,
   seed: number,
   steps: number,
+  size: fc.SizeForArbitrary,
   heldOut: ReadonlySet<string>,
 ): Promise<number> {
   const guards = which === "all" ? GUARDS : GUARDS.filter((g) => g.id === which);
@@ -85,7 +86,7 @@ async function mutationCheck(
     let result: { failed: boolean; errorInstance?: unknown };
     try {
       // No shrinking: the figure is how soon a violation is found, not the smallest sequence.
-      result = await fc.check(sequenceProperty(counter, generatorOptions(heldOut), steps), {
+      result = await fc.check(sequenceProperty(counter, generatorOptions(heldOut), steps, size), {
         numRuns: runs,
         seed,
         endOnFailure: true,
