@@ -1,7 +1,9 @@
 /**
  * `npm run engine-kill [-- basic|migrate-settings [boundary index...]]`: the kill test over every
  * step boundary of a whole example deployment (see `test/engine/kill.ts`). Prints each boundary
- * tried and what it left; exits 1 when any broke a rule.
+ * tried and what it left (the checkpoint's resources and pending operations, what a client holds
+ * that state does not name, the irreversible calls by then and after the next up and refresh);
+ * exits 1 when any broke a rule.
  */
 import { boundariesOf, type KillExample, killAndRecover } from "../test/engine/kill";
 
@@ -22,6 +24,15 @@ async function main(argv: string[]): Promise<number> {
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       const verdict = outcome.problems.length === 0 ? "ok" : outcome.problems.join("; ");
       console.log(`  #${index} after "${boundaries[index]}" (${seconds}s): ${verdict}`);
+      const { left } = outcome;
+      const list = (items: string[]) => (items.length > 0 ? items.join(", ") : "none");
+      const calls = (counts: Record<string, number>) =>
+        list(Object.entries(counts).map(([route, count]) => `${route} ×${count}`));
+      console.log(
+        `      left: state ${list(left.state)}; pending ${list(left.pending)}; on a client, not in state: ` +
+          `${list(left.unrecorded)}; irreversible calls ${calls(left.irreversible)}`,
+      );
+      console.log(`      after up and refresh: irreversible calls ${calls(outcome.irreversibleAfter)}`);
       if (outcome.problems.length > 0) broken += 1;
     }
   }

@@ -12,8 +12,11 @@ import { type Emulator, startEmulator } from "../emulator/index";
 import { call, login } from "../support/api";
 import { ROOT } from "../support/packed";
 import { copyExample } from "../support/program-dir";
+import { loadCheckpoint, type ResourceState } from "./checkpoint";
 import { type EngineOptions, type EngineResult, runEngine } from "./deployment";
 import type { KillOrder } from "./kill-runner";
+import { loadProject } from "./project";
+import { reveal } from "./property-values";
 
 export type KillExample = "basic" | "migrate-settings";
 
@@ -125,7 +128,7 @@ async function migrate(): Promise<Scenario> {
 const SCENARIOS: Record<KillExample, () => Promise<Scenario>> = { basic, "migrate-settings": migrate };
 
 /** Runs one engine command in its own process; with `killAt`, it dies there. The boundaries it wrote. */
-export function runInProcess(order: KillOrder): Promise<{ boundaries: string[]; killed: boolean }> {
+export function runInProcess(order: KillOrder): Promise<{ boundaries: string[]; killed: boolean; ok: boolean }> {
   const child = spawn(process.execPath, [join(ROOT, "dist/test/engine/kill-runner.js")], {
     stdio: ["pipe", "pipe", "pipe"],
   });
@@ -136,7 +139,11 @@ export function runInProcess(order: KillOrder): Promise<{ boundaries: string[]; 
   child.stdin.end(JSON.stringify(order));
   return new Promise((resolve) => {
     child.once("close", (_code, signal) => {
-      resolve({ boundaries: out.split("\n").filter((l) => l && !l.startsWith("done ")), killed: signal === "SIGKILL" });
+      resolve({
+        boundaries: out.split("\n").filter((l) => l && !l.startsWith("done ")),
+        killed: signal === "SIGKILL",
+        ok: out.includes("\ndone true\n") || out.startsWith("done true\n"),
+      });
     });
   });
 }
@@ -145,10 +152,23 @@ export interface KillOutcome {
   example: KillExample;
   killAt: string | number;
   killed: boolean;
+  /**
+   * What the kill left: the checkpoint's resources and pending operations, what the clients held
+   * that the checkpoint did not name, and the irreversible calls sent by then; then the
+   * irreversible calls after the following up and refresh.
+   */
+  left: { state: string[]; pending: string[]; unrecorded: string[]; irreversible: Record<string, number> };
+  irreversibleAfter: Record<string, number>;
   /** What went against the rules; empty when the boundary is survived. */
   problems: string[];
   up?: EngineResult;
   refresh?: EngineResult;
+}
+
+/** Whether a state names what a client holds (`<type>` or `<type> <provider name>`). */
+function recorded(resources: readonly ResourceState[], held: string): boolean {
+  const [type, name] = held.split(" ");
+  return resources.some((r) => r.type.endsWith(`:${type}`) && (name === undefined || reveal(r.outputs.name) === name));
 }
 
 /** The boundaries a whole `up` of the example writes, from a run that is not killed. */
@@ -166,6 +186,18 @@ export async function killAndRecover(example: KillExample, killAt: string | numb
   const scenario = await SCENARIOS[example]();
   try {
     const { killed } = await runInProcess({ command: "up", options: scenario.options, killAt });
+    const afterKill = loadCheckpoint(
+      scenario.options.stateFile ?? join(scenario.options.dir, ".pulumi-state", "dev.json"),
+      loadProject(scenario.options.dir).name,
+      "dev",
+    );
+    const named = (r: { type: string; name: string }) => `${r.type.split(":").pop()} ${r.name}`;
+    const left = {
+      state: afterKill.resources.filter((r) => r.custom).map(named),
+      pending: (afterKill.pendingOperations ?? []).map((op) => `${op.type} ${named(op.resource)}`),
+      unrecorded: (await scenario.held()).filter((held) => !recorded(afterKill.resources, held)),
+      irreversible: scenario.irreversible(),
+    };
     const problems: string[] = [];
     if (!killed) problems.push(`the run was not killed at ${killAt}`);
     const up = await runEngine("up", scenario.options);
@@ -178,19 +210,17 @@ export async function killAndRecover(example: KillExample, killAt: string | numb
         problems.push(`refresh found ${step.name} differing from its client: ${step.changes.map((c) => c.path)}`);
       }
     }
-    const inState = refresh.checkpoint.resources.map((r) => `${r.type.split(":").pop()} ${r.name}`);
-    const types = refresh.checkpoint.resources.map((r) => r.type.split(":").pop());
+    const inState = refresh.checkpoint.resources.map(named);
     for (const held of await scenario.held()) {
-      const [type, name] = held.split(" ");
-      const found = name
-        ? refresh.checkpoint.resources.some((r) => r.type.endsWith(`:${type}`) && r.outputs.name === name)
-        : types.includes(type);
-      if (!found) problems.push(`${held} is on a client but not in state (${inState.join(", ")})`);
+      if (!recorded(refresh.checkpoint.resources, held)) {
+        problems.push(`${held} is on a client but not in state (${inState.join(", ")})`);
+      }
     }
-    for (const [route, count] of Object.entries(scenario.irreversible())) {
+    const irreversibleAfter = scenario.irreversible();
+    for (const [route, count] of Object.entries(irreversibleAfter)) {
       if (count > (scenario.allowed[route] ?? 0)) problems.push(`${route} sent ${count} times`);
     }
-    return { example, killAt, killed, problems, up, refresh };
+    return { example, killAt, killed, left, irreversibleAfter, problems, up, refresh };
   } finally {
     await scenario.close();
   }
