@@ -3,7 +3,9 @@
  *
  * The public surface is plain: resources, their generated `...Args` interfaces, the enum types
  * and value lists, `Provider` and the errors. Its declarations mention only `@pulumi/pulumi`'s
- * types and ours, so they compile under any tsconfig without `skipLibCheck`.
+ * types and ours, so they compile under any tsconfig without `skipLibCheck`. The resource classes
+ * are exported from their own modules rather than from the registry (`resources.ts`), whose
+ * declarations name zod's types; test/architecture.test.ts holds this list to the registry's.
  */
 
 export {

@@ -43,9 +43,18 @@ export const RESOURCE_NAME = "__resourceName";
 /** Inputs the engine and the resource classes add to a resource's own. */
 const ENGINE_KEYS = ["__provider", "connection", RESOURCE_NAME] as const;
 
-export interface ResourceModel<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
-  /** The Pulumi type name, `whatsapp:<type>`. */
-  type: string;
+export interface ResourceModel<
+  I extends z.ZodObject = z.ZodObject,
+  O extends z.ZodObject = z.ZodObject,
+  T extends string = string,
+> {
+  /** The Pulumi type name, `whatsapp:<type>`, and the name of the resource class. */
+  type: T;
+  /**
+   * The API path the resource lives at (`/v1/settings/application`): its id is the client's
+   * identity followed by this path (see `resource-id.ts`).
+   */
+  path: `/v1/${string}`;
   /** One paragraph for the generated docs. */
   description: string;
   /** What a program writes, besides `connection`; strict, so a typo is a failure. */
@@ -56,11 +65,16 @@ export interface ResourceModel<I extends z.ZodObject = z.ZodObject, O extends z.
   storesConnection: boolean;
   /** What an unknown input key is not: "a setting", "an input of SettingsBackup". */
   noun: string;
+  /**
+   * Its inputs are a tree of settings registered field by field with `settingMeta` (wire names,
+   * versions, restart), documented by README's settings table instead of an inputs table.
+   */
+  settingsTree?: true;
 }
 
-export function resourceModel<I extends z.ZodObject, O extends z.ZodObject>(
-  model: Omit<ResourceModel<I, O>, "noun"> & { noun?: string },
-): ResourceModel<I, O> {
+export function resourceModel<I extends z.ZodObject, O extends z.ZodObject, const T extends string>(
+  model: Omit<ResourceModel<I, O, T>, "noun"> & { noun?: string },
+): ResourceModel<I, O, T> {
   return { noun: `an input of ${model.type}`, ...model };
 }
 

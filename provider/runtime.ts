@@ -16,6 +16,7 @@ import {
 } from "./connection";
 import { ConfigError, WrongClientError } from "./errors";
 import { STORED_CONNECTION } from "./model";
+import { parseId } from "./resource-id";
 
 interface ProcessState {
   sessions: Sessions;
@@ -113,7 +114,7 @@ export function identityOf(connection: Pick<Connection, "baseUrl">): string {
  * neither does, nothing is sent anywhere.
  */
 export function connectionForRecorded(props: Record<string, unknown>, id?: string): Connection {
-  const recorded = clientIdentity(props.baseUrl) ?? clientIdentity(id?.replace(/\/v1\/settings\/[a-z/]+(#.*)?$/, ""));
+  const recorded = clientIdentity(props.baseUrl) ?? clientIdentity(id === undefined ? undefined : parseId(id)?.client);
   if (recorded === undefined) {
     throw new ConfigError(
       "cannot tell which client this resource is on: its state has no baseUrl and its id names no client; nothing was sent",

@@ -19,6 +19,7 @@ import { clientIdentity } from "../connection";
 import { same, targetBaseUrl } from "../diff";
 import { API_CODES, isCallError, isWhatsAppError, withContext } from "../errors";
 import { replacementsAcross, sayMove } from "../identity";
+import { formatId } from "../resource-id";
 import { clientFor, connectionFor, identityOf, processState } from "../runtime";
 import { withInputs } from "./one-shot";
 import { SettingsBackupModel } from "./schema";
@@ -92,7 +93,7 @@ export async function create(inputs: Props) {
     createdAt: new Date().toISOString(),
     baseUrl: identityOf(connection),
   };
-  return { id: `${identityOf(connection)}/v1/settings/backup#${(outs.sha256 as string).slice(0, 16)}`, outs };
+  return { id: formatId(SettingsBackupModel, identityOf(connection), (outs.sha256 as string).slice(0, 16)), outs };
 }
 
 export { configure, delete, read } from "./one-shot";

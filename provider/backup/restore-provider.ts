@@ -39,6 +39,7 @@ import {
 import { replacementsAcross, sayMove, waIdAt } from "../identity";
 import { warnIrreversible } from "../irreversible";
 import { defaultOf } from "../model";
+import { formatId } from "../resource-id";
 import { clientFor, connectionFor, exclusive, identityOf, processState } from "../runtime";
 import { withInputs } from "./one-shot";
 import { carryRecord, earlierRestore, finish, restoreOnce } from "./restore-once";
@@ -184,7 +185,7 @@ export async function create(inputs: Props) {
     );
   }
   const api = clientFor(connection);
-  const id = `${target}/v1/settings/restore#${sha256.slice(0, 16)}`;
+  const id = formatId(SettingsRestoreModel, target, sha256.slice(0, 16));
   // The restore and the restart it causes take the client's turn: no settings write interleaves.
   return exclusive(target, () => restoreAndWait(inputs, api, { id, target, sha256, password, data }));
 }

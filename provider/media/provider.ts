@@ -44,6 +44,7 @@ import {
 import { replacementsAcross, sameClientOrThrow, sayMove } from "../identity";
 import { warnIrreversible } from "../irreversible";
 import { defaultOf, RESOURCE_NAME } from "../model";
+import { formatId, parseId } from "../resource-id";
 import {
   clientFor,
   connectionFor,
@@ -70,7 +71,7 @@ interface Entry {
 }
 
 function idFor(connection: Connection, name: string): string {
-  return `${identityOf(connection)}${PATH}#${encodeURIComponent(name)}`;
+  return formatId(MediaProviderModel, identityOf(connection), name);
 }
 
 export async function check(olds: Props, news: Props) {
@@ -126,7 +127,7 @@ export async function diff(id: string, olds: Props, news: Props) {
 
 /** The name in state, else the one the id ends with (`…/providers#name`). */
 function nameOf(id: string, props: Props): string {
-  return typeof props.name === "string" ? props.name : decodeURIComponent(id.slice(id.indexOf("#") + 1));
+  return typeof props.name === "string" ? props.name : (parseId(id)?.key ?? "");
 }
 
 function entryOf(props: Props): Entry {

@@ -27,6 +27,7 @@ import { certainlyNotApplied, FieldIgnoredError, partlyApplied, VersionError, Wr
 import { clientMove, sameClientOrThrow, sayMove, waIdOf } from "../identity";
 import { warnIrreversible } from "../irreversible";
 import { RESOURCE_NAME } from "../model";
+import { formatId } from "../resource-id";
 import {
   claim,
   clientFor,
@@ -45,12 +46,12 @@ import { changedFields, holds, needsLiveValues, patchBody, pick, settingsOf } fr
 import { parseInputs, restartFields } from "./inputs";
 import { type FlatSettings, flatten, fromWire, sameValue, unflatten } from "./mapping";
 import { resetSettings } from "./reset";
-import { FIELDS_BY_PATH } from "./schema";
+import { ApplicationSettingsModel, FIELDS_BY_PATH } from "./schema";
 
 type Props = Record<string, unknown>;
 
 function idFor(connection: Connection): string {
-  return `${identityOf(connection)}/v1/settings/application`;
+  return formatId(ApplicationSettingsModel, identityOf(connection));
 }
 
 /**

@@ -399,9 +399,11 @@ export const READ_ONLY = new Map([["waId", "wa_id"]]);
 /** `ApplicationSettings`: the settings above as inputs, and what each apply reports besides them. */
 export const ApplicationSettingsModel = resourceModel({
   type: "ApplicationSettings",
+  path: "/v1/settings/application",
   description: "The application settings of a WhatsApp Business API client (`/v1/settings/application`).",
   noun: "a setting",
   inputs: ApplicationSettingsSchema,
+  settingsTree: true,
   outputs: z.object({
     restartRequired: property(z.boolean(), {
       description: "Whether a change of this deployment takes effect only after a Coreapp restart.",

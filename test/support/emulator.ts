@@ -26,3 +26,8 @@ export function suiteEmulator(options: EmulatorOptions = {}): () => Emulator {
     return e;
   };
 }
+
+/** The connection a resource uses to reach `e` as its admin user; `extra` adds or overrides fields. */
+export function connectionOf(e: Emulator, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { baseUrl: e.url, username: "admin", password: e.adminPassword, caCert: e.caCert, ...extra };
+}
