@@ -22,40 +22,11 @@ interface ProcessState {
   sessions: Sessions;
   config: Partial<Connection>;
   retry: RetryPolicy;
-  /**
-   * Per client, the settings each `ApplicationSettings` checked in this deployment manages. Pulumi
-   * checks every resource of a program before it deletes those the program no longer declares, so
-   * a delete can tell what other resources still manage on its client.
-   */
-  declared: Map<string, Map<string, Set<string>>>;
-  /** Clients this process has reset to defaults, so a destroy of several resources resets once. */
-  reset: Set<string>;
-  /** What this deployment learnt of the media providers it manages (see `media/ownership.ts`). */
-  media: MediaClaims;
-  /**
-   * Per registered number, the address an `ApplicationSettings` of this deployment applied its
-   * settings at, or still manages them at (its diff): a reset reaching that number by another
-   * address is the same client, and skipped.
-   */
-  claimed: Map<string, string>;
-  /**
-   * Per client, each setting an `ApplicationSettings` checked in this deployment sets: which
-   * resource (by its name in the program) and to what, so two that set it differently are refused.
-   */
-  settingOwners: Map<string, Map<string, { resource: string; value: unknown }>>;
   /** Per client, the tail of its queue of writes (see `exclusive`). */
   queues: Map<string, Promise<void>>;
   warnedInsecure: Set<string>;
-}
-
-/** Media providers, each keyed by its client's identity and its name (`mediaKey`). */
-export interface MediaClaims {
-  /** The resource (by its name in the program) each checked `MediaProvider` claims a provider for. */
-  claimants: Map<string, string>;
-  /** Providers a resource in this stack's state holds, seen by a diff of this deployment. */
-  inState: Set<string>;
-  /** The `claimedAt` of the latest create of this deployment that wrote the provider. */
-  created: Map<string, string>;
+  /** What one kind of resource remembers for this deployment, by the name it keeps it under. */
+  slots: Map<string, unknown>;
 }
 
 let state: ProcessState | undefined;
@@ -65,15 +36,21 @@ export function processState(): ProcessState {
     sessions: new Sessions(),
     config: connectionFromConfig(undefined, process.env),
     retry: DEFAULT_RETRY,
-    declared: new Map(),
-    reset: new Set(),
-    media: { claimants: new Map(), inState: new Set(), created: new Map() },
-    claimed: new Map(),
-    settingOwners: new Map(),
     queues: new Map(),
     warnedInsecure: new Set(),
+    slots: new Map(),
   };
   return state;
+}
+
+/**
+ * What a kind of resource remembers for the deployment this process serves (one process per
+ * deployment), created on first use under `name` and forgotten with the rest at `shutdown`.
+ */
+export function processSlot<T>(name: string, create: () => T): T {
+  const slots = processState().slots;
+  if (!slots.has(name)) slots.set(name, create());
+  return slots.get(name) as T;
 }
 
 /** Reads stack config `whatsapp:*` (with `WHATSAPP_*` fallbacks); Pulumi calls it once per process. */
@@ -132,25 +109,6 @@ export function connectionForRecorded(props: Record<string, unknown>, id?: strin
   if (stored.success && identityOf(stored.data) === recorded) return stored.data;
   if (!current) throw problem;
   throw new WrongClientError(recorded, identityOf(current));
-}
-
-/** Records that a resource checked in this deployment manages `settings` on `identity`. */
-export function declare(identity: string, settings: Map<string, unknown>): void {
-  const declared = processState().declared;
-  const resources = declared.get(identity) ?? new Map<string, Set<string>>();
-  // Keyed by what it manages, so a resource checked again (preview, then up) counts once.
-  resources.set(JSON.stringify([...settings].sort(([a], [b]) => a.localeCompare(b))), new Set(settings.keys()));
-  declared.set(identity, resources);
-}
-
-/** Records that settings were applied in this deployment to the client `waId`, reached at `identity`. */
-export function claim(waId: string, identity: string): void {
-  processState().claimed.set(waId, identity);
-}
-
-/** The settings of each resource checked in this deployment on `identity`. */
-export function declaredOn(identity: string): Set<string>[] {
-  return [...(processState().declared.get(identity)?.values() ?? [])];
 }
 
 /** What a resource's outputs keep of the connection it used: stack config's, when it came from there. */

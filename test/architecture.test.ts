@@ -60,6 +60,22 @@ test("imports go one way: errors at the bottom, then the rest, the resource clas
   }
 });
 
+test("the transport and the other shared modules import no resource folder, and no resource folder imports another", () => {
+  const folderOf = (file: string) => (file.includes("/") ? file.split("/")[0] : undefined);
+  const above = new Set(["index.ts", "resources.ts"]);
+  const crossings: string[] = [];
+  for (const [file, imports] of graph) {
+    if (above.has(file)) continue;
+    for (const target of imports) {
+      const folder = folderOf(target);
+      if (folder !== undefined && folder !== folderOf(file)) crossings.push(`${file} → ${target}`);
+    }
+  }
+  expect(crossings).toEqual([]);
+  // The transport holds no API path but its own login.
+  expect(sources.get("client.ts")?.match(/"\/v1\/[^"]*"/g)).toEqual(['"/v1/users/login"']);
+});
+
 test.each(RESOURCES.map((entry) => [entry.model.type, entry] as const))(
   "%s is registered whole: its class is exported under its type, its lifecycle has every step, the emulator answers at its path",
   (type, { model, lifecycle, resource }) => {

@@ -21,6 +21,7 @@ import { API_CODES, isCallError, isWhatsAppError, withContext } from "../errors"
 import { replacementsAcross, sayMove } from "../identity";
 import { formatId } from "../resource-id";
 import { clientFor, connectionFor, identityOf, processState } from "../runtime";
+import { takeBackup } from "./api";
 import { withInputs } from "./one-shot";
 import { SettingsBackupModel } from "./schema";
 
@@ -71,7 +72,7 @@ export async function create(inputs: Props) {
   const api = clientFor(connection);
   let backup: { data: string };
   try {
-    backup = await api.backup(inputs.password as string);
+    backup = await takeBackup(api, inputs.password as string);
   } catch (error) {
     // Messages of failed calls are redacted as they are built, the password included.
     if (!isCallError(error)) throw error;

@@ -41,6 +41,7 @@ import { warnIrreversible } from "../irreversible";
 import { defaultOf } from "../model";
 import { formatId } from "../resource-id";
 import { clientFor, connectionFor, exclusive, identityOf, processState } from "../runtime";
+import { health } from "./api";
 import { withInputs } from "./one-shot";
 import { carryRecord, earlierRestore, finish, restoreOnce } from "./restore-once";
 import { SettingsRestoreModel } from "./schema";
@@ -158,7 +159,7 @@ async function waitForHealthy(api: WhatsAppClient, timeoutMs: number): Promise<{
   let status = "unknown";
   for (let attempt = 1; ; attempt++) {
     try {
-      const statuses = gatewayStatuses(await api.health());
+      const statuses = gatewayStatuses(await health(api));
       status = statuses.join(", ");
       if (statuses.length > 0 && statuses.every((s) => HEALTHY.has(s))) return { healthy: true, status };
     } catch (error) {

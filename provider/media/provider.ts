@@ -55,10 +55,10 @@ import {
   storedConnection,
   storedConnectionStale,
 } from "../runtime";
+import { deleteMediaProvider, listMediaProviders, MEDIA_PROVIDERS, putMediaProvider } from "./api";
 import { claim, heldInState, recordCreate, stackHolds, takenOver } from "./ownership";
 import { credentialsOf, MediaProviderModel } from "./schema";
 import { forgetSent, noteSending, sentBefore } from "./sent-record";
-import { MEDIA_PROVIDERS } from "./wire";
 
 type Props = Record<string, unknown>;
 
@@ -166,7 +166,7 @@ function liveConfig(config: unknown): unknown {
 
 /** What the client lists under `name`, or `undefined` when it lists nothing of that name. */
 async function find(api: WhatsAppClient, name: string, secrets: string[], fallback: Entry): Promise<Entry | undefined> {
-  const live = (await api.listMediaProviders(secrets)).find((provider) => provider.name === name);
+  const live = (await listMediaProviders(api, secrets)).find((provider) => provider.name === name);
   if (!live) return undefined;
   return {
     name,
@@ -189,7 +189,7 @@ async function write(
   const wanted = entryOf(props);
   const id = idFor(connection, wanted.name);
   try {
-    await api.putMediaProvider(wanted, secrets);
+    await putMediaProvider(api, wanted, secrets);
   } catch (error) {
     if (certainlyNotApplied(error)) throw error;
     throw partlyApplied(error, id, unsure);
@@ -294,7 +294,7 @@ async function remove(id: string, props: Props): Promise<void> {
   const api = clientFor(connection);
   await exclusive(client, async () => {
     try {
-      await api.deleteMediaProvider(name, secrets);
+      await deleteMediaProvider(api, name, secrets);
     } catch (error) {
       // Already gone (removed by hand, or by a restore): what delete wanted.
       if (!isWhatsAppError(error, "WHATSAPP_API") || error.status !== 404) throw error;

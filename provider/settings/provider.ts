@@ -29,12 +29,9 @@ import { warnIrreversible } from "../irreversible";
 import { RESOURCE_NAME } from "../model";
 import { formatId } from "../resource-id";
 import {
-  claim,
   clientFor,
   connectionFor,
   connectionForRecorded,
-  declare,
-  declaredOn,
   exclusive,
   identityOf,
   processState,
@@ -42,7 +39,9 @@ import {
   storedConnectionStale,
 } from "../runtime";
 import { isAtLeast } from "../version";
+import { getSettings, patchSettings } from "./api";
 import { changedFields, holds, needsLiveValues, patchBody, pick, settingsOf } from "./changes";
+import { claim, declare, declaredOn, settingsDeployment } from "./deployment";
 import { parseInputs, restartFields } from "./inputs";
 import { type FlatSettings, flatten, fromWire, sameValue, unflatten } from "./mapping";
 import { resetSettings } from "./reset";
@@ -63,7 +62,7 @@ function conflicts(news: Props, settings: FlatSettings): Array<{ property: strin
   const resource = news[RESOURCE_NAME];
   const identity = clientIdentity(targetBaseUrl(news));
   if (typeof resource !== "string" || !identity) return [];
-  const owners = processState().settingOwners;
+  const owners = settingsDeployment().owners;
   const onClient = owners.get(identity) ?? new Map<string, { resource: string; value: unknown }>();
   owners.set(identity, onClient);
   const failures: Array<{ property: string; reason: string }> = [];
@@ -240,7 +239,7 @@ async function apply({ props, connection, api, wanted, live, changed, before, wa
   const restart = [...changed.keys()].filter((path) => FIELDS_BY_PATH.get(path)?.meta.restart);
   if (changed.size === 0) return outputs(props, connection, wanted, [], api.version, waId);
   try {
-    await api.patchSettings(patchBody(changed, wanted, live));
+    await patchSettings(api, patchBody(changed, wanted, live));
   } catch (error) {
     if (certainlyNotApplied(error)) throw error;
     throw partlyApplied(error, id, before);
@@ -248,7 +247,7 @@ async function apply({ props, connection, api, wanted, live, changed, before, wa
   let readBack: FlatSettings;
   let registered = waId;
   try {
-    const { application } = await api.getSettings();
+    const { application } = await getSettings(api);
     readBack = fromWire(application);
     registered = waIdOf(application);
   } catch (error) {
@@ -279,7 +278,7 @@ export async function create(inputs: Props) {
   const wanted = settingsOf(inputs);
   // Reads and writes of one client take turns, so a group's siblings are read fresh.
   const outs = await exclusive(identityOf(connection), async () => {
-    const { application } = await api.getSettings();
+    const { application } = await getSettings(api);
     const live = fromWire(application);
     const waId = waIdOf(application);
     checkVersion(wanted, api.version);
@@ -306,7 +305,7 @@ export async function update(id: string, olds: Props, news: Props) {
   const outs = await exclusive(identityOf(connection), async () => {
     // Groups go whole; when the program leaves some of a group's fields to the client, read them first.
     const live: FlatSettings = needsLiveValues(changed, wanted)
-      ? fromWire((await api.getSettings()).application)
+      ? fromWire((await getSettings(api)).application)
       : new Map();
     const knownVersion = api.version ?? (typeof olds.apiVersion === "string" ? olds.apiVersion : undefined);
     checkVersion(changed, knownVersion);
@@ -320,7 +319,7 @@ export async function update(id: string, olds: Props, news: Props) {
 export async function read(id: string, props: Props) {
   const connection = connectionForRecorded(props, id);
   const api = clientFor(connection);
-  const { application } = await api.getSettings();
+  const { application } = await getSettings(api);
   const live = fromWire(application);
   const managed = settingsOf(props);
   // A client may leave a cleared URL out of its answer: absent reads as "", as a write takes it (`holds`).

@@ -16,8 +16,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { WhatsAppClient } from "../client";
 import { waIdOf } from "../identity";
-import { clientFor, connectionForRecorded, declaredOn, exclusive, identityOf, processState } from "../runtime";
+import { clientFor, connectionForRecorded, exclusive, identityOf } from "../runtime";
+import { deleteSettings, getSettings, patchSettings } from "./api";
 import { changedFields, patchBody, settingsOf } from "./changes";
+import { declaredOn, settingsDeployment } from "./deployment";
 import { type FlatSettings, fromWire, sameValue } from "./mapping";
 import { FIELDS, FIELDS_BY_PATH } from "./schema";
 
@@ -48,9 +50,9 @@ function changedBetween(before: FlatSettings, after: FlatSettings): string[] {
  * address: the same registered number, so nothing is to be reset.
  */
 async function liveUnlessManagedElsewhere(api: WhatsAppClient, identity: string): Promise<FlatSettings | undefined> {
-  const { application } = await api.getSettings();
+  const { application } = await getSettings(api);
   const waId = waIdOf(application);
-  const owner = waId === "" ? undefined : processState().claimed.get(waId);
+  const owner = waId === "" ? undefined : settingsDeployment().claimed.get(waId);
   if (owner !== undefined && owner !== identity) {
     pulumi.log.warn(
       `${identity}: not reset: it is the client this deployment applied settings to at ${owner} (wa_id ${waId}); ` +
@@ -76,7 +78,7 @@ function describe(identity: string, what: string, changed: string[]): string {
 export async function resetSettings(id: string, props: Props): Promise<void> {
   const connection = connectionForRecorded(props, id);
   const identity = identityOf(connection);
-  const shared = processState();
+  const shared = settingsDeployment();
   const others = new Set(declaredOn(identity).flatMap((fields) => [...fields]));
   const managed = [...settingsOf(props).keys()];
   await exclusive(identity, async () => {
@@ -88,12 +90,12 @@ export async function resetSettings(id: string, props: Props): Promise<void> {
       }
       const live = await liveUnlessManagedElsewhere(api, identity);
       if (!live) return;
-      await api.resetSettings();
+      await deleteSettings(api);
       shared.reset.add(identity);
       const what = "reset every application setting (DELETE /v1/settings/application)";
       let after: FlatSettings;
       try {
-        after = fromWire((await api.getSettings()).application);
+        after = fromWire((await getSettings(api)).application);
       } catch {
         pulumi.log.warn(`${identity}: ${what}; what changed could not be read back`);
         return;
@@ -115,7 +117,7 @@ export async function resetSettings(id: string, props: Props): Promise<void> {
     const live = await liveUnlessManagedElsewhere(api, identity);
     if (!live) return;
     const changed = changedFields(defaults, live);
-    if (changed.size > 0) await api.patchSettings(patchBody(changed, defaults, live));
+    if (changed.size > 0) await patchSettings(api, patchBody(changed, defaults, live));
     const still = kept.length > 0 ? ` (${kept.join(", ")} stay: another ApplicationSettings manages them)` : "";
     const what =
       others.size > 0
