@@ -6,7 +6,7 @@
  * The engine hands secrets to `check` as plain values, so a failure never repeats a value that
  * could be one: only numbers, booleans and short words of properties that are not secret.
  */
-import type { z } from "zod";
+import { z } from "zod";
 import {
   type Connection,
   ConnectionSchema,
@@ -14,7 +14,7 @@ import {
   PartialConnectionSchema,
   resolveConnection,
 } from "./connection";
-import { defaultOf, foreignKeys, propertyMeta, type ResourceModel } from "./model";
+import { defaultOf, foreignKeys, metaOfSchema, type ResourceModel, schemaDefault } from "./model";
 
 /** The placeholder Pulumi puts where a value is not known yet (during preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -42,6 +42,25 @@ export function withoutUnknowns(value: unknown): unknown {
     );
   }
   return value;
+}
+
+/**
+ * The one `null` rule of every resource's check: `null` stands for "left out" where something else
+ * decides the value when the program says nothing (the property's default, the client's documented
+ * default, or a group whose every field has one); elsewhere, an unknown key included, it is
+ * refused, so a `null` never skips a check that has no default to fall back on.
+ */
+export function leftOut(schema: z.ZodType | undefined, value: unknown): boolean {
+  if (value === undefined) return true;
+  return value === null && schema !== undefined && decidedWithout(schema);
+}
+
+function decidedWithout(schema: z.ZodType): boolean {
+  if (schemaDefault(schema) !== undefined || metaOfSchema(schema)?.default !== undefined) return true;
+  const inner = schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema;
+  return (
+    inner instanceof z.ZodObject && Object.values(inner.shape).every((field) => decidedWithout(field as z.ZodType))
+  );
 }
 
 /** What a failure may say about one property. */
@@ -191,7 +210,7 @@ function flatVocabulary(noun: string, object: z.ZodObject, extra: readonly strin
     facts: (path) => {
       const top = path.split(".")[0] as string;
       const schema = object.shape[top] as z.ZodType | undefined;
-      const meta = schema && propertyMeta.get(schema);
+      const meta = schema && metaOfSchema(schema);
       if (!meta) return undefined;
       return {
         ...(path === top && meta.allowed ? { allowed: meta.allowed } : {}),
@@ -259,11 +278,9 @@ export function checkInputs(
   config: Partial<Connection>,
 ) {
   const ignored = foreignKeys(model);
-  // `null` stands for "left out" only where a default takes its place; elsewhere it is refused.
-  const leftOut = (key: string, value: unknown) =>
-    value === undefined || (value === null && defaultOf(model, key) !== undefined);
+  const shape = model.inputs.shape as Record<string, z.ZodType | undefined>;
   const own = Object.fromEntries(
-    Object.entries(news).filter(([key, value]) => !ignored.has(key) && !leftOut(key, value)),
+    Object.entries(news).filter(([key, value]) => !ignored.has(key) && !leftOut(shape[key], value)),
   );
   const known = withoutUnknowns(own);
   const parsed = model.inputs.safeParse(known);
@@ -279,7 +296,7 @@ export function checkInputs(
   const inputs: Record<string, unknown> = { ...news };
   for (const key of Object.keys(model.inputs.shape)) {
     const fallback = defaultOf(model, key);
-    if (leftOut(key, news[key]) && fallback !== undefined) inputs[key] = fallback;
+    if (leftOut(shape[key], news[key]) && fallback !== undefined) inputs[key] = fallback;
   }
   return { inputs, failures };
 }

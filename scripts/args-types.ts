@@ -191,16 +191,16 @@ function settingsGroup(
   for (const [key, value] of Object.entries(shape)) {
     const schema = value as Schema;
     const inner = unwrap(schema);
-    const meta = settingsSchema.settingMeta.get(inner);
-    if (meta) {
-      const doc = comment(settingDoc(meta, wirePath + meta.wire), "  ");
+    const meta = propertyMeta.get(inner);
+    if (!meta) throw new Error(`${wirePath}${key} has no property(...) metadata`);
+    if (def(inner).type !== "object") {
+      const doc = comment(settingDoc(meta as settingsSchema.SettingMeta, wirePath + (meta.wire ?? key)), "  ");
       const input = ctx.input(inner, key, sampleOf(inner, meta.default));
       argsMembers.push(`${doc}\n  ${key}?: pulumi.Input<${input}> | undefined;`);
       valueMembers.push(`${doc}\n  ${key}?: ${ctx.output(inner, key)} | undefined;`);
       continue;
     }
-    const group = settingsSchema.groupMeta.get(inner);
-    if (!group) throw new Error(`${wirePath}${key} has neither setting nor group metadata`);
+    const group = meta;
     const child = `${name}${camelToPascal(key)}`;
     const doc = comment(
       [group.description, "", "Sent whole: the fields left out are sent as the client has them."],
@@ -211,7 +211,7 @@ function settingsGroup(
       (inner as unknown as z.ZodObject).shape,
       child,
       [group.description],
-      `${wirePath}${group.wire}.`,
+      `${wirePath}${group.wire ?? key}.`,
       out,
     );
     argsMembers.push(`${doc}\n  ${key}?: pulumi.Input<${child}Args> | undefined;`);

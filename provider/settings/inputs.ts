@@ -3,7 +3,7 @@
  * failure per property (camelCase path, allowed values, a did-you-mean for typos), tolerance of
  * Pulumi's unknown placeholder anywhere, and the warnings a deprecated field deserves.
  */
-import { type CheckFailure, containsUnknown, failuresOf, type Vocabulary, withoutUnknowns } from "../check";
+import { type CheckFailure, containsUnknown, failuresOf, leftOut, type Vocabulary, withoutUnknowns } from "../check";
 import { foreignKeys } from "../model";
 import { type FlatSettings, flatten, unflatten } from "./mapping";
 import {
@@ -102,7 +102,9 @@ export function parseInputs(news: Record<string, unknown>): ParsedInputs {
       continue;
     }
     if (NON_SETTING_KEYS.has(key)) continue;
-    if (value !== undefined && value !== null) raw[key] = value;
+    if (!leftOut(ApplicationSettingsSchema.shape[key as keyof typeof ApplicationSettingsSchema.shape], value)) {
+      raw[key] = value;
+    }
   }
   const known = withoutUnknowns(raw);
   const parsed = ApplicationSettingsSchema.safeParse(known);
