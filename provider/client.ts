@@ -19,12 +19,11 @@ import {
   isWhatsAppError,
   NetworkError,
   ResponseShapeError,
-  redact,
   TimeoutError,
   TlsError,
-  urlSecrets,
   withContext,
 } from "./errors";
+import { redact, urlSecrets } from "./redact";
 import { attemptLimit, DEFAULT_RETRY, nextDelay, type RetryPolicy } from "./retry-policy";
 
 export { DEFAULT_RETRY, type RetryPolicy } from "./retry-policy";

@@ -32,13 +32,13 @@ import {
   isCallError,
   isWhatsAppError,
   partlyApplied,
-  redact,
   UnsureClientError,
   withContext,
 } from "../errors";
 import { replacementsAcross, sayMove, waIdAt } from "../identity";
 import { warnIrreversible } from "../irreversible";
 import { defaultOf } from "../model";
+import { redact } from "../redact";
 import { formatId } from "../resource-id";
 import { clientFor, connectionFor, exclusive, identityOf, processState } from "../runtime";
 import { health } from "./api";
