@@ -146,6 +146,8 @@ export function parseExpiry(text: string | undefined, now: number): number {
 
 export class WhatsAppClient {
   readonly connection: Connection;
+  /** The connection's own secrets, cut from every message a call of this client builds. */
+  private readonly connectionSecrets: readonly string[];
   readonly sessions: Sessions;
   private readonly retry: RetryPolicy;
   private readonly onRetry: ((message: string) => void) | undefined;
@@ -154,6 +156,7 @@ export class WhatsAppClient {
 
   constructor(connection: Connection, options: ClientOptions = {}) {
     this.connection = { ...connection, baseUrl: connection.baseUrl.replace(/\/+$/, "") };
+    this.connectionSecrets = connectionSecrets(this.connection);
     this.sessions = options.sessions ?? new Sessions();
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.onRetry = options.onRetry;
@@ -297,7 +300,7 @@ export class WhatsAppClient {
   ): Promise<Exchange> {
     const policy = { ...this.retry, attempts: options.attempts ?? this.retry.attempts };
     const started = Date.now();
-    const secrets = [...options.secrets, ...connectionSecrets(this.connection), headers.authorization?.split(" ")[1]];
+    const secrets = [...options.secrets, ...this.connectionSecrets, headers.authorization?.split(" ")[1]];
     const timeoutMs = this.connection.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const failures: string[] = [];
     for (let attempt = 1; ; attempt++) {

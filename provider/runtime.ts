@@ -159,19 +159,59 @@ export async function exclusive<T>(identity: string, work: () => Promise<T>): Pr
 
 /** A client for `connection`; `attempts: 1` for a read that must not wait out retries (preview). */
 export function clientFor(connection: Connection, options: { attempts?: number } = {}): WhatsAppClient {
+  return transportFor(connection, identityOf(connection), options);
+}
+
+/** A client for `connection`, whose identity is known already. */
+function transportFor(connection: Connection, identity: string, options: { attempts?: number } = {}): WhatsAppClient {
   const shared = processState();
   if (connection.insecureSkipVerify && !shared.warnedInsecure.has(connection.baseUrl)) {
     shared.warnedInsecure.add(connection.baseUrl);
     pulumi.log.warn(`TLS verification is off for ${connection.baseUrl} (insecureSkipVerify); pass caCert instead`);
   }
   return new WhatsAppClient(
-    { ...connection, baseUrl: identityOf(connection) },
+    { ...connection, baseUrl: identity },
     {
       sessions: shared.sessions,
       retry: options.attempts ? { ...shared.retry, attempts: options.attempts } : shared.retry,
       onRetry: (message) => pulumi.log.info(message),
     },
   );
+}
+
+/**
+ * Everything a lifecycle step needs to talk to one client, resolved in one call: the connection,
+ * the client's identity (what ids, state, queues and records are keyed on) and its transport.
+ */
+export interface Reach {
+  readonly connection: Connection;
+  /** The normalized base URL: the client, however the program spells its address. */
+  readonly identity: string;
+  /** The transport, built on first use: a step that ends before calling out builds none. */
+  readonly api: WhatsAppClient;
+}
+
+function reachOf(connection: Connection): Reach {
+  const identity = identityOf(connection);
+  let api: WhatsAppClient | undefined;
+  return {
+    connection,
+    identity,
+    get api() {
+      api ??= transportFor(connection, identity);
+      return api;
+    },
+  };
+}
+
+/** The client a resource's inputs name now: its own connection, else its provider's, else stack config. */
+export function reach(props: Record<string, unknown>): Reach {
+  return reachOf(connectionFor(props));
+}
+
+/** The client a resource that exists is recorded on, and nothing else (see `connectionForRecorded`). */
+export function reachRecorded(props: Record<string, unknown>, id: string): Reach {
+  return reachOf(connectionForRecorded(props, id));
 }
 
 /** Releases pooled connections (tests and scripts; a provider process just exits). */

@@ -20,7 +20,7 @@ import { same, targetBaseUrl } from "../diff";
 import { API_CODES, isCallError, isWhatsAppError, withContext } from "../errors";
 import { replacementsAcross, sayMove } from "../identity";
 import { formatId } from "../resource-id";
-import { clientFor, connectionFor, identityOf, processState } from "../runtime";
+import { processState, reach } from "../runtime";
 import { takeBackup } from "./api";
 import { withInputs } from "./one-shot";
 import { SettingsBackupModel } from "./schema";
@@ -68,8 +68,7 @@ function writeAtomically(path: string, data: string): void {
 }
 
 export async function create(inputs: Props) {
-  const connection = connectionFor(inputs);
-  const api = clientFor(connection);
+  const { identity, api } = reach(inputs);
   let backup: { data: string };
   try {
     backup = await takeBackup(api, inputs.password as string);
@@ -92,9 +91,9 @@ export async function create(inputs: Props) {
     sizeBytes: Buffer.byteLength(data),
     apiVersion: api.version ?? "",
     createdAt: new Date().toISOString(),
-    baseUrl: identityOf(connection),
+    baseUrl: identity,
   };
-  return { id: formatId(SettingsBackupModel, identityOf(connection), (outs.sha256 as string).slice(0, 16)), outs };
+  return { id: formatId(SettingsBackupModel, identity, (outs.sha256 as string).slice(0, 16)), outs };
 }
 
 export { configure, delete, read } from "./one-shot";

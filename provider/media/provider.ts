@@ -46,12 +46,11 @@ import { warnIrreversible } from "../irreversible";
 import { defaultOf, RESOURCE_NAME } from "../model";
 import { formatId, parseId } from "../resource-id";
 import {
-  clientFor,
-  connectionFor,
-  connectionForRecorded,
   exclusive,
   identityOf,
   processState,
+  reach,
+  reachRecorded,
   storedConnection,
   storedConnectionStale,
 } from "../runtime";
@@ -218,9 +217,8 @@ async function write(
  * already holds it (a replacement under the same name) or the program adopts it.
  */
 export async function create(inputs: Props) {
-  const connection = connectionFor(inputs);
-  const client = identityOf(connection);
-  const api = clientFor(connection);
+  const reached = reach(inputs);
+  const { connection, identity: client, api } = reached;
   const wanted = entryOf(inputs);
   const secrets = credentialsOf(inputs.config);
   const outs = await exclusive(client, async () => {
@@ -243,12 +241,13 @@ export async function create(inputs: Props) {
 }
 
 export async function update(id: string, olds: Props, news: Props) {
-  const connection = connectionFor(news);
+  const reached = reach(news);
+  const { connection, identity } = reached;
   const recorded = clientIdentity(olds.baseUrl);
   // diff makes another client a replacement; never write to one this resource is not recorded on,
   // unless it is that client at another address (its registered number says so).
-  if (recorded && recorded !== identityOf(connection)) {
-    await sameClientOrThrow(olds, news, id, () => new WrongClientError(recorded, identityOf(connection)));
+  if (recorded && recorded !== identity) {
+    await sameClientOrThrow(olds, news, id, () => new WrongClientError(recorded, identity));
   }
   const wanted = entryOf(news);
   const secrets = [...credentialsOf(news.config), ...credentialsOf(olds.config)];
@@ -257,19 +256,17 @@ export async function update(id: string, olds: Props, news: Props) {
     // Only the connection changed: record it, nothing to send.
     return { outs: outputs(props, connection, wanted) };
   }
-  const api = clientFor(connection);
-  const outs = await exclusive(identityOf(connection), () =>
-    write(api, props, connection, outputs(props, connection, entryOf(olds)), secrets),
+  const outs = await exclusive(identity, () =>
+    write(reached.api, props, connection, outputs(props, connection, entryOf(olds)), secrets),
   );
   return { outs };
 }
 
 export async function read(id: string, props: Props) {
-  const connection = connectionForRecorded(props, id);
+  const { connection, api } = reachRecorded(props, id);
   const recorded = entryOf(props);
   const name = nameOf(id, props);
   const secrets = credentialsOf(props.config);
-  const api = clientFor(connection);
   const live = await find(api, name, secrets, { ...recorded, name });
   // Not listed: gone. No id tells Pulumi to drop it from state.
   if (!live) return {};
@@ -279,8 +276,8 @@ export async function read(id: string, props: Props) {
 }
 
 async function remove(id: string, props: Props): Promise<void> {
-  const connection = connectionForRecorded(props, id);
-  const client = identityOf(connection);
+  const reached = reachRecorded(props, id);
+  const client = reached.identity;
   const name = nameOf(id, props);
   if (takenOver(client, name, props.claimedAt)) {
     // Replaced under the same name: the create before this delete wrote the provider its
@@ -291,10 +288,9 @@ async function remove(id: string, props: Props): Promise<void> {
     return;
   }
   const secrets = credentialsOf(props.config);
-  const api = clientFor(connection);
   await exclusive(client, async () => {
     try {
-      await deleteMediaProvider(api, name, secrets);
+      await deleteMediaProvider(reached.api, name, secrets);
     } catch (error) {
       // Already gone (removed by hand, or by a restore): what delete wanted.
       if (!isWhatsAppError(error, "WHATSAPP_API") || error.status !== 404) throw error;

@@ -3,7 +3,7 @@
  * every setting back to its default (the webhook URL too, so callbacks stop) and cannot be undone,
  * so it is guarded like `rm -rf`:
  *
- * - it reaches only the client recorded in the resource's state (`connectionForRecorded`);
+ * - it reaches only the client recorded in the resource's state (`reachRecorded`);
  * - when other `ApplicationSettings` of this deployment still manage that client, or shared it when
  *   this one was last applied (a destroy checks nothing), only the fields no other resource manages
  *   go back to their defaults, by PATCH, and the rest stays;
@@ -16,7 +16,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { WhatsAppClient } from "../client";
 import { waIdOf } from "../identity";
-import { clientFor, connectionForRecorded, exclusive, identityOf } from "../runtime";
+import { exclusive, reachRecorded } from "../runtime";
 import { deleteSettings, getSettings, patchSettings } from "./api";
 import { changedFields, patchBody, settingsOf } from "./changes";
 import { declaredOn, settingsDeployment } from "./deployment";
@@ -76,13 +76,13 @@ function describe(identity: string, what: string, changed: string[]): string {
 
 /** Resets what the resource with these properties manages on its recorded client. */
 export async function resetSettings(id: string, props: Props): Promise<void> {
-  const connection = connectionForRecorded(props, id);
-  const identity = identityOf(connection);
+  const client = reachRecorded(props, id);
+  const { identity } = client;
   const shared = settingsDeployment();
   const others = new Set(declaredOn(identity).flatMap((fields) => [...fields]));
   const managed = [...settingsOf(props).keys()];
   await exclusive(identity, async () => {
-    const api = clientFor(connection);
+    const { api } = client;
     if (others.size === 0 && props.sharesClient !== true) {
       if (shared.reset.has(identity)) {
         pulumi.log.info(`${identity}: already reset to defaults in this deployment; nothing sent`);
