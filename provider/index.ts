@@ -32,6 +32,8 @@ export {
   type MediaProviderConfigArgs,
   type MediaProviderOutputs,
   type MediaType,
+  type ProfileAboutArgs,
+  type ProfileAboutOutputs,
   type SettingsBackupArgs,
   type SettingsBackupOutputs,
   type SettingsRestoreArgs,
@@ -59,4 +61,5 @@ export {
   WrongClientError,
 } from "./errors";
 export { MediaProvider } from "./media/resource";
+export { ProfileAbout } from "./profile/resource";
 export { ApplicationSettings } from "./settings/resource";

@@ -16,6 +16,9 @@ import * as mediaLifecycle from "./media/provider";
 import { MediaProvider } from "./media/resource";
 import { MediaProviderModel } from "./media/schema";
 import type { ResourceModel } from "./model";
+import * as aboutLifecycle from "./profile/provider";
+import { ProfileAbout } from "./profile/resource";
+import { ProfileAboutModel } from "./profile/schema";
 import * as settingsLifecycle from "./settings/provider";
 import { ApplicationSettings } from "./settings/resource";
 import { ApplicationSettingsModel } from "./settings/schema";
@@ -47,6 +50,7 @@ export const RESOURCES = [
   registered(SettingsBackupModel, backupLifecycle, SettingsBackup),
   registered(SettingsRestoreModel, restoreLifecycle, SettingsRestore),
   registered(MediaProviderModel, mediaLifecycle, MediaProvider),
+  registered(ProfileAboutModel, aboutLifecycle, ProfileAbout),
 ] as const;
 
 /** The type name of a registered resource (`"ApplicationSettings"`). */

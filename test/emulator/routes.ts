@@ -146,6 +146,21 @@ export const RESOURCE_ROUTES: Readonly<Record<ResourceType, readonly Route[]>> =
     }),
   ],
 
+  ProfileAbout: [
+    route("GET", "/v1/settings/profile/about", "admin", ({ coreapp }) => {
+      coreapp.requireRunning();
+      return { payload: { settings: { profile: { about: { text: coreapp.about } } } } };
+    }),
+
+    route("PATCH", "/v1/settings/profile/about", "admin", ({ coreapp, body }) => {
+      const text = requiredString(body, "text");
+      if ([...text].length > 139) throw new ApiFailure(1009, "Parameter 'text' must be at most 139 characters");
+      coreapp.requireRunning();
+      coreapp.about = text;
+      return done;
+    }),
+  ],
+
   SettingsRestore: [
     route("POST", "/v1/settings/restore", "admin", ({ coreapp, body }) => {
       const password = requiredString(body, "password");

@@ -74,6 +74,7 @@ export const SECRET_OUTPUTS: Record<ResourceType, readonly string[]> = {
   SettingsBackup: ["connection", "password", "data"],
   SettingsRestore: ["connection", "password", "data"],
   MediaProvider: ["connection", "config"],
+  ProfileAbout: ["connection"],
 };
 
 function plaintextOf(type: ResourceType, properties: Props): Props {
