@@ -24,12 +24,13 @@ export const LOG_LEVELS = ["info", "warning", "error", "fatal"] as const;
 export const MAX_CONCURRENT_REQUESTS = [6, 12, 18, 24] as const;
 const MAX_URL_LENGTH = 2048;
 
+/** A setting: its value is never a secret unless its meta says so, so a refused one may be shown. */
 function setting<T extends z.ZodType>(type: T, meta: SettingMeta) {
-  return property(type, meta).optional();
+  return property(type, { shown: !meta.secret, ...meta }).optional();
 }
 
 function group<T extends z.ZodRawShape>(shape: T, meta: GroupMeta) {
-  return property(z.strictObject(shape), meta).optional();
+  return property(z.strictObject(shape), { allowed: "an object", shown: true, ...meta }).optional();
 }
 
 /** A whole number, written as a number or as its decimal string; the number is kept. */
