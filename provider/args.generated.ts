@@ -799,6 +799,24 @@ export interface MediaProviderOutputs {
 }
 
 /**
+ * Outputs of a `ProfileAbout`, besides its inputs.
+ */
+export interface ProfileAboutOutputs {
+  /**
+   * The text as the client holds it, read back after each apply and refresh.
+   */
+  text: string;
+  /**
+   * The client's `meta.version` at the last apply or refresh.
+   */
+  apiVersion: string;
+  /**
+   * The client this resource manages (its normalized base URL).
+   */
+  baseUrl: string;
+}
+
+/**
  * Where a client is and how to log in to it. Give a username and password, or a token.
  */
 export interface ConnectionArgs {
@@ -956,6 +974,23 @@ export interface MediaProviderArgs {
    * Allowed: true or false.
    */
   adopt?: pulumi.Input<boolean> | undefined;
+  /**
+   * The client to talk to; stored secret. Without it: the `provider` option's connection, else
+   * stack config `whatsapp:*`, else the `WHATSAPP_*` environment variables.
+   */
+  connection?: pulumi.Input<ConnectionArgs> | undefined;
+}
+
+/**
+ * Inputs of a `ProfileAbout`: the "About" text of a client's WhatsApp profile (`/v1/settings/profile/about`). The API has no way to remove it: deleting the resource leaves the text on the client.
+ */
+export interface ProfileAboutArgs {
+  /**
+   * The text people see under the business's name, e.g. `Open 9-17, Mon-Fri`.
+   *
+   * Allowed: 1 to 139 characters.
+   */
+  text: pulumi.Input<string>;
   /**
    * The client to talk to; stored secret. Without it: the `provider` option's connection, else
    * stack config `whatsapp:*`, else the `WHATSAPP_*` environment variables.

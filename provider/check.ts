@@ -6,7 +6,7 @@
  * The engine hands secrets to `check` as plain values, so a failure never repeats a value that
  * could be one: only numbers, booleans and short words of properties that are not secret.
  */
-import type { z } from "zod";
+import { z } from "zod";
 import {
   type Connection,
   ConnectionSchema,
@@ -14,7 +14,7 @@ import {
   PartialConnectionSchema,
   resolveConnection,
 } from "./connection";
-import { defaultOf, foreignKeys, propertyMeta, type ResourceModel } from "./model";
+import { defaultOf, foreignKeys, metaOfSchema, type ResourceModel, schemaDefault } from "./model";
 
 /** The placeholder Pulumi puts where a value is not known yet (during preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -42,6 +42,25 @@ export function withoutUnknowns(value: unknown): unknown {
     );
   }
   return value;
+}
+
+/**
+ * The one `null` rule of every resource's check: `null` stands for "left out" where something else
+ * decides the value when the program says nothing (the property's default, the client's documented
+ * default, or a group whose every field has one); elsewhere, an unknown key included, it is
+ * refused, so a `null` never skips a check that has no default to fall back on.
+ */
+export function leftOut(schema: z.ZodType | undefined, value: unknown): boolean {
+  if (value === undefined) return true;
+  return value === null && schema !== undefined && decidedWithout(schema);
+}
+
+function decidedWithout(schema: z.ZodType): boolean {
+  if (schemaDefault(schema) !== undefined || metaOfSchema(schema)?.default !== undefined) return true;
+  const inner = schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema;
+  return (
+    inner instanceof z.ZodObject && Object.values(inner.shape).every((field) => decidedWithout(field as z.ZodType))
+  );
 }
 
 /** What a failure may say about one property. */
@@ -182,27 +201,80 @@ export function failuresOf(
   );
 }
 
-/** The vocabulary of a flat zod object whose properties carry `property(...)` meta. */
-function flatVocabulary(noun: string, object: z.ZodObject, extra: readonly string[] = []): Vocabulary {
-  const names = new Map([...Object.keys(object.shape), ...extra].map((key) => [key, key]));
+/** The object a schema is, under `.optional()`, or `undefined`. */
+function objectOf(schema: z.ZodType | undefined): z.ZodObject | undefined {
+  const inner = schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema;
+  return inner instanceof z.ZodObject ? inner : undefined;
+}
+
+/** The schema of each level along a camelCase path, as far as the path leads through objects. */
+function schemasAlong(object: z.ZodObject, path: string): z.ZodType[] {
+  const schemas: z.ZodType[] = [];
+  let level: z.ZodObject | undefined = object;
+  for (const key of path.split(".")) {
+    const schema = level?.shape[key] as z.ZodType | undefined;
+    if (!schema) break;
+    schemas.push(schema);
+    level = objectOf(schema);
+  }
+  return schemas;
+}
+
+/** The object at a camelCase path, when every level of it is one. */
+function objectAt(object: z.ZodObject, path: string): z.ZodObject | undefined {
+  const schemas = schemasAlong(object, path);
+  return schemas.length === path.split(".").length ? objectOf(schemas.at(-1)) : undefined;
+}
+
+function holdsSecret(schema: z.ZodType): boolean {
+  const object = objectOf(schema);
+  return (
+    object !== undefined &&
+    Object.values(object.shape).some((inner) => {
+      const meta = metaOfSchema(inner as z.ZodType);
+      return meta?.secret === true || holdsSecret(inner as z.ZodType);
+    })
+  );
+}
+
+/**
+ * The vocabulary of a zod object whose properties carry `property(...)` meta, at any depth: the
+ * names at each level with their wire names, and what a failure may say of a property, from the
+ * deepest meta along its path. A refused value is shown only where the meta says it is a short
+ * word (`shown`), and then only numbers inside a group holding a secret; a URL's text never.
+ */
+function vocabularyFor(noun: string, object: z.ZodObject, extra: readonly string[] = []): Vocabulary {
   return {
     noun,
-    namesAt: (prefix) => (prefix === "" ? names : new Map()),
+    namesAt: (prefix) => {
+      const names = new Map<string, string>();
+      const level = prefix === "" ? object : objectAt(object, prefix.slice(0, -1));
+      for (const [key, schema] of Object.entries(level?.shape ?? {})) {
+        names.set(key, metaOfSchema(schema as z.ZodType)?.wire ?? key);
+      }
+      if (prefix === "") for (const key of extra) names.set(key, key);
+      return names;
+    },
     facts: (path) => {
-      const top = path.split(".")[0] as string;
-      const schema = object.shape[top] as z.ZodType | undefined;
-      const meta = schema && propertyMeta.get(schema);
+      const schemas = schemasAlong(object, path);
+      const deepest = schemas.at(-1);
+      const meta = deepest && metaOfSchema(deepest);
       if (!meta) return undefined;
+      const exact = schemas.length === path.split(".").length;
+      const url = meta.kind === "url";
+      let shows: "words" | "numbers" | "nothing" = url ? "numbers" : meta.shown && !meta.secret ? "words" : "nothing";
+      if (shows === "words" && holdsSecret(schemas[0] as z.ZodType)) shows = "numbers";
       return {
-        ...(path === top && meta.allowed ? { allowed: meta.allowed } : {}),
-        shows: meta.shown && !meta.secret ? "words" : "nothing",
+        ...(exact && meta.allowed ? { allowed: meta.allowed } : {}),
+        shows,
+        ...(url ? { url: true } : {}),
         ...(meta.whole ? { whole: true } : {}),
       };
     },
   };
 }
 
-const CONNECTION_VOCABULARY = flatVocabulary("a connection setting", ConnectionSchema);
+const CONNECTION_VOCABULARY = vocabularyFor("a connection setting", ConnectionSchema);
 
 /** Offline checks of a `connection` input: shape, URL, and that it can log in at all. */
 export function checkConnection(connection: unknown): CheckFailure[] {
@@ -244,7 +316,7 @@ export function connectionFailures(connection: unknown, config: Partial<Connecti
 
 /** The vocabulary of a resource model: its inputs, and `connection`. */
 export function vocabularyOf(model: ResourceModel): Vocabulary {
-  return flatVocabulary(model.noun, model.inputs, ["connection"]);
+  return vocabularyFor(model.noun, model.inputs, ["connection"]);
 }
 
 /**
@@ -259,11 +331,9 @@ export function checkInputs(
   config: Partial<Connection>,
 ) {
   const ignored = foreignKeys(model);
-  // `null` stands for "left out" only where a default takes its place; elsewhere it is refused.
-  const leftOut = (key: string, value: unknown) =>
-    value === undefined || (value === null && defaultOf(model, key) !== undefined);
+  const shape = model.inputs.shape as Record<string, z.ZodType | undefined>;
   const own = Object.fromEntries(
-    Object.entries(news).filter(([key, value]) => !ignored.has(key) && !leftOut(key, value)),
+    Object.entries(news).filter(([key, value]) => !ignored.has(key) && !leftOut(shape[key], value)),
   );
   const known = withoutUnknowns(own);
   const parsed = model.inputs.safeParse(known);
@@ -279,7 +349,7 @@ export function checkInputs(
   const inputs: Record<string, unknown> = { ...news };
   for (const key of Object.keys(model.inputs.shape)) {
     const fallback = defaultOf(model, key);
-    if (leftOut(key, news[key]) && fallback !== undefined) inputs[key] = fallback;
+    if (leftOut(shape[key], news[key]) && fallback !== undefined) inputs[key] = fallback;
   }
   return { inputs, failures };
 }

@@ -1,13 +1,14 @@
 /**
  * The HTTP client for one WhatsApp Business API client: login and token reuse, the response
- * envelope, typed errors, timeouts and retries of idempotent calls. Transports and tokens live
+ * envelope, typed errors, timeouts and retries of idempotent calls. It knows no endpoint but
+ * login: each resource folder's `api.ts` holds its paths, bodies and answers' schemas and calls
+ * through `call` and `request`. Transports and tokens live
  * in a `Sessions` object the caller owns, never at module scope, so Pulumi can serialize the
  * provider and one provider process reuses one connection and one login per client.
  */
 import { createHash } from "node:crypto";
 import * as undici from "undici";
 import { z } from "zod";
-import { BackupResponseSchema, HealthResponseSchema } from "./backup/wire";
 import type { Connection } from "./connection";
 import { connectionSecrets } from "./connection";
 import {
@@ -18,15 +19,12 @@ import {
   isWhatsAppError,
   NetworkError,
   ResponseShapeError,
-  redact,
   TimeoutError,
   TlsError,
-  urlSecrets,
   withContext,
 } from "./errors";
-import { MEDIA_PROVIDERS, type MediaProviderEntry, MediaProvidersResponseSchema } from "./media/wire";
+import { redact, urlSecrets } from "./redact";
 import { attemptLimit, DEFAULT_RETRY, nextDelay, type RetryPolicy } from "./retry-policy";
-import { SettingsResponseSchema } from "./settings/wire";
 
 export { DEFAULT_RETRY, type RetryPolicy } from "./retry-policy";
 
@@ -38,6 +36,8 @@ const LoginSchema = z.looseObject({
 });
 export type Meta = z.infer<typeof MetaSchema>;
 
+/** The one endpoint the transport knows: where it logs in. */
+const LOGIN = "/v1/users/login";
 const DEFAULT_TIMEOUT_MS = 30_000;
 /** Longest TCP connect and TLS handshake (or `timeoutMs` when shorter): a client that accepts and never answers fails in this. */
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -109,7 +109,19 @@ export interface ClientOptions {
   onRetry?: (message: string) => void;
 }
 
-interface Exchange {
+/** How one call is made. */
+export interface CallOptions {
+  /** Whether it may be sent again after a failure that may have reached the client; default: not a POST. */
+  idempotent?: boolean;
+  /** Values cut from any error the call ends with (the body's secrets, credentials in an answer). */
+  secrets?: string[];
+  /** Tries at most; default: the retry policy's. */
+  attempts?: number;
+  /** `request` only: what an empty answer is checked as (`{}` for calls that may answer nothing). */
+  emptyAs?: "object";
+}
+
+export interface Exchange {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
@@ -134,6 +146,8 @@ export function parseExpiry(text: string | undefined, now: number): number {
 
 export class WhatsAppClient {
   readonly connection: Connection;
+  /** The connection's own secrets, cut from every message a call of this client builds. */
+  private readonly connectionSecrets: readonly string[];
   readonly sessions: Sessions;
   private readonly retry: RetryPolicy;
   private readonly onRetry: ((message: string) => void) | undefined;
@@ -142,99 +156,55 @@ export class WhatsAppClient {
 
   constructor(connection: Connection, options: ClientOptions = {}) {
     this.connection = { ...connection, baseUrl: connection.baseUrl.replace(/\/+$/, "") };
+    this.connectionSecrets = connectionSecrets(this.connection);
     this.sessions = options.sessions ?? new Sessions();
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.onRetry = options.onRetry;
   }
 
-  async getSettings(): Promise<{ application: Record<string, unknown>; meta: Meta | undefined }> {
-    const reply = await this.call("GET", "/v1/settings/application");
-    const parsed = SettingsResponseSchema.safeParse(reply.body);
-    if (!parsed.success) {
-      throw new ResponseShapeError("GET", "/v1/settings/application", "expected {settings: {application: {...}}}");
-    }
-    return { application: parsed.data.settings.application, meta: reply.meta };
+  /**
+   * An authenticated call whose answer must have `schema`'s shape (`{}` stands for an empty
+   * answer); any other shape is a `ResponseShapeError` saying what was `expected`.
+   */
+  async request<T>(
+    method: string,
+    path: string,
+    schema: z.ZodType<T>,
+    expected: string,
+    body?: unknown,
+    options: CallOptions = {},
+  ): Promise<{ data: T; meta: Meta | undefined; status: number }> {
+    const reply = await this.call(method, path, body, options);
+    const parsed = schema.safeParse(reply.body ?? (options.emptyAs === "object" ? {} : undefined));
+    if (!parsed.success) throw new ResponseShapeError(method, path, `expected ${expected}`);
+    return { data: parsed.data, meta: reply.meta, status: reply.status };
   }
 
-  async patchSettings(body: Record<string, unknown>): Promise<void> {
-    await this.call("PATCH", "/v1/settings/application", body);
-  }
-
-  async resetSettings(): Promise<void> {
-    await this.call("DELETE", "/v1/settings/application");
-  }
-
-  async backup(password: string): Promise<{ data: string; meta: Meta | undefined }> {
-    const reply = await this.call(
-      "POST",
-      "/v1/settings/backup",
-      { password },
-      { idempotent: true, secrets: [password] },
-    );
-    const parsed = BackupResponseSchema.safeParse(reply.body);
-    if (!parsed.success) throw new ResponseShapeError("POST", "/v1/settings/backup", "expected {settings: {data}}");
-    return { data: parsed.data.settings.data, meta: reply.meta };
-  }
-
-  /** Never retried once the request may have reached the client: a restore is user-visible. */
-  async restore(password: string, data: string): Promise<void> {
-    const reply = await this.call(
-      "POST",
-      "/v1/settings/restore",
-      { password, data },
-      { idempotent: false, secrets: [password, data] },
-    );
-    // A 200 that carries errors did not restore: the API reports refusals in the envelope.
+  /**
+   * The first error a 2xx answer's envelope carries, as the `ApiError` it stands for: some calls
+   * report refusals there. `secrets` are cut from what it quotes.
+   */
+  static refusalIn(reply: { status: number; body: unknown }, method: string, path: string, secrets: string[]) {
     const first = EnvelopeSchema.safeParse(reply.body ?? {}).data?.errors?.[0];
-    if (first) {
-      throw new ApiError({
-        method: "POST",
-        path: "/v1/settings/restore",
-        status: reply.status,
-        apiCode: first.code,
-        title: first.title,
-        details: first.details === undefined ? undefined : redact(first.details, [password, data]),
-      });
-    }
-  }
-
-  /** Every media provider on the client; `secrets` are cut from any error (the answer holds credentials). */
-  async listMediaProviders(secrets: string[] = []): Promise<MediaProviderEntry[]> {
-    const reply = await this.call("GET", MEDIA_PROVIDERS, undefined, { secrets });
-    const parsed = MediaProvidersResponseSchema.safeParse(reply.body ?? {});
-    if (!parsed.success) {
-      throw new ResponseShapeError(
-        "GET",
-        MEDIA_PROVIDERS,
-        "expected {settings: {application: {media: {providers: [...]}}}}",
-      );
-    }
-    return parsed.data.settings?.application?.media?.providers ?? [];
+    if (!first) return undefined;
+    return new ApiError({
+      method,
+      path,
+      status: reply.status,
+      apiCode: first.code,
+      title: first.title,
+      details: first.details === undefined ? undefined : redact(first.details, secrets),
+    });
   }
 
   /**
-   * Adds a media provider, or overwrites the one of that name (the API takes exactly one per
-   * POST). Sending the same element twice leaves the client as once, so it is retried like a PUT.
+   * Lets the next call log in again when this deployment's login failed for want of an answer (a
+   * client restarting); one refused for its credentials stays failed (each would count toward the
+   * lockout).
    */
-  async putMediaProvider(provider: { name: string; type: string; config: unknown }, secrets: string[]): Promise<void> {
-    await this.call("POST", MEDIA_PROVIDERS, [provider], { idempotent: true, secrets });
-  }
-
-  async deleteMediaProvider(name: string, secrets: string[] = []): Promise<void> {
-    await this.call("DELETE", `${MEDIA_PROVIDERS}/${encodeURIComponent(name)}`, undefined, { secrets });
-  }
-
-  /**
-   * Polled while a client restarts, so a login that failed for want of an answer is tried again
-   * here; one refused for its credentials is not (each would count toward the lockout).
-   */
-  async health(): Promise<Record<string, unknown>> {
+  retryUnansweredLogin(): void {
     const failed = this.sessions.failedLogins.get(this.tokenKey());
     if (failed && !isWhatsAppError(failed, "WHATSAPP_API")) this.sessions.failedLogins.delete(this.tokenKey());
-    const reply = await this.call("GET", "/v1/health", undefined, { attempts: 1 });
-    const parsed = HealthResponseSchema.safeParse(reply.body);
-    if (!parsed.success) throw new ResponseShapeError("GET", "/v1/health", "expected {health: {...}}");
-    return parsed.data.health;
   }
 
   /** Logs in (or reuses this process's token for the client and user) and returns the token. */
@@ -276,7 +246,7 @@ export class WhatsAppClient {
     // 401 is not retried: failed logins count toward the client's lockout.
     const reply = await this.send(
       "POST",
-      "/v1/users/login",
+      LOGIN,
       undefined,
       { authorization: `Basic ${basic}` },
       {
@@ -285,7 +255,7 @@ export class WhatsAppClient {
       },
     );
     const parsed = LoginSchema.safeParse(reply.body);
-    if (!parsed.success) throw new ResponseShapeError("POST", "/v1/users/login", "expected {users: [{token}]}");
+    if (!parsed.success) throw new ResponseShapeError("POST", LOGIN, "expected {users: [{token}]}");
     const user = parsed.data.users[0] as { token: string; expires_after?: string };
     const cached = { token: user.token, expiresAt: parseExpiry(user.expires_after, Date.now()) };
     this.sessions.tokens.set(this.tokenKey(), cached);
@@ -293,12 +263,7 @@ export class WhatsAppClient {
   }
 
   /** An authenticated call: on 401 the token is renewed once (when there are credentials to renew it with). */
-  async call(
-    method: string,
-    path: string,
-    body?: unknown,
-    options: { idempotent?: boolean; secrets?: string[]; attempts?: number } = {},
-  ): Promise<Exchange> {
+  async call(method: string, path: string, body?: unknown, options: CallOptions = {}): Promise<Exchange> {
     const canRelogin = Boolean(this.connection.username && this.connection.password);
     const sendWith = (token: string) =>
       this.send(
@@ -335,7 +300,7 @@ export class WhatsAppClient {
   ): Promise<Exchange> {
     const policy = { ...this.retry, attempts: options.attempts ?? this.retry.attempts };
     const started = Date.now();
-    const secrets = [...options.secrets, ...connectionSecrets(this.connection), headers.authorization?.split(" ")[1]];
+    const secrets = [...options.secrets, ...this.connectionSecrets, headers.authorization?.split(" ")[1]];
     const timeoutMs = this.connection.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const failures: string[] = [];
     for (let attempt = 1; ; attempt++) {

@@ -4,21 +4,29 @@
  * identity does not survive the trip.
  */
 
-export type ErrorCode =
-  | "WHATSAPP_INVALID_INPUT"
-  | "WHATSAPP_CONFIG"
-  | "WHATSAPP_API"
-  | "WHATSAPP_RESPONSE_SHAPE"
-  | "WHATSAPP_NETWORK"
-  | "WHATSAPP_TLS"
-  | "WHATSAPP_TIMEOUT"
-  | "WHATSAPP_VERSION"
-  | "WHATSAPP_FIELD_IGNORED"
-  | "WHATSAPP_BACKUP_INTEGRITY"
-  | "WHATSAPP_WRONG_CLIENT"
-  | "WHATSAPP_RESTORE_UNFINISHED"
-  | "WHATSAPP_NOT_OWNED"
-  | "WHATSAPP_UNSURE_CLIENT";
+/**
+ * Every error's stable `code`, written once, under the name of its class: `ErrorCode` and the
+ * class behind each code are derived from it.
+ */
+export const ERROR_CODES = {
+  ConfigError: "WHATSAPP_CONFIG",
+  ApiError: "WHATSAPP_API",
+  ResponseShapeError: "WHATSAPP_RESPONSE_SHAPE",
+  NetworkError: "WHATSAPP_NETWORK",
+  TlsError: "WHATSAPP_TLS",
+  TimeoutError: "WHATSAPP_TIMEOUT",
+  VersionError: "WHATSAPP_VERSION",
+  FieldIgnoredError: "WHATSAPP_FIELD_IGNORED",
+  InputError: "WHATSAPP_INVALID_INPUT",
+  BackupIntegrityError: "WHATSAPP_BACKUP_INTEGRITY",
+  WrongClientError: "WHATSAPP_WRONG_CLIENT",
+  RestoreUnfinishedError: "WHATSAPP_RESTORE_UNFINISHED",
+  NotOwnedError: "WHATSAPP_NOT_OWNED",
+  UnsureClientError: "WHATSAPP_UNSURE_CLIENT",
+} as const;
+
+/** The stable `code` of every error this package reports. */
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
 
 /**
  * The API's own numeric error codes (`errors[0].code` in a response) that the provider acts on,
@@ -89,9 +97,9 @@ export class WhatsAppError extends Error {
 
 /** A connection that cannot be used as configured (missing base URL or credentials). */
 export class ConfigError extends WhatsAppError {
-  declare readonly code: "WHATSAPP_CONFIG";
+  declare readonly code: (typeof ERROR_CODES)["ConfigError"];
   constructor(message: string) {
-    super("WHATSAPP_CONFIG", message);
+    super(ERROR_CODES.ConfigError, message);
   }
 }
 
@@ -107,7 +115,7 @@ export interface ApiErrorInit {
 
 /** The API answered with an error: HTTP status plus the API's own error code, title and details. */
 export class ApiError extends WhatsAppError {
-  declare readonly code: "WHATSAPP_API";
+  declare readonly code: (typeof ERROR_CODES)["ApiError"];
   readonly status: number;
   readonly apiCode: number | undefined;
   readonly title: string | undefined;
@@ -119,7 +127,7 @@ export class ApiError extends WhatsAppError {
   constructor(init: ApiErrorInit, context?: ErrorContext) {
     const what = [init.status, init.apiCode, init.title].filter((part) => part !== undefined).join(" ");
     const details = init.details ? ` (${init.details})` : "";
-    super("WHATSAPP_API", `${init.method} ${init.path} failed: ${what}${details}`, context);
+    super(ERROR_CODES.ApiError, `${init.method} ${init.path} failed: ${what}${details}`, context);
     this.status = init.status;
     this.apiCode = init.apiCode;
     this.title = init.title;
@@ -132,13 +140,13 @@ export class ApiError extends WhatsAppError {
 
 /** A 2xx answer whose body is not what the API documents: kept apart from HTTP failures. */
 export class ResponseShapeError extends WhatsAppError {
-  declare readonly code: "WHATSAPP_RESPONSE_SHAPE";
+  declare readonly code: (typeof ERROR_CODES)["ResponseShapeError"];
   readonly method: string;
   readonly path: string;
   readonly problem: string;
 
   constructor(method: string, path: string, problem: string, context?: ErrorContext) {
-    super("WHATSAPP_RESPONSE_SHAPE", `${method} ${path} answered an unexpected body: ${problem}`, context);
+    super(ERROR_CODES.ResponseShapeError, `${method} ${path} answered an unexpected body: ${problem}`, context);
     this.method = method;
     this.path = path;
     this.problem = problem;
@@ -146,58 +154,58 @@ export class ResponseShapeError extends WhatsAppError {
 }
 
 export class NetworkError extends WhatsAppError {
-  declare readonly code: "WHATSAPP_NETWORK";
+  declare readonly code: (typeof ERROR_CODES)["NetworkError"];
   constructor(message: string, context: ErrorContext) {
-    super("WHATSAPP_NETWORK", message, context);
+    super(ERROR_CODES.NetworkError, message, context);
   }
 }
 
 export class TlsError extends WhatsAppError {
-  declare readonly code: "WHATSAPP_TLS";
+  declare readonly code: (typeof ERROR_CODES)["TlsError"];
   constructor(message: string, context: ErrorContext) {
-    super("WHATSAPP_TLS", message, context);
+    super(ERROR_CODES.TlsError, message, context);
   }
 }
 
 export class TimeoutError extends WhatsAppError {
-  declare readonly code: "WHATSAPP_TIMEOUT";
+  declare readonly code: (typeof ERROR_CODES)["TimeoutError"];
   constructor(message: string, context: ErrorContext = {}) {
-    super("WHATSAPP_TIMEOUT", message, context);
+    super(ERROR_CODES.TimeoutError, message, context);
   }
 }
 
 /** A managed field the connected client is too old (or too new) to accept. */
 export class VersionError extends WhatsAppError {
-  declare readonly code: "WHATSAPP_VERSION";
+  declare readonly code: (typeof ERROR_CODES)["VersionError"];
   constructor(message: string) {
-    super("WHATSAPP_VERSION", message);
+    super(ERROR_CODES.VersionError, message);
   }
 }
 
 /** The client answered 200 to a write but did not keep a value. */
 export class FieldIgnoredError extends WhatsAppError {
-  declare readonly code: "WHATSAPP_FIELD_IGNORED";
+  declare readonly code: (typeof ERROR_CODES)["FieldIgnoredError"];
   constructor(message: string) {
-    super("WHATSAPP_FIELD_IGNORED", message);
+    super(ERROR_CODES.FieldIgnoredError, message);
   }
 }
 
 /** Inputs refused before any request was sent; one entry per property. */
 export class InputError extends WhatsAppError {
-  declare readonly code: "WHATSAPP_INVALID_INPUT";
+  declare readonly code: (typeof ERROR_CODES)["InputError"];
   readonly failures: ReadonlyArray<{ property: string; reason: string }>;
 
   constructor(failures: ReadonlyArray<{ property: string; reason: string }>) {
-    super("WHATSAPP_INVALID_INPUT", failures.map((f) => `${f.property}: ${f.reason}`).join("; "));
+    super(ERROR_CODES.InputError, failures.map((f) => `${f.property}: ${f.reason}`).join("; "));
     this.failures = failures;
   }
 }
 
 /** A backup blob that does not match the checksum it was promised to have. */
 export class BackupIntegrityError extends WhatsAppError {
-  declare readonly code: "WHATSAPP_BACKUP_INTEGRITY";
+  declare readonly code: (typeof ERROR_CODES)["BackupIntegrityError"];
   constructor(message: string) {
-    super("WHATSAPP_BACKUP_INTEGRITY", message);
+    super(ERROR_CODES.BackupIntegrityError, message);
   }
 }
 
@@ -206,13 +214,13 @@ export class BackupIntegrityError extends WhatsAppError {
  * was sent to either, because a reset or a read there would hit the wrong client.
  */
 export class WrongClientError extends WhatsAppError {
-  declare readonly code: "WHATSAPP_WRONG_CLIENT";
+  declare readonly code: (typeof ERROR_CODES)["WrongClientError"];
   readonly recorded: string;
   readonly current: string;
 
   constructor(recorded: string, current: string) {
     super(
-      "WHATSAPP_WRONG_CLIENT",
+      ERROR_CODES.WrongClientError,
       `this resource is recorded on the client at ${recorded}, but its connection now names ${current}; ` +
         `nothing was sent to either. Point the connection (whatsapp:baseUrl and its credentials) back at ${recorded} ` +
         "for this deployment, or keep that client as it is with the retainOnDelete option, or forget the resource " +
@@ -228,12 +236,12 @@ export class WrongClientError extends WhatsAppError {
  * finish it: it may have landed, so it is not sent again without being told.
  */
 export class RestoreUnfinishedError extends WhatsAppError {
-  declare readonly code: "WHATSAPP_RESTORE_UNFINISHED";
+  declare readonly code: (typeof ERROR_CODES)["RestoreUnfinishedError"];
   readonly recordPath: string;
 
   constructor(init: { target: string; sha256: string; state: string; startedAt: string; recordPath: string }) {
     super(
-      "WHATSAPP_RESTORE_UNFINISHED",
+      ERROR_CODES.RestoreUnfinishedError,
       `a restore of this backup (sha256 ${init.sha256.slice(0, 16)}…) onto ${init.target} was started at ` +
         `${init.startedAt} and never finished (${init.state === "accepted" ? "the client accepted it" : "it may or may not have reached the client"}; ` +
         "the deployment was interrupted). Nothing was sent now: a restore shows every contact a new security code. " +
@@ -250,14 +258,14 @@ export class RestoreUnfinishedError extends WhatsAppError {
  * remove their provider. Nothing was sent.
  */
 export class NotOwnedError extends WhatsAppError {
-  declare readonly code: "WHATSAPP_NOT_OWNED";
+  declare readonly code: (typeof ERROR_CODES)["NotOwnedError"];
   readonly client: string;
   /** The media provider's name on the client. */
   readonly provider: string;
 
   constructor(client: string, name: string) {
     super(
-      "WHATSAPP_NOT_OWNED",
+      ERROR_CODES.NotOwnedError,
       `the client at ${client} already has a media provider named ${JSON.stringify(name)} that this stack did not ` +
         "create; nothing was sent",
       {
@@ -278,13 +286,13 @@ export class NotOwnedError extends WhatsAppError {
  * step is not taken on a guess. Nothing was sent.
  */
 export class UnsureClientError extends WhatsAppError {
-  declare readonly code: "WHATSAPP_UNSURE_CLIENT";
+  declare readonly code: (typeof ERROR_CODES)["UnsureClientError"];
   readonly from: string;
   readonly to: string;
 
   constructor(init: { from: string; to: string; why: string; consequence: string; onPurpose: string }) {
     super(
-      "WHATSAPP_UNSURE_CLIENT",
+      ERROR_CODES.UnsureClientError,
       `${init.to} may be the client at ${init.from} under another address, or another client (${init.why}); ` +
         `${init.consequence} is not done on a guess, and nothing was sent`,
       {
@@ -296,23 +304,28 @@ export class UnsureClientError extends WhatsAppError {
   }
 }
 
+/** Every error class, under its name: `ERROR_CODES` gives its code. */
+export const ERROR_CLASSES = {
+  ConfigError,
+  ApiError,
+  ResponseShapeError,
+  NetworkError,
+  TlsError,
+  TimeoutError,
+  VersionError,
+  FieldIgnoredError,
+  InputError,
+  BackupIntegrityError,
+  WrongClientError,
+  RestoreUnfinishedError,
+  NotOwnedError,
+  UnsureClientError,
+} as const;
+
 /** The class behind each code, so that `isWhatsAppError(e, code)` narrows without a cast. */
-export interface ErrorClasses {
-  WHATSAPP_INVALID_INPUT: InputError;
-  WHATSAPP_CONFIG: ConfigError;
-  WHATSAPP_API: ApiError;
-  WHATSAPP_RESPONSE_SHAPE: ResponseShapeError;
-  WHATSAPP_NETWORK: NetworkError;
-  WHATSAPP_TLS: TlsError;
-  WHATSAPP_TIMEOUT: TimeoutError;
-  WHATSAPP_VERSION: VersionError;
-  WHATSAPP_FIELD_IGNORED: FieldIgnoredError;
-  WHATSAPP_BACKUP_INTEGRITY: BackupIntegrityError;
-  WHATSAPP_WRONG_CLIENT: WrongClientError;
-  WHATSAPP_RESTORE_UNFINISHED: RestoreUnfinishedError;
-  WHATSAPP_NOT_OWNED: NotOwnedError;
-  WHATSAPP_UNSURE_CLIENT: UnsureClientError;
-}
+export type ErrorClasses = {
+  [K in keyof typeof ERROR_CODES as (typeof ERROR_CODES)[K]]: InstanceType<(typeof ERROR_CLASSES)[K]>;
+};
 
 /**
  * True when `error` is one of ours (with `code`: that one), whichever copy of this module created
@@ -327,17 +340,18 @@ export function isWhatsAppError(error: unknown, code?: ErrorCode): boolean {
 }
 
 /** What a failed HTTP call is reported as: what the client and the retry loop build and rebuild. */
-export type CallError = ApiError | ResponseShapeError | NetworkError | TlsError | TimeoutError;
+const CALL_ERRORS = [
+  ERROR_CODES.ApiError,
+  ERROR_CODES.ResponseShapeError,
+  ERROR_CODES.NetworkError,
+  ERROR_CODES.TlsError,
+  ERROR_CODES.TimeoutError,
+] as const;
+export type CallError = ErrorClasses[(typeof CALL_ERRORS)[number]];
 
 /** Whether `error` is a failed HTTP call, so that `withContext` can build it again. */
 export function isCallError(error: unknown): error is CallError {
-  return (
-    isWhatsAppError(error, "WHATSAPP_API") ||
-    isWhatsAppError(error, "WHATSAPP_RESPONSE_SHAPE") ||
-    isWhatsAppError(error, "WHATSAPP_NETWORK") ||
-    isWhatsAppError(error, "WHATSAPP_TLS") ||
-    isWhatsAppError(error, "WHATSAPP_TIMEOUT")
-  );
+  return CALL_ERRORS.some((code) => isWhatsAppError(error, code));
 }
 
 /**
@@ -365,87 +379,6 @@ export function withContext(error: CallError, more: Omit<ErrorContext, "cause">)
     case "WHATSAPP_TIMEOUT":
       return new TimeoutError(error.detail, context);
   }
-}
-
-/**
- * The forms a secret takes when a server echoes it back: as is, JSON-escaped (with or without
- * escaped slashes), percent-encoded (URI component and HTML form, either hex case) and inside
- * base64 at any of the three byte alignments.
- */
-export function secretForms(secret: string): string[] {
-  const json = JSON.stringify(secret).slice(1, -1);
-  const percent = encodeURIComponent(secret);
-  const lowerHex = percent.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase());
-  const forms = [secret, json, json.replace(/\//g, "\\/"), percent, lowerHex];
-  forms.push(percent.replace(/%20/g, "+"), lowerHex.replace(/%20/g, "+"));
-  const bytes = Buffer.from(secret, "utf8");
-  for (let offset = 0; offset < 3; offset++) {
-    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString("base64");
-    // Only the characters that depend on the secret's bytes alone, whatever surrounds it.
-    const inner = encoded.slice(Math.ceil((8 * offset) / 6), Math.floor((8 * (offset + bytes.length)) / 6));
-    if (inner.length >= 8) forms.push(inner, inner.replace(/\+/g, "-").replace(/\//g, "_"));
-  }
-  return [...new Set(forms)].filter((form) => form.length > 0);
-}
-
-/**
- * A form too short to cut wherever it occurs (a 3-character password is inside many words): cut
- * where it stands alone, between characters that cannot be part of it, as an echo puts it.
- */
-function standalone(form: string): RegExp {
-  const escaped = form.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`(^|[^A-Za-z0-9%\\\\])${escaped}(?=$|[^A-Za-z0-9])`, "g");
-}
-
-// A URL's scheme and host, plain or with JSON-escaped slashes (`https:\/\/h\/wa`).
-const URL_HEAD = String.raw`https?:(?:\\?\/){2}`;
-const USER_INFO = new RegExp(String.raw`(${URL_HEAD})[^\s'"/\\@?#]+@`, "gi");
-const QUERY = new RegExp(String.raw`(${URL_HEAD}(?:[^\s'"?#<>\\]|\\\/)*)([?#])(?:[^\s'"<>\\]|\\(?!"))*`, "gi");
-// The same URL percent-encoded as a parameter value: `https%3A%2F%2Fh%2Fwa%3Fauth%3DS`.
-const ENCODED_USER_INFO = /(https?%3A%2F%2F)(?:[^\s'"&%/@]|%(?!2F|40)[0-9A-F]{2})+%40/gi;
-const ENCODED_QUERY = /(https?%3A%2F%2F(?:[^\s'"&%?#]|%(?!3F|23)[0-9A-F]{2})*)(%3F|%23)[^\s'"&<>]*/gi;
-
-/**
- * Removes secrets from text meant for people: the given values in every form `secretForms`
- * knows, bearer and basic credentials, and the user info, query string and fragment of any URL,
- * plain, JSON-escaped or percent-encoded (webhook URLs carry their shared secret there).
- */
-export function redact(text: string, secrets: ReadonlyArray<string | undefined> = []): string {
-  let out = text;
-  const forms = secrets.flatMap((secret) => (secret ? secretForms(secret) : []));
-  // Longest first, so a secret that contains another is removed whole.
-  for (const form of forms.sort((a, b) => b.length - a.length)) {
-    out = form.length >= 4 ? out.split(form).join("[secret]") : out.replace(standalone(form), "$1[secret]");
-  }
-  return out
-    .replace(/(Bearer|Basic|Apikey)(\s|%20|\+)+(?:[A-Za-z0-9._~+/=-]|%[0-9A-F]{2}|\\\/)+/gi, "$1 [secret]")
-    .replace(USER_INFO, "$1[secret]@")
-    .replace(QUERY, "$1$2[secret]")
-    .replace(ENCODED_USER_INFO, "$1[secret]%40")
-    .replace(ENCODED_QUERY, "$1$2[secret]");
-}
-
-/**
- * The secret parts of every URL in a request body (user info, query string and its values,
- * fragment), so that a server echoing the body back cannot show them in a message.
- */
-export function urlSecrets(value: unknown): string[] {
-  if (typeof value === "string") {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      return [];
-    }
-    const parts = [url.username, url.password, url.search.slice(1), url.hash.slice(1)];
-    for (const [, param] of url.searchParams) parts.push(param);
-    const query = value.search(/[?#]/);
-    if (query >= 0) parts.push(value.slice(query + 1));
-    return parts.filter((part) => part.length > 0);
-  }
-  if (Array.isArray(value)) return value.flatMap(urlSecrets);
-  if (typeof value === "object" && value !== null) return Object.values(value).flatMap(urlSecrets);
-  return [];
 }
 
 /**

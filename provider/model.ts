@@ -3,8 +3,15 @@
  * registered with its docs and the facts the rest of the package derives from it. The `...Args`
  * and output types, README's tables, the placeholders a resource registers, the keys `check`
  * leaves alone, `additionalSecretOutputs` and the inputs whose change replaces all come from here.
+ *
+ * One dialect for every resource: a property the client names otherwise on the wire, that a
+ * client version introduced or deprecated, or whose change needs a restart says so here, whatever
+ * resource it belongs to (the application settings are the first to use all of it).
  */
 import { z } from "zod";
+
+/** What a property the client holds contains; decides which spellings of it are tolerated. */
+export type PropertyKind = "boolean" | "number" | "enum" | "list" | "url";
 
 export interface PropertyMeta {
   /** What it is, for the generated JSDoc and README's tables. */
@@ -24,6 +31,18 @@ export interface PropertyMeta {
   whole?: boolean;
   /** Its generated type's name and docs, for an object worth a type of its own. */
   named?: { name: string; description: string };
+  /** The key on the wire at this level (`max_concurrent_requests`), where it is not the camelCase one. */
+  wire?: string;
+  /** What it holds, for a value the client answers in more than one spelling (`"5"` for 5). */
+  kind?: PropertyKind;
+  /** The client's documented default: what it holds when nothing set it, and what a reset puts back. */
+  default?: unknown;
+  /** A change only takes effect after a Coreapp restart. */
+  restart?: boolean;
+  /** First client version that knows the property. */
+  since?: string;
+  /** From this client version on the property is gone: what to do instead. */
+  deprecated?: { since: string; note: string };
 }
 
 export const propertyMeta = z.registry<PropertyMeta>();
@@ -43,9 +62,18 @@ export const RESOURCE_NAME = "__resourceName";
 /** Inputs the engine and the resource classes add to a resource's own. */
 const ENGINE_KEYS = ["__provider", "connection", RESOURCE_NAME] as const;
 
-export interface ResourceModel<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
-  /** The Pulumi type name, `whatsapp:<type>`. */
-  type: string;
+export interface ResourceModel<
+  I extends z.ZodObject = z.ZodObject,
+  O extends z.ZodObject = z.ZodObject,
+  T extends string = string,
+> {
+  /** The Pulumi type name, `whatsapp:<type>`, and the name of the resource class. */
+  type: T;
+  /**
+   * The API path the resource lives at (`/v1/settings/application`): its id is the client's
+   * identity followed by this path (see `resource-id.ts`).
+   */
+  path: `/v1/${string}`;
   /** One paragraph for the generated docs. */
   description: string;
   /** What a program writes, besides `connection`; strict, so a typo is a failure. */
@@ -56,11 +84,16 @@ export interface ResourceModel<I extends z.ZodObject = z.ZodObject, O extends z.
   storesConnection: boolean;
   /** What an unknown input key is not: "a setting", "an input of SettingsBackup". */
   noun: string;
+  /**
+   * Its inputs are a tree of groups and fields, each registered with its wire name (and fields
+   * with their versions and restart), documented by README's settings table instead of an inputs table.
+   */
+  settingsTree?: true;
 }
 
-export function resourceModel<I extends z.ZodObject, O extends z.ZodObject>(
-  model: Omit<ResourceModel<I, O>, "noun"> & { noun?: string },
-): ResourceModel<I, O> {
+export function resourceModel<I extends z.ZodObject, O extends z.ZodObject, const T extends string>(
+  model: Omit<ResourceModel<I, O, T>, "noun"> & { noun?: string },
+): ResourceModel<I, O, T> {
   return { noun: `an input of ${model.type}`, ...model };
 }
 
@@ -68,10 +101,15 @@ function keysOf(object: z.ZodObject): string[] {
   return Object.keys(object.shape);
 }
 
+/** The meta registered on a schema, or on the schema it makes optional. */
+export function metaOfSchema(schema: z.ZodType): PropertyMeta | undefined {
+  return propertyMeta.get(schema) ?? (schema instanceof z.ZodOptional ? propertyMeta.get(schema.unwrap()) : undefined);
+}
+
 /** The meta of a property, input or output, registered on its (possibly optional) schema. */
 export function metaOf(model: ResourceModel, key: string): PropertyMeta | undefined {
   const schema = (model.inputs.shape[key] ?? model.outputs.shape[key]) as z.ZodType | undefined;
-  return schema && propertyMeta.get(schema);
+  return schema && metaOfSchema(schema);
 }
 
 /** Outputs the resource adds (not inputs read back): registered as `undefined` placeholders. */

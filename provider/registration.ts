@@ -31,3 +31,14 @@ export function registeredInputs(
 export function registeredOptions(model: ResourceModel, opts: ResourceOptions): pulumi.CustomResourceOptions {
   return pulumiOptions(opts, secretOutputs(model));
 }
+
+/** What `pulumi.dynamic.Resource` is constructed with, for a resource of `model` run by `lifecycle`. */
+export function dynamicResource(
+  model: ResourceModel,
+  lifecycle: pulumi.dynamic.ResourceProvider,
+  name: string,
+  props: Record<string, unknown>,
+  opts: ResourceOptions,
+): [pulumi.dynamic.ResourceProvider, string, Record<string, unknown>, pulumi.CustomResourceOptions, string, string] {
+  return [lifecycle, name, props, registeredOptions(model, opts), "whatsapp", model.type];
+}

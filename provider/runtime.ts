@@ -16,45 +16,17 @@ import {
 } from "./connection";
 import { ConfigError, WrongClientError } from "./errors";
 import { STORED_CONNECTION } from "./model";
+import { parseId } from "./resource-id";
 
 interface ProcessState {
   sessions: Sessions;
   config: Partial<Connection>;
   retry: RetryPolicy;
-  /**
-   * Per client, the settings each `ApplicationSettings` checked in this deployment manages. Pulumi
-   * checks every resource of a program before it deletes those the program no longer declares, so
-   * a delete can tell what other resources still manage on its client.
-   */
-  declared: Map<string, Map<string, Set<string>>>;
-  /** Clients this process has reset to defaults, so a destroy of several resources resets once. */
-  reset: Set<string>;
-  /** What this deployment learnt of the media providers it manages (see `media/ownership.ts`). */
-  media: MediaClaims;
-  /**
-   * Per registered number, the address an `ApplicationSettings` of this deployment applied its
-   * settings at, or still manages them at (its diff): a reset reaching that number by another
-   * address is the same client, and skipped.
-   */
-  claimed: Map<string, string>;
-  /**
-   * Per client, each setting an `ApplicationSettings` checked in this deployment sets: which
-   * resource (by its name in the program) and to what, so two that set it differently are refused.
-   */
-  settingOwners: Map<string, Map<string, { resource: string; value: unknown }>>;
   /** Per client, the tail of its queue of writes (see `exclusive`). */
   queues: Map<string, Promise<void>>;
   warnedInsecure: Set<string>;
-}
-
-/** Media providers, each keyed by its client's identity and its name (`mediaKey`). */
-export interface MediaClaims {
-  /** The resource (by its name in the program) each checked `MediaProvider` claims a provider for. */
-  claimants: Map<string, string>;
-  /** Providers a resource in this stack's state holds, seen by a diff of this deployment. */
-  inState: Set<string>;
-  /** The `claimedAt` of the latest create of this deployment that wrote the provider. */
-  created: Map<string, string>;
+  /** What one kind of resource remembers for this deployment, by the name it keeps it under. */
+  slots: Map<string, unknown>;
 }
 
 let state: ProcessState | undefined;
@@ -64,15 +36,21 @@ export function processState(): ProcessState {
     sessions: new Sessions(),
     config: connectionFromConfig(undefined, process.env),
     retry: DEFAULT_RETRY,
-    declared: new Map(),
-    reset: new Set(),
-    media: { claimants: new Map(), inState: new Set(), created: new Map() },
-    claimed: new Map(),
-    settingOwners: new Map(),
     queues: new Map(),
     warnedInsecure: new Set(),
+    slots: new Map(),
   };
   return state;
+}
+
+/**
+ * What a kind of resource remembers for the deployment this process serves (one process per
+ * deployment), created on first use under `name` and forgotten with the rest at `shutdown`.
+ */
+export function processSlot<T>(name: string, create: () => T): T {
+  const slots = processState().slots;
+  if (!slots.has(name)) slots.set(name, create());
+  return slots.get(name) as T;
 }
 
 /** Reads stack config `whatsapp:*` (with `WHATSAPP_*` fallbacks); Pulumi calls it once per process. */
@@ -113,7 +91,7 @@ export function identityOf(connection: Pick<Connection, "baseUrl">): string {
  * neither does, nothing is sent anywhere.
  */
 export function connectionForRecorded(props: Record<string, unknown>, id?: string): Connection {
-  const recorded = clientIdentity(props.baseUrl) ?? clientIdentity(id?.replace(/\/v1\/settings\/[a-z/]+(#.*)?$/, ""));
+  const recorded = clientIdentity(props.baseUrl) ?? clientIdentity(id === undefined ? undefined : parseId(id)?.client);
   if (recorded === undefined) {
     throw new ConfigError(
       "cannot tell which client this resource is on: its state has no baseUrl and its id names no client; nothing was sent",
@@ -131,25 +109,6 @@ export function connectionForRecorded(props: Record<string, unknown>, id?: strin
   if (stored.success && identityOf(stored.data) === recorded) return stored.data;
   if (!current) throw problem;
   throw new WrongClientError(recorded, identityOf(current));
-}
-
-/** Records that a resource checked in this deployment manages `settings` on `identity`. */
-export function declare(identity: string, settings: Map<string, unknown>): void {
-  const declared = processState().declared;
-  const resources = declared.get(identity) ?? new Map<string, Set<string>>();
-  // Keyed by what it manages, so a resource checked again (preview, then up) counts once.
-  resources.set(JSON.stringify([...settings].sort(([a], [b]) => a.localeCompare(b))), new Set(settings.keys()));
-  declared.set(identity, resources);
-}
-
-/** Records that settings were applied in this deployment to the client `waId`, reached at `identity`. */
-export function claim(waId: string, identity: string): void {
-  processState().claimed.set(waId, identity);
-}
-
-/** The settings of each resource checked in this deployment on `identity`. */
-export function declaredOn(identity: string): Set<string>[] {
-  return [...(processState().declared.get(identity)?.values() ?? [])];
 }
 
 /** What a resource's outputs keep of the connection it used: stack config's, when it came from there. */
@@ -200,19 +159,59 @@ export async function exclusive<T>(identity: string, work: () => Promise<T>): Pr
 
 /** A client for `connection`; `attempts: 1` for a read that must not wait out retries (preview). */
 export function clientFor(connection: Connection, options: { attempts?: number } = {}): WhatsAppClient {
+  return transportFor(connection, identityOf(connection), options);
+}
+
+/** A client for `connection`, whose identity is known already. */
+function transportFor(connection: Connection, identity: string, options: { attempts?: number } = {}): WhatsAppClient {
   const shared = processState();
   if (connection.insecureSkipVerify && !shared.warnedInsecure.has(connection.baseUrl)) {
     shared.warnedInsecure.add(connection.baseUrl);
     pulumi.log.warn(`TLS verification is off for ${connection.baseUrl} (insecureSkipVerify); pass caCert instead`);
   }
   return new WhatsAppClient(
-    { ...connection, baseUrl: identityOf(connection) },
+    { ...connection, baseUrl: identity },
     {
       sessions: shared.sessions,
       retry: options.attempts ? { ...shared.retry, attempts: options.attempts } : shared.retry,
       onRetry: (message) => pulumi.log.info(message),
     },
   );
+}
+
+/**
+ * Everything a lifecycle step needs to talk to one client, resolved in one call: the connection,
+ * the client's identity (what ids, state, queues and records are keyed on) and its transport.
+ */
+export interface Reach {
+  readonly connection: Connection;
+  /** The normalized base URL: the client, however the program spells its address. */
+  readonly identity: string;
+  /** The transport, built on first use: a step that ends before calling out builds none. */
+  readonly api: WhatsAppClient;
+}
+
+function reachOf(connection: Connection): Reach {
+  const identity = identityOf(connection);
+  let api: WhatsAppClient | undefined;
+  return {
+    connection,
+    identity,
+    get api() {
+      api ??= transportFor(connection, identity);
+      return api;
+    },
+  };
+}
+
+/** The client a resource's inputs name now: its own connection, else its provider's, else stack config. */
+export function reach(props: Record<string, unknown>): Reach {
+  return reachOf(connectionFor(props));
+}
+
+/** The client a resource that exists is recorded on, and nothing else (see `connectionForRecorded`). */
+export function reachRecorded(props: Record<string, unknown>, id: string): Reach {
+  return reachOf(connectionForRecorded(props, id));
 }
 
 /** Releases pooled connections (tests and scripts; a provider process just exits). */

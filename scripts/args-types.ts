@@ -8,12 +8,10 @@
 import { writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { z } from "zod";
-import { SettingsBackupModel, SettingsRestoreModel } from "../provider/backup/schema";
 import { ConnectionSchema } from "../provider/connection";
-import { MediaProviderModel } from "../provider/media/schema";
 import { isOptional, type PropertyMeta, propertyMeta, type ResourceModel, schemaDefault } from "../provider/model";
+import { RESOURCES } from "../provider/resources";
 import * as settingsSchema from "../provider/settings/schema";
-import { ApplicationSettingsModel } from "../provider/settings/schema";
 
 export const GENERATED_FILE = "provider/args.generated.ts";
 // The repository root, from scripts/ when run from source and from dist/scripts/ when built.
@@ -193,16 +191,16 @@ function settingsGroup(
   for (const [key, value] of Object.entries(shape)) {
     const schema = value as Schema;
     const inner = unwrap(schema);
-    const meta = settingsSchema.settingMeta.get(inner);
-    if (meta) {
-      const doc = comment(settingDoc(meta, wirePath + meta.wire), "  ");
+    const meta = propertyMeta.get(inner);
+    if (!meta) throw new Error(`${wirePath}${key} has no property(...) metadata`);
+    if (def(inner).type !== "object") {
+      const doc = comment(settingDoc(meta as settingsSchema.SettingMeta, wirePath + (meta.wire ?? key)), "  ");
       const input = ctx.input(inner, key, sampleOf(inner, meta.default));
       argsMembers.push(`${doc}\n  ${key}?: pulumi.Input<${input}> | undefined;`);
       valueMembers.push(`${doc}\n  ${key}?: ${ctx.output(inner, key)} | undefined;`);
       continue;
     }
-    const group = settingsSchema.groupMeta.get(inner);
-    if (!group) throw new Error(`${wirePath}${key} has neither setting nor group metadata`);
+    const group = meta;
     const child = `${name}${camelToPascal(key)}`;
     const doc = comment(
       [group.description, "", "Sent whole: the fields left out are sent as the client has them."],
@@ -213,14 +211,14 @@ function settingsGroup(
       (inner as unknown as z.ZodObject).shape,
       child,
       [group.description],
-      `${wirePath}${group.wire}.`,
+      `${wirePath}${group.wire ?? key}.`,
       out,
     );
     argsMembers.push(`${doc}\n  ${key}?: pulumi.Input<${child}Args> | undefined;`);
     valueMembers.push(`${doc}\n  ${key}?: ${child}Values | undefined;`);
   }
   const argsExtra =
-    name === "ApplicationSettings"
+    wirePath === ""
       ? [
           `${comment(
             [
@@ -327,14 +325,9 @@ function lowerFirst(text: string): string {
 export function argsTypes(): string {
   const ctx = new Context();
   const settings: Emitted = { args: [], values: [] };
-  settingsGroup(
-    ctx,
-    settingsSchema.ApplicationSettingsSchema.shape,
-    "ApplicationSettings",
-    ["The application settings of a WhatsApp Business API client (`/v1/settings/application`)."],
-    "",
-    settings,
-  );
+  for (const { model } of RESOURCES) {
+    if (model.settingsTree) settingsGroup(ctx, model.inputs.shape, model.type, [model.description], "", settings);
+  }
   const others: Emitted = { args: [], values: [] };
   const connectionDoc = ["Where a client is and how to log in to it. Give a username and password, or a token."];
   others.values.push(
@@ -343,10 +336,7 @@ export function argsTypes(): string {
   others.args.push(
     `${comment(connectionDoc, "")}\nexport interface ConnectionArgs {\n${members(ctx, ConnectionSchema, "args", "  ").join("\n")}\n}`,
   );
-  modelInterfaces(ctx, ApplicationSettingsModel, others, false);
-  for (const model of [SettingsBackupModel, SettingsRestoreModel, MediaProviderModel]) {
-    modelInterfaces(ctx, model, others, true);
-  }
+  for (const { model } of RESOURCES) modelInterfaces(ctx, model, others, !model.settingsTree);
   const enums = [...ctx.named.values()].map(({ list, type, values }) =>
     [
       comment([`Every \`${type}\`, in the order the client documents them.`], ""),

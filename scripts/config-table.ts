@@ -6,8 +6,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";
-import { SettingsBackupModel, SettingsRestoreModel } from "../provider/backup/schema";
-import { MediaProviderModel } from "../provider/media/schema";
 import {
   defaultOf,
   isOptional,
@@ -17,7 +15,8 @@ import {
   STORED_CONNECTION,
   secretOutputs,
 } from "../provider/model";
-import { ApplicationSettingsModel, FIELDS } from "../provider/settings/schema";
+import { RESOURCES } from "../provider/resources";
+import { FIELDS } from "../provider/settings/schema";
 
 function cell(text: string): string {
   return text.replace(/\|/g, "\\|");
@@ -92,13 +91,15 @@ export function resourceTables(model: ResourceModel, withInputs: boolean): strin
 
 /** Every generated region of README: its name and its content. */
 export function generatedRegions(): Array<[name: string, content: string]> {
-  return [
-    ["settings-table", configTable()],
-    ["ApplicationSettings-outputs", resourceTables(ApplicationSettingsModel, false)],
-    ...[SettingsBackupModel, SettingsRestoreModel, MediaProviderModel].map(
-      (model) => [`${model.type}-reference`, resourceTables(model, true)] as [string, string],
-    ),
-  ];
+  return RESOURCES.flatMap(
+    ({ model }): Array<[string, string]> =>
+      model.settingsTree
+        ? [
+            ["settings-table", configTable()],
+            [`${model.type}-outputs`, resourceTables(model, false)],
+          ]
+        : [[`${model.type}-reference`, resourceTables(model, true)]],
+  );
 }
 
 function markers(name: string): [start: string, end: string] {

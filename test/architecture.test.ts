@@ -1,6 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { expect, test } from "vitest";
+import * as index from "../provider/index";
+import { RESOURCES } from "../provider/resources";
+import { ROUTES } from "./emulator/routes";
 
 const ROOT = resolve(__dirname, "../provider");
 
@@ -11,6 +15,8 @@ function files(dir: string): string[] {
 }
 
 /** Local imports of each provider module, as paths relative to provider/. */
+const sources = new Map(files(ROOT).map((file) => [relative(ROOT, file), readFileSync(file, "utf8")] as const));
+
 const graph = new Map(
   files(ROOT).map((file) => {
     const source = readFileSync(file, "utf8");
@@ -35,21 +41,56 @@ test("provider modules import each other without cycles", () => {
   expect(cycles).toEqual([]);
 });
 
-test("imports go one way: errors at the bottom, resources and index at the top", () => {
+test("imports go one way: errors at the bottom, then the rest, the resource classes, the registry, the index", () => {
   expect(graph.get("errors.ts")).toEqual([]);
-  const top = new Set(["index.ts", "settings/resource.ts", "backup/resources.ts", "media/resource.ts"]);
+  const classes = [...sources].filter(([, source]) => /extends pulumi\.dynamic\.Resource\b/.test(source));
+  expect(classes.length).toBeGreaterThan(0);
+  const layer = (file: string) =>
+    file === "index.ts" ? 3 : file === "resources.ts" ? 2 : classes.some(([name]) => name === file) ? 1 : 0;
+  const top = new Set(["index.ts", "resources.ts", ...classes.map(([file]) => file)]);
   for (const [file, imports] of graph) {
-    if (file === "index.ts") continue;
-    const upward = imports.filter((target) => top.has(target));
+    const upward = imports.filter((target) => layer(target) > 0 && layer(target) >= layer(file));
     expect({ file, upward }).toEqual({ file, upward: [] });
   }
   // The lifecycle modules Pulumi loads in its provider process never pull in resource classes.
-  for (const lifecycle of [
-    "settings/provider.ts",
-    "backup/backup-provider.ts",
-    "backup/restore-provider.ts",
-    "media/provider.ts",
-  ]) {
+  const lifecycles = [...sources].filter(([, source]) => /^export async function create\(/m.test(source));
+  expect(lifecycles.length).toBe(RESOURCES.length);
+  for (const [lifecycle] of lifecycles) {
     expect(graph.get(lifecycle)?.some((target) => top.has(target) || target === "connection-provider.ts")).toBe(false);
   }
+});
+
+test("the transport and the other shared modules import no resource folder, and no resource folder imports another", () => {
+  const folderOf = (file: string) => (file.includes("/") ? file.split("/")[0] : undefined);
+  const above = new Set(["index.ts", "resources.ts"]);
+  const crossings: string[] = [];
+  for (const [file, imports] of graph) {
+    if (above.has(file)) continue;
+    for (const target of imports) {
+      const folder = folderOf(target);
+      if (folder !== undefined && folder !== folderOf(file)) crossings.push(`${file} → ${target}`);
+    }
+  }
+  expect(crossings).toEqual([]);
+  // The transport holds no API path but its own login.
+  expect(sources.get("client.ts")?.match(/"\/v1\/[^"]*"/g)).toEqual(['"/v1/users/login"']);
+});
+
+test.each(RESOURCES.map((entry) => [entry.model.type, entry] as const))(
+  "%s is registered whole: its class is exported under its type, its lifecycle has every step, the emulator answers at its path",
+  (type, { model, lifecycle, resource }) => {
+    expect(resource.name).toBe(type);
+    expect((index as Record<string, unknown>)[type]).toBe(resource);
+    for (const step of ["check", "diff", "create", "read", "update", "delete"] as const) {
+      expect({ type, step, kind: typeof lifecycle[step] }).toEqual({ type, step, kind: "function" });
+    }
+    expect(ROUTES.some((route) => route.pattern.test(model.path))).toBe(true);
+  },
+);
+
+test("every resource class the index exports is registered", () => {
+  const resourceClasses = Object.entries(index)
+    .filter(([, value]) => typeof value === "function" && value.prototype instanceof pulumi.dynamic.Resource)
+    .map(([name]) => name);
+  expect(resourceClasses.sort()).toEqual(RESOURCES.map((entry) => entry.model.type).sort());
 });

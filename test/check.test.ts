@@ -6,6 +6,7 @@ import { describe, expect, test } from "vitest";
 import * as backupProvider from "../provider/backup/backup-provider";
 import * as restoreProvider from "../provider/backup/restore-provider";
 import * as mediaProvider from "../provider/media/provider";
+import * as settingsProvider from "../provider/settings/provider";
 
 type Props = Record<string, unknown>;
 type Check = (olds: Props, news: Props) => Promise<{ failures: Array<{ property: string; reason: string }> }>;
@@ -67,6 +68,16 @@ describe("null and left-out values", () => {
       { connection, name: "cdn", type: null, config: { bearer: "cdn-token-0123" } },
     );
     expect(checked).toMatchObject({ failures: [], inputs: { type: "www" } });
+  });
+
+  test("a setting follows the same rule: null leaves it to the client's default, and a key that is no setting is refused", async () => {
+    const left = await settingsProvider.check({}, { connection, logLevel: null, webhooks: null, sentStatus: true });
+    expect(left.failures).toEqual([]);
+    expect(left.inputs).toMatchObject({ sentStatus: true });
+    expect(left.inputs).not.toHaveProperty("logLevel");
+    expect(left.inputs).not.toHaveProperty("webhooks");
+    const typo = await settingsProvider.check({}, { connection, logLevl: null });
+    expect(typo.failures.map((f) => f.property)).toEqual(["logLevl"]);
   });
 });
 

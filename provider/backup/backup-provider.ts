@@ -19,7 +19,9 @@ import { clientIdentity } from "../connection";
 import { same, targetBaseUrl } from "../diff";
 import { API_CODES, isCallError, isWhatsAppError, withContext } from "../errors";
 import { replacementsAcross, sayMove } from "../identity";
-import { clientFor, connectionFor, identityOf, processState } from "../runtime";
+import { formatId } from "../resource-id";
+import { processState, reach } from "../runtime";
+import { takeBackup } from "./api";
 import { withInputs } from "./one-shot";
 import { SettingsBackupModel } from "./schema";
 
@@ -66,11 +68,10 @@ function writeAtomically(path: string, data: string): void {
 }
 
 export async function create(inputs: Props) {
-  const connection = connectionFor(inputs);
-  const api = clientFor(connection);
+  const { identity, api } = reach(inputs);
   let backup: { data: string };
   try {
-    backup = await api.backup(inputs.password as string);
+    backup = await takeBackup(api, inputs.password as string);
   } catch (error) {
     // Messages of failed calls are redacted as they are built, the password included.
     if (!isCallError(error)) throw error;
@@ -90,9 +91,9 @@ export async function create(inputs: Props) {
     sizeBytes: Buffer.byteLength(data),
     apiVersion: api.version ?? "",
     createdAt: new Date().toISOString(),
-    baseUrl: identityOf(connection),
+    baseUrl: identity,
   };
-  return { id: `${identityOf(connection)}/v1/settings/backup#${(outs.sha256 as string).slice(0, 16)}`, outs };
+  return { id: formatId(SettingsBackupModel, identity, (outs.sha256 as string).slice(0, 16)), outs };
 }
 
 export { configure, delete, read } from "./one-shot";

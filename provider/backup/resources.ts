@@ -8,7 +8,7 @@ import type {
 } from "../args.generated";
 import type { ResourceOptions } from "../connection-provider";
 import type { Outputs } from "../inputs";
-import { registeredInputs, registeredOptions } from "../registration";
+import { dynamicResource, registeredInputs } from "../registration";
 import * as backupProvider from "./backup-provider";
 import * as restoreProvider from "./restore-provider";
 import { SettingsBackupModel, SettingsRestoreModel } from "./schema";
@@ -28,14 +28,8 @@ export class SettingsBackup extends pulumi.dynamic.Resource {
    * @param opts Pulumi's resource options; `provider` takes a {@link Provider} of this package.
    */
   constructor(name: string, args: SettingsBackupArgs, opts: ResourceOptions = {}) {
-    super(
-      backupProvider,
-      name,
-      registeredInputs(SettingsBackupModel, args, opts),
-      registeredOptions(SettingsBackupModel, opts),
-      "whatsapp",
-      "SettingsBackup",
-    );
+    const props = registeredInputs(SettingsBackupModel, args, opts);
+    super(...dynamicResource(SettingsBackupModel, backupProvider, name, props, opts));
   }
 }
 
@@ -55,13 +49,7 @@ export class SettingsRestore extends pulumi.dynamic.Resource {
    * @param opts Pulumi's resource options; `provider` takes a {@link Provider} of this package.
    */
   constructor(name: string, args: SettingsRestoreArgs, opts: ResourceOptions = {}) {
-    super(
-      restoreProvider,
-      name,
-      registeredInputs(SettingsRestoreModel, args, opts),
-      registeredOptions(SettingsRestoreModel, opts),
-      "whatsapp",
-      "SettingsRestore",
-    );
+    const props = registeredInputs(SettingsRestoreModel, args, opts);
+    super(...dynamicResource(SettingsRestoreModel, restoreProvider, name, props, opts));
   }
 }

@@ -15,6 +15,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { WhatsAppClient } from "../client";
 import { ConfigError, certainlyNotApplied, RestoreUnfinishedError } from "../errors";
+import { restoreBackup } from "./api";
 import {
   earlierRecordPaths,
   type RestoreRecord,
@@ -130,7 +131,7 @@ export async function restoreOnce(api: WhatsAppClient, intent: RestoreIntent, pa
     `${target}: restoring a backup (sha256 ${sha256.slice(0, 16)}…); contacts will see a new security code`,
   );
   try {
-    await api.restore(password, data);
+    await restoreBackup(api, password, data);
   } catch (error) {
     // Certainly refused: no trace needed. Otherwise it may have landed: counted as made, so no
     // create of the same intent sends it again, whether or not Pulumi records this one.

@@ -32,14 +32,16 @@ import {
   isCallError,
   isWhatsAppError,
   partlyApplied,
-  redact,
   UnsureClientError,
   withContext,
 } from "../errors";
 import { replacementsAcross, sayMove, waIdAt } from "../identity";
 import { warnIrreversible } from "../irreversible";
 import { defaultOf } from "../model";
-import { clientFor, connectionFor, exclusive, identityOf, processState } from "../runtime";
+import { redact } from "../redact";
+import { formatId } from "../resource-id";
+import { exclusive, processState, reach } from "../runtime";
+import { health } from "./api";
 import { withInputs } from "./one-shot";
 import { carryRecord, earlierRestore, finish, restoreOnce } from "./restore-once";
 import { SettingsRestoreModel } from "./schema";
@@ -64,7 +66,7 @@ function sha256Of(data: string): string {
 /** The target a resource's inputs name, or `undefined` when it is not known yet. */
 function targetOf(inputs: Props): string | undefined {
   try {
-    return identityOf(connectionFor(inputs));
+    return reach(inputs).identity;
   } catch {
     return undefined;
   }
@@ -157,7 +159,7 @@ async function waitForHealthy(api: WhatsAppClient, timeoutMs: number): Promise<{
   let status = "unknown";
   for (let attempt = 1; ; attempt++) {
     try {
-      const statuses = gatewayStatuses(await api.health());
+      const statuses = gatewayStatuses(await health(api));
       status = statuses.join(", ");
       if (statuses.length > 0 && statuses.every((s) => HEALTHY.has(s))) return { healthy: true, status };
     } catch (error) {
@@ -173,8 +175,8 @@ async function waitForHealthy(api: WhatsAppClient, timeoutMs: number): Promise<{
 }
 
 export async function create(inputs: Props) {
-  const connection = connectionFor(inputs);
-  const target = identityOf(connection);
+  const client = reach(inputs);
+  const target = client.identity;
   const data = inputs.data as string;
   const password = inputs.password as string;
   const sha256 = sha256Of(data);
@@ -183,8 +185,8 @@ export async function create(inputs: Props) {
       `the backup data's SHA-256 is ${sha256}, not the expected ${inputs.expectedSha256}; nothing was sent`,
     );
   }
-  const api = clientFor(connection);
-  const id = `${target}/v1/settings/restore#${sha256.slice(0, 16)}`;
+  const { api } = client;
+  const id = formatId(SettingsRestoreModel, target, sha256.slice(0, 16));
   // The restore and the restart it causes take the client's turn: no settings write interleaves.
   return exclusive(target, () => restoreAndWait(inputs, api, { id, target, sha256, password, data }));
 }

@@ -16,6 +16,7 @@ const apiVersion = (what: string) => property(z.string(), { description: `\`meta
 
 export const SettingsBackupModel = resourceModel({
   type: "SettingsBackup",
+  path: "/v1/settings/backup",
   description: "One backup of a client's settings and registration (`POST /v1/settings/backup`).",
   inputs: z.strictObject({
     password: property(
@@ -44,6 +45,7 @@ export const SettingsBackupModel = resourceModel({
 
 export const SettingsRestoreModel = resourceModel({
   type: "SettingsRestore",
+  path: "/v1/settings/restore",
   description: "A backup restored onto a client (`POST /v1/settings/restore`), exactly once.",
   inputs: z.strictObject({
     data: property(z.string({ error: DATA_REASON }).min(1, DATA_REASON), {

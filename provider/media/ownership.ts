@@ -11,7 +11,21 @@
  * A provider the client already lists that none of this covers belongs to someone else: create
  * refuses it unless the program says `adopt: true`.
  */
-import { processState } from "../runtime";
+import { processSlot } from "../runtime";
+
+/** Media providers, each keyed by its client's identity and its name (`keyOf`). */
+interface MediaClaims {
+  /** The resource (by its name in the program) each checked `MediaProvider` claims a provider for. */
+  claimants: Map<string, string>;
+  /** Providers a resource in this stack's state holds, seen by a diff of this deployment. */
+  inState: Set<string>;
+  /** The `claimedAt` of the latest create of this deployment that wrote the provider. */
+  created: Map<string, string>;
+}
+
+function claims(): MediaClaims {
+  return processSlot("media", () => ({ claimants: new Map(), inState: new Set(), created: new Map() }));
+}
 
 function keyOf(client: string, name: string): string {
   return `${client}#${name}`;
@@ -23,7 +37,7 @@ function keyOf(client: string, name: string): string {
  * one claim: the latest.
  */
 export function claim(client: string, name: string, resource: string): string | undefined {
-  const claimants = processState().media.claimants;
+  const claimants = claims().claimants;
   const key = keyOf(client, name);
   const other = claimants.get(key);
   if (other !== undefined && other !== resource) return other;
@@ -34,12 +48,12 @@ export function claim(client: string, name: string, resource: string): string | 
 
 /** Records that a resource in the stack's state holds the provider `name` on `client`. */
 export function heldInState(client: string, name: string): void {
-  processState().media.inState.add(keyOf(client, name));
+  claims().inState.add(keyOf(client, name));
 }
 
 /** Whether a resource in the stack's state holds the provider (see `heldInState`). */
 export function stackHolds(client: string, name: string): boolean {
-  return processState().media.inState.has(keyOf(client, name));
+  return claims().inState.has(keyOf(client, name));
 }
 
 /**
@@ -47,7 +61,7 @@ export function stackHolds(client: string, name: string): boolean {
  * `claimedAt` it stores: later than every other create of this process wrote, so no two match.
  */
 export function recordCreate(client: string, name: string): string {
-  const created = processState().media.created;
+  const created = claims().created;
   let at = Date.now();
   const taken = new Set(created.values());
   while (taken.has(new Date(at).toISOString())) at++;
@@ -62,6 +76,6 @@ export function recordCreate(client: string, name: string): string {
  * successor's.
  */
 export function takenOver(client: string, name: string, claimedAt: unknown): boolean {
-  const latest = processState().media.created.get(keyOf(client, name));
+  const latest = claims().created.get(keyOf(client, name));
   return latest !== undefined && latest !== claimedAt;
 }

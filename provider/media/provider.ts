@@ -44,20 +44,20 @@ import {
 import { replacementsAcross, sameClientOrThrow, sayMove } from "../identity";
 import { warnIrreversible } from "../irreversible";
 import { defaultOf, RESOURCE_NAME } from "../model";
+import { formatId, parseId } from "../resource-id";
 import {
-  clientFor,
-  connectionFor,
-  connectionForRecorded,
   exclusive,
   identityOf,
   processState,
+  reach,
+  reachRecorded,
   storedConnection,
   storedConnectionStale,
 } from "../runtime";
+import { deleteMediaProvider, listMediaProviders, MEDIA_PROVIDERS, putMediaProvider } from "./api";
 import { claim, heldInState, recordCreate, stackHolds, takenOver } from "./ownership";
 import { credentialsOf, MediaProviderModel } from "./schema";
 import { forgetSent, noteSending, sentBefore } from "./sent-record";
-import { MEDIA_PROVIDERS } from "./wire";
 
 type Props = Record<string, unknown>;
 
@@ -70,7 +70,7 @@ interface Entry {
 }
 
 function idFor(connection: Connection, name: string): string {
-  return `${identityOf(connection)}${PATH}#${encodeURIComponent(name)}`;
+  return formatId(MediaProviderModel, identityOf(connection), name);
 }
 
 export async function check(olds: Props, news: Props) {
@@ -126,7 +126,7 @@ export async function diff(id: string, olds: Props, news: Props) {
 
 /** The name in state, else the one the id ends with (`…/providers#name`). */
 function nameOf(id: string, props: Props): string {
-  return typeof props.name === "string" ? props.name : decodeURIComponent(id.slice(id.indexOf("#") + 1));
+  return typeof props.name === "string" ? props.name : (parseId(id)?.key ?? "");
 }
 
 function entryOf(props: Props): Entry {
@@ -165,7 +165,7 @@ function liveConfig(config: unknown): unknown {
 
 /** What the client lists under `name`, or `undefined` when it lists nothing of that name. */
 async function find(api: WhatsAppClient, name: string, secrets: string[], fallback: Entry): Promise<Entry | undefined> {
-  const live = (await api.listMediaProviders(secrets)).find((provider) => provider.name === name);
+  const live = (await listMediaProviders(api, secrets)).find((provider) => provider.name === name);
   if (!live) return undefined;
   return {
     name,
@@ -188,7 +188,7 @@ async function write(
   const wanted = entryOf(props);
   const id = idFor(connection, wanted.name);
   try {
-    await api.putMediaProvider(wanted, secrets);
+    await putMediaProvider(api, wanted, secrets);
   } catch (error) {
     if (certainlyNotApplied(error)) throw error;
     throw partlyApplied(error, id, unsure);
@@ -217,9 +217,8 @@ async function write(
  * already holds it (a replacement under the same name) or the program adopts it.
  */
 export async function create(inputs: Props) {
-  const connection = connectionFor(inputs);
-  const client = identityOf(connection);
-  const api = clientFor(connection);
+  const reached = reach(inputs);
+  const { connection, identity: client, api } = reached;
   const wanted = entryOf(inputs);
   const secrets = credentialsOf(inputs.config);
   const outs = await exclusive(client, async () => {
@@ -242,12 +241,13 @@ export async function create(inputs: Props) {
 }
 
 export async function update(id: string, olds: Props, news: Props) {
-  const connection = connectionFor(news);
+  const reached = reach(news);
+  const { connection, identity } = reached;
   const recorded = clientIdentity(olds.baseUrl);
   // diff makes another client a replacement; never write to one this resource is not recorded on,
   // unless it is that client at another address (its registered number says so).
-  if (recorded && recorded !== identityOf(connection)) {
-    await sameClientOrThrow(olds, news, id, () => new WrongClientError(recorded, identityOf(connection)));
+  if (recorded && recorded !== identity) {
+    await sameClientOrThrow(olds, news, id, () => new WrongClientError(recorded, identity));
   }
   const wanted = entryOf(news);
   const secrets = [...credentialsOf(news.config), ...credentialsOf(olds.config)];
@@ -256,19 +256,17 @@ export async function update(id: string, olds: Props, news: Props) {
     // Only the connection changed: record it, nothing to send.
     return { outs: outputs(props, connection, wanted) };
   }
-  const api = clientFor(connection);
-  const outs = await exclusive(identityOf(connection), () =>
-    write(api, props, connection, outputs(props, connection, entryOf(olds)), secrets),
+  const outs = await exclusive(identity, () =>
+    write(reached.api, props, connection, outputs(props, connection, entryOf(olds)), secrets),
   );
   return { outs };
 }
 
 export async function read(id: string, props: Props) {
-  const connection = connectionForRecorded(props, id);
+  const { connection, api } = reachRecorded(props, id);
   const recorded = entryOf(props);
   const name = nameOf(id, props);
   const secrets = credentialsOf(props.config);
-  const api = clientFor(connection);
   const live = await find(api, name, secrets, { ...recorded, name });
   // Not listed: gone. No id tells Pulumi to drop it from state.
   if (!live) return {};
@@ -278,8 +276,8 @@ export async function read(id: string, props: Props) {
 }
 
 async function remove(id: string, props: Props): Promise<void> {
-  const connection = connectionForRecorded(props, id);
-  const client = identityOf(connection);
+  const reached = reachRecorded(props, id);
+  const client = reached.identity;
   const name = nameOf(id, props);
   if (takenOver(client, name, props.claimedAt)) {
     // Replaced under the same name: the create before this delete wrote the provider its
@@ -290,10 +288,9 @@ async function remove(id: string, props: Props): Promise<void> {
     return;
   }
   const secrets = credentialsOf(props.config);
-  const api = clientFor(connection);
   await exclusive(client, async () => {
     try {
-      await api.deleteMediaProvider(name, secrets);
+      await deleteMediaProvider(reached.api, name, secrets);
     } catch (error) {
       // Already gone (removed by hand, or by a restore): what delete wanted.
       if (!isWhatsAppError(error, "WHATSAPP_API") || error.status !== 404) throw error;

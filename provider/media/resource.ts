@@ -4,7 +4,7 @@ import type { MediaProviderArgs, MediaProviderOutputs } from "../args.generated"
 import type { ResourceOptions } from "../connection-provider";
 import type { Outputs } from "../inputs";
 import { RESOURCE_NAME } from "../model";
-import { registeredInputs, registeredOptions } from "../registration";
+import { dynamicResource, registeredInputs } from "../registration";
 import * as mediaProvider from "./provider";
 import { MediaProviderModel } from "./schema";
 
@@ -25,14 +25,8 @@ export class MediaProvider extends pulumi.dynamic.Resource {
    * @param opts Pulumi's resource options; `provider` takes a {@link Provider} of this package.
    */
   constructor(name: string, args: MediaProviderArgs, opts: ResourceOptions = {}) {
-    super(
-      mediaProvider,
-      name,
-      // Its name rides along so that check can name both resources when two claim one provider.
-      { ...registeredInputs(MediaProviderModel, args, opts), [RESOURCE_NAME]: name },
-      registeredOptions(MediaProviderModel, opts),
-      "whatsapp",
-      "MediaProvider",
-    );
+    // Its name rides along so that check can name both resources when two claim one provider.
+    const props = { ...registeredInputs(MediaProviderModel, args, opts), [RESOURCE_NAME]: name };
+    super(...dynamicResource(MediaProviderModel, mediaProvider, name, props, opts));
   }
 }

@@ -57,6 +57,7 @@ export type MediaProviderConfig = z.output<ReturnType<typeof mediaProviderConfig
 
 export const MediaProviderModel = resourceModel({
   type: "MediaProvider",
+  path: "/v1/settings/application/media/providers",
   description:
     "A media provider of one client (`/v1/settings/application/media/providers`): a host the client may fetch media from by URL.",
   inputs: z.strictObject({

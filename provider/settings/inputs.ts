@@ -3,7 +3,7 @@
  * failure per property (camelCase path, allowed values, a did-you-mean for typos), tolerance of
  * Pulumi's unknown placeholder anywhere, and the warnings a deprecated field deserves.
  */
-import { type CheckFailure, containsUnknown, failuresOf, type Vocabulary, withoutUnknowns } from "../check";
+import { type CheckFailure, containsUnknown, failuresOf, leftOut, vocabularyOf, withoutUnknowns } from "../check";
 import { foreignKeys } from "../model";
 import { type FlatSettings, flatten, unflatten } from "./mapping";
 import {
@@ -62,26 +62,7 @@ export function secretFieldsOf(key: string): readonly string[] {
 export const SECRET_GROUP_KEYS: readonly string[] = [...SECRET_GROUPS.keys()];
 
 /** Settings in check's words: camelCase names with their wire names, allowed values, what may be shown. */
-const SETTINGS_VOCABULARY: Vocabulary = {
-  noun: ApplicationSettingsModel.noun,
-  namesAt(prefix) {
-    const names = new Map<string, string>();
-    for (const field of FIELDS) {
-      if (!field.path.startsWith(prefix)) continue;
-      const rest = field.path.slice(prefix.length).split(".")[0] as string;
-      const wire = field.wirePath.split(".")[prefix.split(".").length - 1] as string;
-      names.set(rest, wire);
-    }
-    if (prefix === "") names.set("connection", "connection");
-    return names;
-  },
-  facts(path) {
-    const field = FIELDS_BY_PATH.get(path);
-    const shows = SECRET_GROUPS.has(path.split(".")[0] as string) ? "numbers" : "words";
-    if (field) return { allowed: field.meta.allowed, shows, url: field.meta.kind === "url" };
-    return { allowed: GROUP_PATHS.has(path) ? "an object" : "a known setting", shows };
-  },
-};
+const SETTINGS_VOCABULARY = vocabularyOf(ApplicationSettingsModel);
 
 export interface ParsedInputs {
   /** Known, valid settings keyed by camelCase path (unknown placeholders kept as they are). */
@@ -102,7 +83,9 @@ export function parseInputs(news: Record<string, unknown>): ParsedInputs {
       continue;
     }
     if (NON_SETTING_KEYS.has(key)) continue;
-    if (value !== undefined && value !== null) raw[key] = value;
+    if (!leftOut(ApplicationSettingsSchema.shape[key as keyof typeof ApplicationSettingsSchema.shape], value)) {
+      raw[key] = value;
+    }
   }
   const known = withoutUnknowns(raw);
   const parsed = ApplicationSettingsSchema.safeParse(known);

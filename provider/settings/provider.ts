@@ -20,37 +20,35 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { connectionFailures, containsUnknown } from "../check";
-import type { WhatsAppClient } from "../client";
 import { type Connection, clientIdentity } from "../connection";
 import { targetBaseUrl } from "../diff";
 import { certainlyNotApplied, FieldIgnoredError, partlyApplied, VersionError, WrongClientError } from "../errors";
 import { clientMove, sameClientOrThrow, sayMove, waIdOf } from "../identity";
 import { warnIrreversible } from "../irreversible";
 import { RESOURCE_NAME } from "../model";
+import { formatId } from "../resource-id";
 import {
-  claim,
-  clientFor,
-  connectionFor,
-  connectionForRecorded,
-  declare,
-  declaredOn,
   exclusive,
-  identityOf,
   processState,
+  type Reach,
+  reach,
+  reachRecorded,
   storedConnection,
   storedConnectionStale,
 } from "../runtime";
 import { isAtLeast } from "../version";
+import { getSettings, patchSettings } from "./api";
 import { changedFields, holds, needsLiveValues, patchBody, pick, settingsOf } from "./changes";
+import { claim, declare, declaredOn, settingsDeployment } from "./deployment";
 import { parseInputs, restartFields } from "./inputs";
 import { type FlatSettings, flatten, fromWire, sameValue, unflatten } from "./mapping";
 import { resetSettings } from "./reset";
-import { FIELDS_BY_PATH } from "./schema";
+import { ApplicationSettingsModel, FIELDS_BY_PATH } from "./schema";
 
 type Props = Record<string, unknown>;
 
-function idFor(connection: Connection): string {
-  return `${identityOf(connection)}/v1/settings/application`;
+function idFor(identity: string): string {
+  return formatId(ApplicationSettingsModel, identity);
 }
 
 /**
@@ -62,7 +60,7 @@ function conflicts(news: Props, settings: FlatSettings): Array<{ property: strin
   const resource = news[RESOURCE_NAME];
   const identity = clientIdentity(targetBaseUrl(news));
   if (typeof resource !== "string" || !identity) return [];
-  const owners = processState().settingOwners;
+  const owners = settingsDeployment().owners;
   const onClient = owners.get(identity) ?? new Map<string, { resource: string; value: unknown }>();
   owners.set(identity, onClient);
   const failures: Array<{ property: string; reason: string }> = [];
@@ -186,21 +184,21 @@ function checkVersion(wanted: FlatSettings, version: string | undefined): void {
 
 function outputs(
   props: Props,
-  connection: Connection,
+  { connection, identity }: Reach,
   applied: FlatSettings,
   restart: string[],
   version: string | undefined,
   waId: string,
 ): Props {
-  if (waId !== "") claim(waId, identityOf(connection));
+  if (waId !== "") claim(waId, identity);
   const out: Props = {
     ...unflatten(applied),
     restartRequired: restart.length > 0,
     restartRequiredFields: restart,
     apiVersion: version ?? "",
-    baseUrl: identityOf(connection),
+    baseUrl: identity,
     waId,
-    sharesClient: sharesClient(props, connection),
+    sharesClient: sharesClient(props, identity),
     ...storedConnection(props, connection),
   };
   if (props.connection !== undefined) out.connection = normalizedConnection(props.connection);
@@ -214,16 +212,15 @@ function outputs(
  * checks (kept from state where nothing was checked: refresh). Their deletes reset only their own
  * fields, even in a destroy, which checks nothing.
  */
-function sharesClient(props: Props, connection: Connection): boolean {
-  const checked = declaredOn(identityOf(connection));
+function sharesClient(props: Props, identity: string): boolean {
+  const checked = declaredOn(identity);
   if (checked.length > 0) return checked.length > 1;
   return props.sharesClient === true;
 }
 
 interface Change {
   props: Props;
-  connection: Connection;
-  api: WhatsAppClient;
+  client: Reach;
   wanted: FlatSettings;
   /** The client's current values, where read (groups are sent whole from them). */
   live: FlatSettings;
@@ -234,12 +231,13 @@ interface Change {
   waId: string;
 }
 
-async function apply({ props, connection, api, wanted, live, changed, before, waId }: Change): Promise<Props> {
-  const id = idFor(connection);
+async function apply({ props, client, wanted, live, changed, before, waId }: Change): Promise<Props> {
+  const { api } = client;
+  const id = idFor(client.identity);
   const restart = [...changed.keys()].filter((path) => FIELDS_BY_PATH.get(path)?.meta.restart);
-  if (changed.size === 0) return outputs(props, connection, wanted, [], api.version, waId);
+  if (changed.size === 0) return outputs(props, client, wanted, [], api.version, waId);
   try {
-    await api.patchSettings(patchBody(changed, wanted, live));
+    await patchSettings(api, patchBody(changed, wanted, live));
   } catch (error) {
     if (certainlyNotApplied(error)) throw error;
     throw partlyApplied(error, id, before);
@@ -247,11 +245,11 @@ async function apply({ props, connection, api, wanted, live, changed, before, wa
   let readBack: FlatSettings;
   let registered = waId;
   try {
-    const { application } = await api.getSettings();
+    const { application } = await getSettings(api);
     readBack = fromWire(application);
     registered = waIdOf(application);
   } catch (error) {
-    throw partlyApplied(error, id, outputs(props, connection, wanted, restart, api.version, waId));
+    throw partlyApplied(error, id, outputs(props, client, wanted, restart, api.version, waId));
   }
   const ignored = [...changed].filter(([path, value]) => !holds(readBack, path, value));
   const applied = new Map([...wanted].map(([path, value]) => [path, readBack.has(path) ? readBack.get(path) : value]));
@@ -263,53 +261,51 @@ async function apply({ props, connection, api, wanted, live, changed, before, wa
           "It may not support these fields; check its version.",
       ),
       id,
-      outputs(props, connection, pick(readBack, wanted.keys()), restart, api.version, registered),
+      outputs(props, client, pick(readBack, wanted.keys()), restart, api.version, registered),
     );
   }
   if (restart.length > 0) {
-    pulumi.log.warn(`${identityOf(connection)}: restart the Coreapp for ${restart.join(", ")} to take effect`);
+    pulumi.log.warn(`${client.identity}: restart the Coreapp for ${restart.join(", ")} to take effect`);
   }
-  return outputs(props, connection, applied, restart, api.version, registered);
+  return outputs(props, client, applied, restart, api.version, registered);
 }
 
 export async function create(inputs: Props) {
-  const connection = connectionFor(inputs);
-  const api = clientFor(connection);
+  const client = reach(inputs);
   const wanted = settingsOf(inputs);
   // Reads and writes of one client take turns, so a group's siblings are read fresh.
-  const outs = await exclusive(identityOf(connection), async () => {
-    const { application } = await api.getSettings();
+  const outs = await exclusive(client.identity, async () => {
+    const { application } = await getSettings(client.api);
     const live = fromWire(application);
     const waId = waIdOf(application);
-    checkVersion(wanted, api.version);
-    const before = outputs(inputs, connection, pick(live, wanted.keys()), [], api.version, waId);
-    return apply({ props: inputs, connection, api, wanted, live, changed: changedFields(wanted, live), before, waId });
+    checkVersion(wanted, client.api.version);
+    const before = outputs(inputs, client, pick(live, wanted.keys()), [], client.api.version, waId);
+    return apply({ props: inputs, client, wanted, live, changed: changedFields(wanted, live), before, waId });
   });
-  return { id: idFor(connection), outs };
+  return { id: idFor(client.identity), outs };
 }
 
 export async function update(id: string, olds: Props, news: Props) {
-  const connection = connectionFor(news);
+  const client = reach(news);
   const recorded = clientIdentity(olds.baseUrl);
   // diff makes another client a replacement; never write to one this resource is not recorded on.
   // Another address is the recorded client only when it says so (its registered number).
-  if (recorded && recorded !== identityOf(connection)) {
-    await sameClientOrThrow(olds, news, id, () => new WrongClientError(recorded, identityOf(connection)));
+  if (recorded && recorded !== client.identity) {
+    await sameClientOrThrow(olds, news, id, () => new WrongClientError(recorded, client.identity));
     // The same client at a new address: converge from what it holds, as a create does.
     return { outs: (await create(news)).outs };
   }
   const waId = typeof olds.waId === "string" ? olds.waId : "";
-  const api = clientFor(connection);
   const wanted = settingsOf(news);
   const changed = changedFields(wanted, settingsOf(olds));
-  const outs = await exclusive(identityOf(connection), async () => {
+  const outs = await exclusive(client.identity, async () => {
     // Groups go whole; when the program leaves some of a group's fields to the client, read them first.
     const live: FlatSettings = needsLiveValues(changed, wanted)
-      ? fromWire((await api.getSettings()).application)
+      ? fromWire((await getSettings(client.api)).application)
       : new Map();
-    const knownVersion = api.version ?? (typeof olds.apiVersion === "string" ? olds.apiVersion : undefined);
+    const knownVersion = client.api.version ?? (typeof olds.apiVersion === "string" ? olds.apiVersion : undefined);
     checkVersion(changed, knownVersion);
-    const result = await apply({ props: news, connection, api, wanted, live, changed, before: olds, waId });
+    const result = await apply({ props: news, client, wanted, live, changed, before: olds, waId });
     if (!result.apiVersion && knownVersion) result.apiVersion = knownVersion;
     return result;
   });
@@ -317,9 +313,8 @@ export async function update(id: string, olds: Props, news: Props) {
 }
 
 export async function read(id: string, props: Props) {
-  const connection = connectionForRecorded(props, id);
-  const api = clientFor(connection);
-  const { application } = await api.getSettings();
+  const client = reachRecorded(props, id);
+  const { application } = await getSettings(client.api);
   const live = fromWire(application);
   const managed = settingsOf(props);
   // A client may leave a cleared URL out of its answer: absent reads as "", as a write takes it (`holds`).
@@ -329,7 +324,7 @@ export async function read(id: string, props: Props) {
       .map((path) => [path, live.has(path) ? live.get(path) : ""]),
   );
   const restart = Array.isArray(props.restartRequiredFields) ? (props.restartRequiredFields as string[]) : [];
-  const outs = outputs(props, connection, current, restart, api.version, waIdOf(application));
+  const outs = outputs(props, client, current, restart, client.api.version, waIdOf(application));
   const inputs: Props = { ...unflatten(current), restartRequired: restart.length > 0, restartRequiredFields: restart };
   if (props.connection !== undefined) inputs.connection = normalizedConnection(props.connection);
   return { id, props: outs, inputs };

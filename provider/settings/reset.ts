@@ -3,7 +3,7 @@
  * every setting back to its default (the webhook URL too, so callbacks stop) and cannot be undone,
  * so it is guarded like `rm -rf`:
  *
- * - it reaches only the client recorded in the resource's state (`connectionForRecorded`);
+ * - it reaches only the client recorded in the resource's state (`reachRecorded`);
  * - when other `ApplicationSettings` of this deployment still manage that client, or shared it when
  *   this one was last applied (a destroy checks nothing), only the fields no other resource manages
  *   go back to their defaults, by PATCH, and the rest stays;
@@ -16,8 +16,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { WhatsAppClient } from "../client";
 import { waIdOf } from "../identity";
-import { clientFor, connectionForRecorded, declaredOn, exclusive, identityOf, processState } from "../runtime";
+import { exclusive, reachRecorded } from "../runtime";
+import { deleteSettings, getSettings, patchSettings } from "./api";
 import { changedFields, patchBody, settingsOf } from "./changes";
+import { declaredOn, settingsDeployment } from "./deployment";
 import { type FlatSettings, fromWire, sameValue } from "./mapping";
 import { FIELDS, FIELDS_BY_PATH } from "./schema";
 
@@ -48,9 +50,9 @@ function changedBetween(before: FlatSettings, after: FlatSettings): string[] {
  * address: the same registered number, so nothing is to be reset.
  */
 async function liveUnlessManagedElsewhere(api: WhatsAppClient, identity: string): Promise<FlatSettings | undefined> {
-  const { application } = await api.getSettings();
+  const { application } = await getSettings(api);
   const waId = waIdOf(application);
-  const owner = waId === "" ? undefined : processState().claimed.get(waId);
+  const owner = waId === "" ? undefined : settingsDeployment().claimed.get(waId);
   if (owner !== undefined && owner !== identity) {
     pulumi.log.warn(
       `${identity}: not reset: it is the client this deployment applied settings to at ${owner} (wa_id ${waId}); ` +
@@ -74,13 +76,13 @@ function describe(identity: string, what: string, changed: string[]): string {
 
 /** Resets what the resource with these properties manages on its recorded client. */
 export async function resetSettings(id: string, props: Props): Promise<void> {
-  const connection = connectionForRecorded(props, id);
-  const identity = identityOf(connection);
-  const shared = processState();
+  const client = reachRecorded(props, id);
+  const { identity } = client;
+  const shared = settingsDeployment();
   const others = new Set(declaredOn(identity).flatMap((fields) => [...fields]));
   const managed = [...settingsOf(props).keys()];
   await exclusive(identity, async () => {
-    const api = clientFor(connection);
+    const { api } = client;
     if (others.size === 0 && props.sharesClient !== true) {
       if (shared.reset.has(identity)) {
         pulumi.log.info(`${identity}: already reset to defaults in this deployment; nothing sent`);
@@ -88,12 +90,12 @@ export async function resetSettings(id: string, props: Props): Promise<void> {
       }
       const live = await liveUnlessManagedElsewhere(api, identity);
       if (!live) return;
-      await api.resetSettings();
+      await deleteSettings(api);
       shared.reset.add(identity);
       const what = "reset every application setting (DELETE /v1/settings/application)";
       let after: FlatSettings;
       try {
-        after = fromWire((await api.getSettings()).application);
+        after = fromWire((await getSettings(api)).application);
       } catch {
         pulumi.log.warn(`${identity}: ${what}; what changed could not be read back`);
         return;
@@ -115,7 +117,7 @@ export async function resetSettings(id: string, props: Props): Promise<void> {
     const live = await liveUnlessManagedElsewhere(api, identity);
     if (!live) return;
     const changed = changedFields(defaults, live);
-    if (changed.size > 0) await api.patchSettings(patchBody(changed, defaults, live));
+    if (changed.size > 0) await patchSettings(api, patchBody(changed, defaults, live));
     const still = kept.length > 0 ? ` (${kept.join(", ")} stay: another ApplicationSettings manages them)` : "";
     const what =
       others.size > 0

@@ -4,7 +4,7 @@ import type { ApplicationSettingsArgs, ApplicationSettingsOutputs, ApplicationSe
 import type { ResourceOptions } from "../connection-provider";
 import type { Outputs } from "../inputs";
 import { RESOURCE_NAME } from "../model";
-import { registeredInputs, registeredOptions } from "../registration";
+import { dynamicResource, registeredInputs } from "../registration";
 import { carriesSecret, fieldCarriesSecret, SECRET_GROUP_KEYS, secretFieldsOf } from "./inputs";
 import * as settingsProvider from "./provider";
 import { ApplicationSettingsModel } from "./schema";
@@ -60,12 +60,7 @@ export class ApplicationSettings extends pulumi.dynamic.Resource {
       if (props[key] !== undefined) props[key] = secretOnlyWhereNeeded(key, props[key]);
     }
     super(
-      settingsProvider,
-      name,
-      { ...props, [RESOURCE_NAME]: name },
-      registeredOptions(ApplicationSettingsModel, opts),
-      "whatsapp",
-      "ApplicationSettings",
+      ...dynamicResource(ApplicationSettingsModel, settingsProvider, name, { ...props, [RESOURCE_NAME]: name }, opts),
     );
   }
 }

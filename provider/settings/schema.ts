@@ -10,53 +10,27 @@
  * Which form a field tolerates is decided here, by its kind, never by its name.
  */
 import { z } from "zod";
-import { property, resourceModel } from "../model";
+import { type PropertyMeta, property, propertyMeta, resourceModel } from "../model";
 import { hasSpaceOrControl, URL_SPACE_OR_CONTROL_REASON } from "../url";
 
-/** What a setting holds; decides which spellings of it are tolerated (see the file's docs). */
-export type SettingKind = "boolean" | "number" | "enum" | "list" | "url";
+/** A setting's meta: every fact the settings table, the mapping and the version gates need is there. */
+export type SettingMeta = PropertyMeta & Required<Pick<PropertyMeta, "wire" | "kind" | "allowed" | "restart">>;
 
-export interface SettingMeta {
-  /** The key on the wire at this level (`max_concurrent_requests`). */
-  wire: string;
-  kind: SettingKind;
-  description: string;
-  /** The client's documented default (`undefined` when it has none). */
-  default?: unknown;
-  /** The allowed values, as a person would say them. */
-  allowed: string;
-  /** A change only takes effect after a Coreapp restart. */
-  restart: boolean;
-  /** First client version that knows the field. */
-  since?: string;
-  /** From this client version on the field is gone: what to do instead. */
-  deprecated?: { since: string; note: string };
-  /** The value may carry a credential and is kept out of messages. */
-  secret?: boolean;
-}
-
-export interface GroupMeta {
-  wire: string;
-  description: string;
-}
-
-export const settingMeta = z.registry<SettingMeta>();
-export const groupMeta = z.registry<GroupMeta>();
+/** A group's meta: its wire name and docs. */
+export type GroupMeta = PropertyMeta & Required<Pick<PropertyMeta, "wire">>;
 
 export const MEDIA_TYPES = ["audio", "document", "voice", "video", "image", "sticker"] as const;
 export const LOG_LEVELS = ["info", "warning", "error", "fatal"] as const;
 export const MAX_CONCURRENT_REQUESTS = [6, 12, 18, 24] as const;
 const MAX_URL_LENGTH = 2048;
 
+/** A setting: its value is never a secret unless its meta says so, so a refused one may be shown. */
 function setting<T extends z.ZodType>(type: T, meta: SettingMeta) {
-  settingMeta.add(type as z.ZodType, meta);
-  return type.optional();
+  return property(type, { shown: !meta.secret, ...meta }).optional();
 }
 
 function group<T extends z.ZodRawShape>(shape: T, meta: GroupMeta) {
-  const object = z.strictObject(shape);
-  groupMeta.add(object as z.ZodType, meta);
-  return object.optional();
+  return property(z.strictObject(shape), { allowed: "an object", shown: true, ...meta }).optional();
 }
 
 /** A whole number, written as a number or as its decimal string; the number is kept. */
@@ -361,13 +335,12 @@ function collect(shape: z.ZodRawShape, prefix: string, wirePrefix: string): Fiel
   const fields: Field[] = [];
   for (const [key, value] of Object.entries(shape)) {
     const inner = unwrapOptional(value as z.ZodType);
-    const leaf = settingMeta.get(inner);
+    const meta = propertyMeta.get(inner);
     const path = prefix + key;
-    if (leaf) {
-      fields.push({ path, wirePath: wirePrefix + leaf.wire, schema: inner, meta: leaf });
-    } else if (inner instanceof z.ZodObject) {
-      const wire = groupMeta.get(inner)?.wire ?? key;
-      fields.push(...collect(inner.shape, `${path}.`, `${wirePrefix}${wire}.`));
+    if (inner instanceof z.ZodObject) {
+      fields.push(...collect(inner.shape, `${path}.`, `${wirePrefix}${meta?.wire ?? key}.`));
+    } else if (meta) {
+      fields.push({ path, wirePath: wirePrefix + (meta.wire ?? key), schema: inner, meta: meta as SettingMeta });
     }
   }
   return fields;
@@ -399,9 +372,11 @@ export const READ_ONLY = new Map([["waId", "wa_id"]]);
 /** `ApplicationSettings`: the settings above as inputs, and what each apply reports besides them. */
 export const ApplicationSettingsModel = resourceModel({
   type: "ApplicationSettings",
+  path: "/v1/settings/application",
   description: "The application settings of a WhatsApp Business API client (`/v1/settings/application`).",
   noun: "a setting",
   inputs: ApplicationSettingsSchema,
+  settingsTree: true,
   outputs: z.object({
     restartRequired: property(z.boolean(), {
       description: "Whether a change of this deployment takes effect only after a Coreapp restart.",

@@ -1,7 +1,7 @@
 /** One `pulumi up` of a fleet: a resource per client, each with its own connection, through one provider host. */
 import { readFileSync } from "node:fs";
-import { ProviderHost } from "../../test/e2e/provider-host";
 import type { Emulator } from "../../test/emulator/index";
+import { ProviderHost } from "../../test/engine/provider-host";
 import { type Deployment, inputsFor } from "./deployment";
 
 /** Wall time of the creates, and the host process's peak RSS once they are done. */

@@ -4,6 +4,7 @@
  * and a failure that says what to do when nothing can renew it.
  */
 import { describe, expect, test } from "vitest";
+import { health } from "../../provider/backup/api";
 import { WhatsAppClient } from "../../provider/client";
 import { login } from "../support/api";
 import { checked, connectionOf, emulator, settingsProvider as provider } from "../support/provider";
@@ -53,7 +54,7 @@ test("a restore's health polling never repeats a login its credentials failed", 
   const e = await emulator();
   const api = new WhatsAppClient(connectionOf(e, { password: "Wr0ng-Passw0rd!" }) as never);
   await expect(api.token()).rejects.toThrow("401 1005 Access denied");
-  for (let poll = 0; poll < 3; poll++) await expect(api.health()).rejects.toThrow(/^not sent: logging in to /);
+  for (let poll = 0; poll < 3; poll++) await expect(health(api)).rejects.toThrow(/^not sent: logging in to /);
   expect(e.journal.count("POST /v1/users/login")).toBe(1);
   await api.sessions.close();
 });

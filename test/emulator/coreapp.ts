@@ -27,6 +27,8 @@ export interface CoreappOptions {
 export class Coreapp {
   readonly settings: SettingsStore;
   readonly mediaProviders = new Map<string, MediaProvider>();
+  /** The profile's "About" text; a new client's is assumed empty (the public pages do not say). */
+  about = "";
   waId: string | null;
   restarts = 0;
   private phase: Phase = "running";

@@ -2,6 +2,7 @@
  * The API surface: one entry per method and path, with the role it needs and what it answers.
  * A handler returns the payload to put beside `meta`, or `undefined` for a mutation's bare answer.
  */
+import type { ResourceType } from "../../provider/resources";
 import type { Auth, Session } from "./auth";
 import { openBackup, sealBackup } from "./backup-crypto";
 import type { Coreapp, MediaProvider } from "./coreapp";
@@ -50,7 +51,8 @@ function route(method: string, path: string, access: Access, handle: Route["hand
   return { method, pattern, access, handle };
 }
 
-export const ROUTES: readonly Route[] = [
+/** Calls about the session and the client itself, whatever resources manage it. */
+const CLIENT_ROUTES: readonly Route[] = [
   route("POST", "/v1/users/login", "public", ({ auth, headers, body }) => ({
     payload: { users: [auth.login(headers.authorization as string | undefined, body)] },
   })),
@@ -73,80 +75,108 @@ export const ROUTES: readonly Route[] = [
       },
     };
   }),
-
-  route("GET", "/v1/settings/application", "admin", ({ coreapp }) => {
-    coreapp.requireRunning();
-    return { payload: { settings: { application: coreapp.settings.toWire(coreapp.waId ?? "") } } };
-  }),
-
-  route("PATCH", "/v1/settings/application", "admin", ({ coreapp, body }) => {
-    coreapp.requireRunning();
-    coreapp.settings.patch(body);
-    coreapp.settings.applyNonRestartFields();
-    return done;
-  }),
-
-  route("DELETE", "/v1/settings/application", "admin", ({ coreapp }) => {
-    coreapp.requireRunning();
-    coreapp.settings.reset();
-    coreapp.settings.applyNonRestartFields();
-    return done;
-  }),
-
-  route("GET", "/v1/settings/application/media/providers", "admin", ({ coreapp }) => {
-    coreapp.requireRunning();
-    return { payload: { settings: { application: { media: { providers: [...coreapp.mediaProviders.values()] } } } } };
-  }),
-
-  route("POST", "/v1/settings/application/media/providers", "admin", ({ coreapp, body }) => {
-    coreapp.requireRunning();
-    if (!Array.isArray(body) || body.length === 0)
-      throw new ApiFailure(1009, "Expected a list with one media provider");
-    if (body.length > 1) throw new ApiFailure(1009, "Can only add 1 config at a time");
-    const provider = object(body[0]);
-    for (const name of ["name", "type", "config"]) {
-      if (provider[name] === undefined) throw new ApiFailure(1008, `Missing mandatory parameter '${name}'`);
-    }
-    if (provider.type !== "www")
-      throw new ApiFailure(1009, `Parameter 'type' has invalid value '${String(provider.type)}'`);
-    const config = object(provider.config);
-    const basic = object(config.basic);
-    const validConfig =
-      typeof config.bearer === "string" || (typeof basic.username === "string" && typeof basic.password === "string");
-    if (!validConfig)
-      throw new ApiFailure(1009, "Parameter 'config' must hold 'bearer' or 'basic' {username, password}");
-    coreapp.mediaProviders.set(String(provider.name), provider as unknown as MediaProvider);
-    return done;
-  }),
-
-  route("DELETE", "/v1/settings/application/media/providers/{name}", "admin", ({ coreapp, params }) => {
-    coreapp.requireRunning();
-    const name = decodeURIComponent(params.name ?? "");
-    if (!coreapp.mediaProviders.delete(name)) throw new ApiFailure(1006, `Media provider '${name}' not found`);
-    return done;
-  }),
-
-  route("POST", "/v1/settings/backup", "admin", ({ coreapp, body }) => {
-    const password = requiredString(body, "password");
-    coreapp.requireRunning();
-    if (!coreapp.registered) {
-      throw new ApiFailure(1009, "Backup is only possible once the client is registered and running");
-    }
-    return { payload: { settings: { data: sealBackup(coreapp.backupPayload(), password) } } };
-  }),
-
-  route("POST", "/v1/settings/restore", "admin", ({ coreapp, body }) => {
-    const password = requiredString(body, "password");
-    const data = requiredString(body, "data");
-    coreapp.requireRunning();
-    const payload = openBackup(data, password);
-    if (payload === undefined) {
-      throw new ApiFailure(1009, "Unable to restore: the password is wrong or the backup data is corrupted");
-    }
-    coreapp.restore(payload);
-    return done;
-  }),
 ];
+
+/** Each registered resource's calls, under its type, so a resource without routes does not compile. */
+export const RESOURCE_ROUTES: Readonly<Record<ResourceType, readonly Route[]>> = {
+  ApplicationSettings: [
+    route("GET", "/v1/settings/application", "admin", ({ coreapp }) => {
+      coreapp.requireRunning();
+      return { payload: { settings: { application: coreapp.settings.toWire(coreapp.waId ?? "") } } };
+    }),
+
+    route("PATCH", "/v1/settings/application", "admin", ({ coreapp, body }) => {
+      coreapp.requireRunning();
+      coreapp.settings.patch(body);
+      coreapp.settings.applyNonRestartFields();
+      return done;
+    }),
+
+    route("DELETE", "/v1/settings/application", "admin", ({ coreapp }) => {
+      coreapp.requireRunning();
+      coreapp.settings.reset();
+      coreapp.settings.applyNonRestartFields();
+      return done;
+    }),
+  ],
+
+  MediaProvider: [
+    route("GET", "/v1/settings/application/media/providers", "admin", ({ coreapp }) => {
+      coreapp.requireRunning();
+      return { payload: { settings: { application: { media: { providers: [...coreapp.mediaProviders.values()] } } } } };
+    }),
+
+    route("POST", "/v1/settings/application/media/providers", "admin", ({ coreapp, body }) => {
+      coreapp.requireRunning();
+      if (!Array.isArray(body) || body.length === 0)
+        throw new ApiFailure(1009, "Expected a list with one media provider");
+      if (body.length > 1) throw new ApiFailure(1009, "Can only add 1 config at a time");
+      const provider = object(body[0]);
+      for (const name of ["name", "type", "config"]) {
+        if (provider[name] === undefined) throw new ApiFailure(1008, `Missing mandatory parameter '${name}'`);
+      }
+      if (provider.type !== "www")
+        throw new ApiFailure(1009, `Parameter 'type' has invalid value '${String(provider.type)}'`);
+      const config = object(provider.config);
+      const basic = object(config.basic);
+      const validConfig =
+        typeof config.bearer === "string" || (typeof basic.username === "string" && typeof basic.password === "string");
+      if (!validConfig)
+        throw new ApiFailure(1009, "Parameter 'config' must hold 'bearer' or 'basic' {username, password}");
+      coreapp.mediaProviders.set(String(provider.name), provider as unknown as MediaProvider);
+      return done;
+    }),
+
+    route("DELETE", "/v1/settings/application/media/providers/{name}", "admin", ({ coreapp, params }) => {
+      coreapp.requireRunning();
+      const name = decodeURIComponent(params.name ?? "");
+      if (!coreapp.mediaProviders.delete(name)) throw new ApiFailure(1006, `Media provider '${name}' not found`);
+      return done;
+    }),
+  ],
+
+  SettingsBackup: [
+    route("POST", "/v1/settings/backup", "admin", ({ coreapp, body }) => {
+      const password = requiredString(body, "password");
+      coreapp.requireRunning();
+      if (!coreapp.registered) {
+        throw new ApiFailure(1009, "Backup is only possible once the client is registered and running");
+      }
+      return { payload: { settings: { data: sealBackup(coreapp.backupPayload(), password) } } };
+    }),
+  ],
+
+  ProfileAbout: [
+    route("GET", "/v1/settings/profile/about", "admin", ({ coreapp }) => {
+      coreapp.requireRunning();
+      return { payload: { settings: { profile: { about: { text: coreapp.about } } } } };
+    }),
+
+    route("PATCH", "/v1/settings/profile/about", "admin", ({ coreapp, body }) => {
+      const text = requiredString(body, "text");
+      if ([...text].length > 139) throw new ApiFailure(1009, "Parameter 'text' must be at most 139 characters");
+      coreapp.requireRunning();
+      coreapp.about = text;
+      return done;
+    }),
+  ],
+
+  SettingsRestore: [
+    route("POST", "/v1/settings/restore", "admin", ({ coreapp, body }) => {
+      const password = requiredString(body, "password");
+      const data = requiredString(body, "data");
+      coreapp.requireRunning();
+      const payload = openBackup(data, password);
+      if (payload === undefined) {
+        throw new ApiFailure(1009, "Unable to restore: the password is wrong or the backup data is corrupted");
+      }
+      coreapp.restore(payload);
+      return done;
+    }),
+  ],
+};
+
+export const ROUTES: readonly Route[] = [...CLIENT_ROUTES, ...Object.values(RESOURCE_ROUTES).flat()];
 
 export function findRoute(method: string, path: string): { route: Route; params: Record<string, string> } | undefined {
   for (const candidate of ROUTES) {

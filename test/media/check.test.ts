@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { UNKNOWN } from "../../provider/check";
-import { secretForms } from "../../provider/errors";
 import * as provider from "../../provider/media/provider";
+import { secretForms } from "../../provider/redact";
 import type { EchoForm } from "../emulator/index";
 import { connectionOf, emulator } from "../support/provider";
 import { rejection } from "../support/rejection";

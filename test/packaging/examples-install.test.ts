@@ -8,8 +8,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { ROOT } from "../support/packed";
-import { packInto } from "./pack";
+import { packInto, ROOT } from "../support/packed";
 
 const EXAMPLES = ["basic", "migrate-settings"];
 const VERSION = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;

@@ -8,8 +8,7 @@ import { execFile, execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT } from "../support/packed";
-import { packInto } from "./pack";
+import { packInto, ROOT } from "../support/packed";
 
 export const TOOLCHAIN = join(ROOT, "test/packaging/toolchain/node_modules");
 export const TEMPLATES = ["nodenext", "commonjs"] as const;

@@ -3,8 +3,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "vitest";
-import { ROOT } from "../support/packed";
-import { packInto } from "./pack";
+import { packInto, ROOT } from "../support/packed";
 
 const { tarball, files } = packInto(mkdtempSync(join(tmpdir(), "tarball-")));
 

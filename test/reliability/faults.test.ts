@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { type RetryPolicy, WhatsAppClient } from "../../provider/client";
 import { causeCode, certainlyNotApplied } from "../../provider/errors";
+import { getSettings, patchSettings } from "../../provider/settings/api";
 import type { FaultRule } from "../emulator/index";
 import { captureWarnings, connectionOf, emulator, settingsProvider as provider } from "../support/provider";
 import { rejection } from "../support/rejection";
@@ -30,7 +31,7 @@ describe("idempotent calls ride out transient faults", () => {
     const { e, api, retries } = await client();
     await api.token();
     e.faults.inject({ route: SETTINGS, times: 2, ...fault });
-    const { application } = await api.getSettings();
+    const { application } = await getSettings(api);
     expect(application.log_level).toBe("info");
     expect(e.journal.count(SETTINGS)).toBe(3);
     expect(retries).toHaveLength(2);
@@ -40,7 +41,7 @@ describe("idempotent calls ride out transient faults", () => {
   test("a persistent fault gives up after the attempts and says five identical failures once", async () => {
     const { e, api } = await client();
     e.faults.inject({ route: SETTINGS, status: 503, code: 1016 });
-    const error = await rejection(api.getSettings());
+    const error = await rejection(getSettings(api));
     expect(error.code).toBe("WHATSAPP_API");
     expect(error.status).toBe(503);
     expect(error.apiCode).toBe(1016);
@@ -57,7 +58,7 @@ describe("idempotent calls ride out transient faults", () => {
     await api.token();
     e.faults.inject({ route: SETTINGS, status: 429, retryAfter: 1, times: 1 });
     const started = performance.now();
-    await api.getSettings();
+    await getSettings(api);
     expect(performance.now() - started).toBeGreaterThanOrEqual(950);
     expect(retries[0]).toMatch(/retrying in 1000 ms$/);
   });
@@ -66,7 +67,7 @@ describe("idempotent calls ride out transient faults", () => {
     const { e, api } = await client();
     await api.token();
     e.faults.inject({ route: SETTINGS, status: 429, retryAfter: 3600 });
-    const error = await rejection(api.getSettings());
+    const error = await rejection(getSettings(api));
     expect(error.status).toBe(429);
     expect(e.journal.count(SETTINGS)).toBe(1);
   });
@@ -74,7 +75,7 @@ describe("idempotent calls ride out transient faults", () => {
   test("a refused connection is retried and reported with its cause", async () => {
     const { e, api } = await client();
     await e.close();
-    const error = await rejection(api.getSettings());
+    const error = await rejection(getSettings(api));
     expect(error.code).toBe("WHATSAPP_NETWORK");
     expect(error.message).toContain("ECONNREFUSED");
     // Seen through the wrapper, so even a restore knows it was never sent.
@@ -85,7 +86,7 @@ describe("idempotent calls ride out transient faults", () => {
 
   test("validation errors are not retried", async () => {
     const { e, api } = await client();
-    const error = await rejection(api.patchSettings({ log_level: "loud" }));
+    const error = await rejection(patchSettings(api, { log_level: "loud" }));
     expect(error).toMatchObject({ code: "WHATSAPP_API", status: 400, apiCode: 1009 });
     expect(e.journal.count("PATCH")).toBe(1);
   });
@@ -96,7 +97,7 @@ describe("nothing hangs", () => {
     const { e, api } = await client({}, FAST, { timeoutMs: 200 });
     await api.token();
     e.faults.inject({ route: SETTINGS, hang: true, times: 1 });
-    await api.getSettings();
+    await getSettings(api);
     expect(e.journal.count(SETTINGS)).toBe(2);
   });
 
@@ -105,7 +106,7 @@ describe("nothing hangs", () => {
     await api.token();
     e.faults.inject({ route: SETTINGS, hang: true });
     const started = performance.now();
-    const error = await rejection(api.getSettings());
+    const error = await rejection(getSettings(api));
     expect(error.code).toBe("WHATSAPP_TIMEOUT");
     expect(error.message).toMatch(
       /no complete answer within (200 ms \(timeoutMs\)|the retry deadline \(700 ms after the first attempt\))/,
@@ -178,7 +179,7 @@ describe("answers that are not what the API documents", () => {
     const { e, api } = await client();
     await api.token();
     e.faults.inject({ route: SETTINGS, body, contentType, times: 1 });
-    const error = await rejection(api.getSettings());
+    const error = await rejection(getSettings(api));
     expect(error.code).toBe("WHATSAPP_RESPONSE_SHAPE");
     expect(error.message).toMatch(/^GET \/v1\/settings\/application answered an unexpected body: /);
   });
@@ -192,7 +193,7 @@ describe("answers that are not what the API documents", () => {
       body: "<html>Internal Server Error</html>",
       contentType: "text/html",
     });
-    const error = await rejection(api.getSettings());
+    const error = await rejection(getSettings(api));
     expect(error).toMatchObject({ code: "WHATSAPP_API", status: 500 });
     expect(error.message).toContain("not a WhatsApp API answer (text/html)");
   });
@@ -225,7 +226,7 @@ describe("answers that are not what the API documents", () => {
       const { e, api } = await client({}, { ...FAST, attempts: 1 });
       await api.token();
       e.faults.inject({ route: SETTINGS, status, body, contentType });
-      const error = await rejection(api.getSettings());
+      const error = await rejection(getSettings(api));
       expect(error).toMatchObject({ code: "WHATSAPP_API", status });
       expect(error.message).toBe(message);
     },
@@ -238,7 +239,7 @@ describe("answers that are not what the API documents", () => {
     // The password straddles the excerpt's end: cut first, a prefix of it would survive.
     const body = `${"y".repeat(190)}${password} and ${token} again`;
     e.faults.inject({ route: SETTINGS, status: 500, body, contentType: "text/plain" });
-    const error = await rejection(api.getSettings());
+    const error = await rejection(getSettings(api));
     for (const secret of [password, token, password.slice(0, 8), token.slice(0, 12)]) {
       expect(error.message).not.toContain(secret);
     }

@@ -6,39 +6,12 @@
 import { mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { onTestFinished } from "vitest";
-import { runMockedProgram } from "../e2e/mocked-program";
-import { ProviderHost } from "../e2e/provider-host";
 import type { Emulator } from "../emulator/index";
-import { packedProgram } from "../support/packed";
+import type { ProviderHost } from "../engine/provider-host";
+import { type ResourceType, registeredProgram, startHost, urnOf } from "../support/hosted-program";
 
 type Props = Record<string, unknown>;
-export type Kind = "ApplicationSettings" | "SettingsBackup" | "SettingsRestore" | "MediaProvider";
-
-const PROGRAM = `
-const ws = require("pulumi-whatsapp-settings");
-new ws.ApplicationSettings("settings", {});
-new ws.SettingsBackup("backup", { password: "x" });
-new ws.SettingsRestore("restore", { data: "x", password: "x" });
-new ws.MediaProvider("media", { name: "x", config: { bearer: "x" } });
-`;
-
-let program: { dir: string; providers: Map<string, string> } | undefined;
-
-/** A program directory with the packed package, and the `__provider` of each type it registers. */
-function packed() {
-  if (!program) {
-    const dir = packedProgram({ "index.js": PROGRAM });
-    const providers = new Map(
-      runMockedProgram(dir).map((r) => [r.type.split(":").pop() as string, String(r.inputs.__provider)]),
-    );
-    program = { dir, providers };
-  }
-  return program;
-}
-
-export function urn(kind: Kind, name: string): string {
-  return `urn:pulumi:dev::program::pulumi-nodejs:dynamic/whatsapp:${kind}::${name}`;
-}
+export type Kind = ResourceType;
 
 /** One deployment's provider process. */
 export class Deployment {
@@ -46,34 +19,33 @@ export class Deployment {
 
   /** Starts a host configured with `config` (`whatsapp:*` keys), stopped when the test ends. */
   static async start(config: Record<string, string> = {}): Promise<Deployment> {
-    const host = await ProviderHost.start(packed().dir);
+    const host = await startHost(config);
     onTestFinished(() => host.close());
-    await host.configure(config);
     return new Deployment(host);
   }
 
   /** The serialized provider rides in every property bag, as the engine's do. */
   private withProvider(kind: Kind, props: Props): Props {
-    return { __provider: packed().providers.get(kind), ...props };
+    return { __provider: registeredProgram().providers[kind], ...props };
   }
 
   /** check, failing the test on check failures; returns the checked inputs. */
   async check(kind: Kind, name: string, news: Props, olds: Props = {}): Promise<Props> {
-    const checked = await this.host.check(urn(kind, name), olds, this.withProvider(kind, news));
+    const checked = await this.host.check(urnOf(kind, name), olds, this.withProvider(kind, news));
     if (checked.failures.length > 0) throw new Error(JSON.stringify(checked.failures));
     return checked.inputs;
   }
 
   checkFailures(kind: Kind, name: string, news: Props) {
-    return this.host.check(urn(kind, name), {}, this.withProvider(kind, news)).then((c) => c.failures);
+    return this.host.check(urnOf(kind, name), {}, this.withProvider(kind, news)).then((c) => c.failures);
   }
 
   diff(kind: Kind, name: string, state: { id: string; outputs: Props }, inputs: Props) {
-    return this.host.diff(urn(kind, name), state.id, state.outputs, this.withProvider(kind, inputs));
+    return this.host.diff(urnOf(kind, name), state.id, state.outputs, this.withProvider(kind, inputs));
   }
 
   async create(kind: Kind, name: string, inputs: Props): Promise<{ id: string; outputs: Props }> {
-    const created = await this.host.create(urn(kind, name), inputs);
+    const created = await this.host.create(urnOf(kind, name), inputs);
     return { id: created.id, outputs: created.properties };
   }
 
@@ -83,13 +55,13 @@ export class Deployment {
   }
 
   async update(kind: Kind, name: string, state: { id: string; outputs: Props }, inputs: Props) {
-    const updated = await this.host.update(urn(kind, name), state.id, state.outputs, inputs);
+    const updated = await this.host.update(urnOf(kind, name), state.id, state.outputs, inputs);
     return { id: state.id, outputs: updated.properties };
   }
 
   async read(kind: Kind, name: string, state: { id: string; outputs: Props; inputs?: Props }) {
     const read = await this.host.read(
-      urn(kind, name),
+      urnOf(kind, name),
       state.id,
       this.withProvider(kind, state.outputs),
       state.inputs ?? {},
@@ -98,7 +70,7 @@ export class Deployment {
   }
 
   delete(kind: Kind, name: string, state: { id: string; outputs: Props }) {
-    return this.host.delete(urn(kind, name), state.id, state.outputs);
+    return this.host.delete(urnOf(kind, name), state.id, state.outputs);
   }
 
   /** What the host printed so far; it arrives on its own pipe, so read it with `expect.poll`. */
@@ -114,9 +86,7 @@ export class Deployment {
   }
 }
 
-export function connectionOf(e: Emulator): Props {
-  return { baseUrl: e.url, username: "admin", password: e.adminPassword, caCert: e.caCert };
-}
+export { connectionOf } from "../support/emulator";
 
 export function configOf(e: Emulator): Record<string, string> {
   return {
@@ -129,7 +99,7 @@ export function configOf(e: Emulator): Record<string, string> {
 
 /** A fresh directory for restore records, handed to provider hosts through the environment. */
 export function isolateRestoreRecords(): string {
-  const dir = mkdtempSync(join(packed().dir, "records-"));
+  const dir = mkdtempSync(join(registeredProgram().dir, "records-"));
   process.env.WHATSAPP_RESTORE_RECORD_DIR = dir;
   return dir;
 }

@@ -6,26 +6,12 @@
 
 import { beforeAll } from "vitest";
 import { carriesSecret } from "../../provider/settings/inputs";
-import { runMockedProgram } from "../e2e/mocked-program";
-import { HostError, ProviderHost } from "../e2e/provider-host";
-import { packedProgram } from "../support/packed";
+import { HostError, type ProviderHost } from "../engine/provider-host";
+import { type ResourceType, registeredProgram, startHost, urnOf } from "../support/hosted-program";
+
+export { type ResourceType, urnOf };
 
 type Props = Record<string, unknown>;
-
-export const TYPES = ["ApplicationSettings", "SettingsBackup", "SettingsRestore"] as const;
-export type ResourceType = (typeof TYPES)[number];
-
-const PROGRAM = `
-const ws = require("pulumi-whatsapp-settings");
-const connection = { baseUrl: "https://wa.example.com", token: "placeholder-token" };
-new ws.ApplicationSettings("settings", { connection });
-new ws.SettingsBackup("backup", { connection, password: "placeholder" });
-new ws.SettingsRestore("restore", { connection, data: "placeholder", password: "placeholder" });
-`;
-
-export function urnOf(type: ResourceType, name = "r"): string {
-  return `urn:pulumi:dev::program::pulumi-nodejs:dynamic/whatsapp:${type}::${name}`;
-}
 
 export interface HostedProgram {
   dir: string;
@@ -34,19 +20,10 @@ export interface HostedProgram {
   close(): Promise<void>;
 }
 
-/** Packs the package, reads each type's `__provider`, starts the host and configures it. */
+/** The registered program under a host configured with `config`. */
 export async function hostedProgram(config: Record<string, string> = {}): Promise<HostedProgram> {
-  const dir = packedProgram({ "index.js": PROGRAM });
-  const registrations = runMockedProgram(dir);
-  const providers = Object.fromEntries(
-    TYPES.map((type) => {
-      const found = registrations.find((r) => r.type.endsWith(`:${type}`));
-      if (!found) throw new Error(`the program registered no ${type}`);
-      return [type, found.inputs.__provider as string];
-    }),
-  ) as Record<ResourceType, string>;
-  const host = await ProviderHost.start(dir);
-  await host.configure(config);
+  const { dir, providers } = registeredProgram();
+  const host = await startHost(config, dir);
   return { dir, host, providers, close: () => host.close() };
 }
 
@@ -73,8 +50,7 @@ export function suiteProgram(config: Record<string, string> = {}): () => HostedP
  */
 export async function reconfigured(program: HostedProgram, config: Record<string, string>): Promise<HostedProgram> {
   await program.host.close();
-  const host = await ProviderHost.start(program.dir);
-  await host.configure(config);
+  const host = await startHost(config, program.dir);
   return { ...program, host, close: () => host.close() };
 }
 
@@ -97,6 +73,8 @@ export const SECRET_OUTPUTS: Record<ResourceType, readonly string[]> = {
   ApplicationSettings: ["connection", "webhooks"],
   SettingsBackup: ["connection", "password", "data"],
   SettingsRestore: ["connection", "password", "data"],
+  MediaProvider: ["connection", "config"],
+  ProfileAbout: ["connection"],
 };
 
 function plaintextOf(type: ResourceType, properties: Props): Props {

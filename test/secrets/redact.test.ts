@@ -1,6 +1,6 @@
 /** `redact` as a table: each way a secret can be echoed back, and what is left of the text. */
 import { describe, expect, test } from "vitest";
-import { redact, secretForms, urlSecrets } from "../../provider/errors";
+import { redact, secretForms, urlSecrets } from "../../provider/redact";
 
 const SECRET = "Sh4red/Hook+Secret=Zq9";
 

@@ -1,7 +1,7 @@
 import { expect, onTestFinished, test } from "vitest";
 import { runMockedProgram, secretKeys, unwrapSecrets } from "../e2e/mocked-program";
-import { ProviderHost } from "../e2e/provider-host";
-import { emulator } from "../support/emulator";
+import { ProviderHost } from "../engine/provider-host";
+import { connectionOf, emulator } from "../support/emulator";
 import { packedProgram } from "../support/packed";
 
 const PROGRAM = `
@@ -19,7 +19,7 @@ function register(dir: string, program: Record<string, unknown>) {
 test("the packed package drives a whole lifecycle through Pulumi's dynamic-provider host", async () => {
   const e = await emulator();
   const dir = packedProgram({ "index.js": PROGRAM });
-  const connection = { baseUrl: e.url, username: "admin", password: e.adminPassword, caCert: e.caCert };
+  const connection = connectionOf(e);
   const urn = "urn:pulumi:dev::program::pulumi-nodejs:dynamic/whatsapp:ApplicationSettings::settings";
 
   // The program's registration: type token, secret connection, and a provider that is one require().

@@ -1,6 +1,7 @@
 /** Emulators for tests: started over HTTPS unless told otherwise, and always stopped. */
 import { beforeAll, onTestFinished } from "vitest";
 import { type Emulator, type EmulatorOptions, startEmulator } from "../emulator/index";
+import { call } from "./api";
 
 /** An emulator (HTTPS unless `https: false`) for the current test, stopped when the test ends. */
 export async function emulator(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -25,4 +26,19 @@ export function suiteEmulator(options: EmulatorOptions = {}): () => Emulator {
     if (!e) throw new Error("the suite's emulator is used before its beforeAll ran");
     return e;
   };
+}
+
+/** The connection a resource uses to reach `e` as its admin user; `extra` adds or overrides fields. */
+export function connectionOf(e: Emulator, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { baseUrl: e.url, username: "admin", password: e.adminPassword, caCert: e.caCert, ...extra };
+}
+
+/** An emulator over plain HTTP, its default: for the emulator's own tests that are not about TLS. */
+export function plainEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  return emulator({ https: false, ...options });
+}
+
+/** The client's settings object as `GET /v1/settings/application` answers it (wire names). */
+export async function settingsOf(e: Emulator, token: string) {
+  return (await call(e, "GET", "/v1/settings/application", { token })).json.settings.application;
 }

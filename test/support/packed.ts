@@ -19,20 +19,27 @@ function findRoot(from: string): string {
 export const ROOT = findRoot(__dirname);
 const TMP = join(ROOT, ".tmp");
 
-let tarball: string | undefined;
-
-function pack(): string {
-  if (tarball) return tarball;
+/** `npm pack` of the built tree into `destination`: the tarball and the files it holds. */
+export function packInto(destination: string): { tarball: string; files: string[] } {
   if (!existsSync(join(ROOT, "dist/provider/index.js"))) {
     throw new Error("dist/ is missing: run `npm run build` first (npm test does)");
   }
-  mkdirSync(TMP, { recursive: true });
+  mkdirSync(destination, { recursive: true });
   // --ignore-scripts: dist/ is already built, and a build per pack would race between test files.
-  const out = execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", TMP], {
+  const out = execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", destination], {
     cwd: ROOT,
     encoding: "utf8",
   });
-  tarball = join(TMP, (JSON.parse(out) as Array<{ filename: string }>)[0]?.filename as string);
+  const [result] = JSON.parse(out) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  if (!result) throw new Error(`npm pack printed no result: ${out}`);
+  return { tarball: join(destination, result.filename), files: result.files.map((file) => file.path).sort() };
+}
+
+let tarball: string | undefined;
+
+/** This test file's tarball, packed once into the repository's `.tmp`. */
+function pack(): string {
+  tarball ??= packInto(TMP).tarball;
   return tarball;
 }
 

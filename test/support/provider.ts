@@ -1,13 +1,8 @@
 /** Drives the settings provider's lifecycle functions directly, as the engine would, against an emulator. */
 import { afterEach, expect, vi } from "vitest";
 import * as settingsProvider from "../../provider/settings/provider";
-import type { Emulator } from "../emulator/index";
 
-export { emulator } from "./emulator";
-
-export function connectionOf(e: Emulator, extra: Record<string, unknown> = {}) {
-  return { baseUrl: e.url, username: "admin", password: e.adminPassword, caCert: e.caCert, ...extra };
-}
+export { connectionOf, emulator } from "./emulator";
 
 /** The settings provider's check of `news` against `olds`, failing the test on check failures. */
 export async function checked(olds: Record<string, unknown>, news: Record<string, unknown>) {

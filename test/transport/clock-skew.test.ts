@@ -7,7 +7,7 @@ import { describe, expect, test } from "vitest";
 import { parseExpiry } from "../../provider/client";
 import { formatExpiry } from "../emulator/auth";
 import { suiteProgram, urnOf } from "../secrets/host";
-import { emulator } from "../support/emulator";
+import { connectionOf, emulator } from "../support/emulator";
 
 const DAY = 86_400_000;
 const program = suiteProgram();
@@ -16,7 +16,7 @@ describe("a client clock behind ours", () => {
   test("a whole deployment (create, refresh, update, a backup) logs in once and never fails a login", async () => {
     // Tokens last 7 days by the client's clock, which is 8 days behind: each expires_after is a day past.
     const e = await emulator({ clockOffsetMs: -8 * DAY, failedLoginLimit: 2 });
-    const connection = { baseUrl: e.url, username: "admin", password: e.adminPassword, caCert: e.caCert };
+    const connection = connectionOf(e);
     const urn = urnOf("ApplicationSettings");
     const news = { connection, sentStatus: true, __provider: program().providers.ApplicationSettings };
     const checked = await program().host.check(urn, {}, news);

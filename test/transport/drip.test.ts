@@ -4,9 +4,9 @@
  * Pulumi's dynamic-provider host against the emulator's drip fault.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { HostError } from "../e2e/provider-host";
+import { HostError } from "../engine/provider-host";
 import { type HostedProgram, hostedProgram, reconfigured, urnOf } from "../secrets/host";
-import { emulator } from "../support/emulator";
+import { connectionOf, emulator } from "../support/emulator";
 import { rejection } from "../support/rejection";
 
 const SETTINGS = "GET /v1/settings/application";
@@ -22,7 +22,7 @@ afterAll(async () => {
 /** A create whose reads drip; a first create logs in and connects, so only the dripping call is timed. */
 async function timedCreate(timeoutMs: number, forever: boolean) {
   const e = await emulator();
-  const connection = { baseUrl: e.url, username: "admin", password: e.adminPassword, caCert: e.caCert, timeoutMs };
+  const connection = connectionOf(e, { timeoutMs });
   const news = { connection, sentStatus: true, __provider: program.providers.ApplicationSettings };
   const checked = await program.host.check(urnOf("ApplicationSettings"), {}, news);
   expect(checked.failures).toEqual([]);

@@ -7,6 +7,7 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { afterEach, describe, expect, test } from "vitest";
 import { type RetryPolicy, Sessions, WhatsAppClient } from "../../provider/client";
+import { getSettings, patchSettings } from "../../provider/settings/api";
 import { rejection } from "../support/rejection";
 
 const RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 10, maxDelayMs: 40, maxRetryAfterMs: 2_000, deadlineMs: 3_000 };
@@ -45,7 +46,7 @@ describe("a client that accepts connections and never answers", () => {
     const server = await silentServer();
     const sessions = new Sessions();
     const started = performance.now();
-    const error = await rejection(resourceClient(server.url, sessions).getSettings());
+    const error = await rejection(getSettings(resourceClient(server.url, sessions)));
     const elapsed = performance.now() - started;
     expect(error.code).toBe("WHATSAPP_TIMEOUT");
     // The connect timeout and the attempt's own race when both are 300 ms; either is the truth.
@@ -67,11 +68,9 @@ describe("a client that accepts connections and never answers", () => {
     const server = await silentServer();
     const sessions = new Sessions();
     const started = performance.now();
-    const atOnce = await Promise.all(
-      [1, 2, 3].map(() => rejection(resourceClient(server.url, sessions).getSettings())),
-    );
+    const atOnce = await Promise.all([1, 2, 3].map(() => rejection(getSettings(resourceClient(server.url, sessions)))));
     expect(new Set(atOnce.map((error) => error.message)).size).toBe(1);
-    const later = await rejection(resourceClient(server.url, sessions).patchSettings({ log_level: "error" }));
+    const later = await rejection(patchSettings(resourceClient(server.url, sessions), { log_level: "error" }));
     expect(later.code).toBe("WHATSAPP_TIMEOUT");
     expect(later.message).toBe(
       `not sent: logging in to ${server.url} already failed in this deployment (one try per client): ${atOnce[0]?.message}`,

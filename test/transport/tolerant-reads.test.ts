@@ -10,7 +10,7 @@ import { FIELDS } from "../../provider/settings/schema";
 import type { Emulator } from "../emulator/index";
 import { suiteProgram, urnOf } from "../secrets/host";
 import { call, login } from "../support/api";
-import { emulator } from "../support/emulator";
+import { connectionOf, emulator } from "../support/emulator";
 
 const SETTINGS = "GET /v1/settings/application";
 const URN = urnOf("ApplicationSettings");
@@ -37,7 +37,7 @@ describe("numbers and booleans read back as strings", () => {
 
   test("create, refresh and the next preview converge with no diff", async () => {
     const e = await clientAnsweringStrings();
-    const connection = { baseUrl: e.url, username: "admin", password: e.adminPassword, caCert: e.caCert };
+    const connection = connectionOf(e);
     // Numeric strings are taken on input too, for every numeric field.
     const program_ = {
       connection,

@@ -1,2 +1,0 @@
-/** Kept for older imports: the host now lives with the engine stand-in. */
-export * from "../engine/provider-host";
