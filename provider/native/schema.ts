@@ -10,7 +10,6 @@ import type { z } from "zod";
 import { ConnectionSchema } from "../connection";
 import { isOptional, propertyMeta, type ResourceModel, replacingInputs, schemaDefault } from "../model";
 import { RESOURCES } from "../resources";
-import { groupMeta, settingMeta } from "../settings/schema";
 
 export const PACKAGE = "whatsapp";
 
@@ -57,18 +56,12 @@ function unwrap(schema: Schema): Schema {
   return schema;
 }
 
-/** The docs of a property, whichever registry holds them. */
+/** The docs of a property from its metadata, with the restart a change needs said in them. */
 function docsOf(schema: Schema): { description?: string; secret?: boolean } {
-  const inner = unwrap(schema);
-  const meta = propertyMeta.get(schema) ?? propertyMeta.get(inner);
-  if (meta) return { description: meta.description, ...(meta.secret ? { secret: true } : {}) };
-  const setting = settingMeta.get(inner);
-  if (setting) {
-    const restart = setting.restart ? " Takes effect only after a Coreapp restart." : "";
-    return { description: `${setting.description}${restart}`, ...(setting.secret ? { secret: true } : {}) };
-  }
-  const group = groupMeta.get(inner);
-  return group ? { description: group.description } : {};
+  const meta = propertyMeta.get(schema) ?? propertyMeta.get(unwrap(schema));
+  if (!meta) return {};
+  const restart = meta.restart ? " Takes effect only after a Coreapp restart." : "";
+  return { description: `${meta.description}${restart}`, ...(meta.secret ? { secret: true } : {}) };
 }
 
 export interface PropertySpec {

@@ -12,7 +12,6 @@ import { isWhatsAppError } from "../errors";
 import { foreignKeys, outputOnlyKeys, propertyMeta, RESOURCE_NAME, type ResourceModel, secretOutputs } from "../model";
 import { RESOURCES } from "../resources";
 import { configure as configureRuntime } from "../runtime";
-import { groupMeta, settingMeta } from "../settings/schema";
 import { checkProviderConfig, configSource } from "./config";
 import {
   anyPb,
@@ -76,14 +75,10 @@ function secretLeaves(shape: Record<string, unknown>, value: unknown): unknown {
   for (const [key, schema] of Object.entries(shape)) {
     if (!(key in out)) continue;
     const inner = unwrapOptional(schema);
-    const secret =
-      propertyMeta.get(schema as never)?.secret === true ||
-      propertyMeta.get(inner as never)?.secret === true ||
-      settingMeta.get(inner as never)?.secret === true;
+    const meta = propertyMeta.get(schema as never) ?? propertyMeta.get(inner as never);
     const nested = (inner as { shape?: Record<string, unknown> }).shape;
-    if (secret) out[key] = wrapSecrets({ v: out[key] }, ["v"]).v;
-    else if (nested && (groupMeta.get(inner as never) || propertyMeta.get(schema as never)))
-      out[key] = secretLeaves(nested, out[key]);
+    if (meta?.secret === true) out[key] = wrapSecrets({ v: out[key] }, ["v"]).v;
+    else if (nested) out[key] = secretLeaves(nested, out[key]);
   }
   return out;
 }
