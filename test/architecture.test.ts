@@ -59,7 +59,12 @@ test("imports go one way: errors at the bottom, then the rest, the resource clas
   const top = new Set(["index.ts", "resources.ts", ...classes.map(([file]) => file)]);
   for (const [file, imports] of graph) {
     const upward = imports.filter(
-      (target) => layer(target) > 0 && layer(target) >= layer(file) && !(isNative(file) && isNative(target)),
+      (target) =>
+        layer(target) > 0 &&
+        layer(target) >= layer(file) &&
+        !(isNative(file) && isNative(target)) &&
+        // The index exports the native SDK, which imports nothing of the provider's above the types.
+        !(file === "index.ts" && target === "native/sdk.generated.ts"),
     );
     expect({ file, upward }).toEqual({ file, upward: [] });
   }

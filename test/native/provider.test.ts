@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { native } from "../../provider/index";
 import { serve } from "../../provider/native/main";
 import {
   emptyPb,
@@ -23,6 +24,7 @@ import {
 } from "../../provider/native/protocol";
 import { packageSchema } from "../../provider/native/schema";
 import { shutdown } from "../../provider/runtime";
+import { NATIVE_SDK_FILE, nativeSdk } from "../../scripts/native-sdk";
 import type { Emulator } from "../emulator/index";
 import { emulator } from "../support/emulator";
 import { ROOT } from "../support/packed";
@@ -189,6 +191,13 @@ describe("the plugin's own calls", () => {
   test("the committed schema.json is the one the registry gives", () => {
     const committed = JSON.parse(readFileSync(join(ROOT, "schema.json"), "utf8"));
     expect(committed, "run npm run docs to write schema.json again").toEqual(packageSchema());
+  });
+
+  test("the committed SDK is the one the registry gives, and the package exports it as native", () => {
+    expect(readFileSync(join(ROOT, NATIVE_SDK_FILE), "utf8"), "run npm run docs").toBe(nativeSdk());
+    expect(Object.keys(native).sort()).toEqual(
+      ["ApplicationSettings", "MediaProvider", "Provider", "SettingsBackup", "SettingsRestore"].sort(),
+    );
   });
 
   test("GetSchema refuses a schema version it does not know", async () => {
