@@ -61,5 +61,7 @@ export {
   WrongClientError,
 } from "./errors";
 export { MediaProvider } from "./media/resource";
+/** The same resources served by the native `whatsapp` provider, with one `native.Provider` per client. */
+export * as native from "./native/sdk.generated";
 export { ProfileAbout } from "./profile/resource";
 export { ApplicationSettings } from "./settings/resource";

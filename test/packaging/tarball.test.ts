@@ -13,6 +13,12 @@ const expected = [
   "LICENSE",
   "README.md",
   "package.json",
+  // The native provider as a plugin: the executable, the plugin directory and the schema.
+  "bin/pulumi-resource-whatsapp",
+  "plugin/PulumiPlugin.yaml",
+  "plugin/index.js",
+  "plugin/package.json",
+  "schema.json",
   ...execFileSync("git", ["ls-files", "provider"], { cwd: ROOT, encoding: "utf8" })
     .split("\n")
     .filter((file) => file.endsWith(".ts"))
