@@ -1,15 +1,19 @@
 /**
- * `npm run fuzz -- --runs N --seed S [--faithful] [--hold-out-known | --hold-out id,id] [--steps K] [--size small|medium] [--corpus]`: generated operator
- * sequences with the invariants checked after every step (test/fuzz). The fast path runs the
+ * `npm run fuzz -- --runs N --seed S [--faithful] [--include-known | --hold-out id,id] [--steps K] [--size small|medium] [--corpus] [--mutate guard|all]`: generated operator
+ * sequences with the invariants checked after every step (test/fuzz); sequences that can only show
+ * a defect still open (test/fuzz/defects.ts) are held out unless `--include-known`. The fast path runs the
  * provider in this process; `--faithful` also runs each sequence through Pulumi's dynamic-provider
  * host and the engine stand-in and requires the same journals. A failure prints the shrunk
  * sequence as a corpus case for test/fuzz/corpus.ts; `--corpus` replays the corpus. The last line is
- * `N sequences, M steps, K invariant violations`.
+ * `N sequences, M steps, K invariant violations`. `--mutate` is the mutation check: with one
+ * irreversible guard switched off (test/fuzz/mutations.ts; `all`: each in turn), how many
+ * sequences and seconds until the first violation; it fails when a guard goes undetected.
  */
 import fc from "fast-check";
 import { CORPUS } from "../test/fuzz/corpus";
 import { generatorOptions, openDefects } from "../test/fuzz/defects";
 import { faithfulRuns } from "../test/fuzz/faithful";
+import { GUARDS, switchOff } from "../test/fuzz/mutations";
 import { actionsOf, corpusCase, newCounter, Sequence, sequenceProperty } from "../test/fuzz/sequence";
 
 function option(name: string): string | undefined {
@@ -22,12 +26,18 @@ async function main(): Promise<number> {
   const seed = Number(option("seed") ?? Date.now() % 2_147_483_647);
   const steps = Number(option("steps") ?? 15);
   const named = option("hold-out");
-  const heldOut = process.argv.includes("--hold-out-known")
-    ? openDefects()
-    : new Set(named ? named.split(",").filter(Boolean) : []);
+  // The defects still open are held out unless asked for (`--include-known`), as in `npm test`:
+  // a run is for finding new ones.
+  const heldOut = named
+    ? new Set(named.split(",").filter(Boolean))
+    : process.argv.includes("--include-known")
+      ? new Set<string>()
+      : openDefects();
   const holdOut = heldOut.size > 0;
   const faithful = process.argv.includes("--faithful");
   if (process.argv.includes("--corpus")) return replayCorpus();
+  const mutate = option("mutate");
+  if (mutate) return mutationCheck(mutate, runs, seed, steps, heldOut);
   if (faithful) {
     return faithfulRuns({ runs, seed, steps, heldOut });
   }
@@ -55,6 +65,43 @@ async function main(): Promise<number> {
   console.log(`seed ${seed}, ${seconds.toFixed(1)} s, ${(counter.sequences / seconds || 0).toFixed(1)} sequences/s`);
   console.log(`${counter.sequences} sequences, ${counter.steps} steps, ${violations} invariant violations`);
   return violations > 0 ? 1 : 0;
+}
+
+/** Each chosen guard switched off in turn: the sequences and seconds until the first violation. */
+async function mutationCheck(
+  which: string,
+  runs: number,
+  seed: number,
+  steps: number,
+  heldOut: ReadonlySet<string>,
+): Promise<number> {
+  const guards = which === "all" ? GUARDS : GUARDS.filter((g) => g.id === which);
+  if (guards.length === 0) throw new Error(`unknown guard '${which}' (${GUARDS.map((g) => g.id).join(", ")}, all)`);
+  let undetected = 0;
+  for (const guard of guards) {
+    const counter = newCounter();
+    const started = Date.now();
+    const restore = switchOff(guard);
+    let result: { failed: boolean; errorInstance?: unknown };
+    try {
+      // No shrinking: the figure is how soon a violation is found, not the smallest sequence.
+      result = await fc.check(sequenceProperty(counter, generatorOptions(heldOut), steps), {
+        numRuns: runs,
+        seed,
+        endOnFailure: true,
+      });
+    } finally {
+      restore();
+    }
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    if (!result.failed) undetected += 1;
+    const found = result.failed
+      ? `found after ${counter.sequences} sequences (${counter.steps} steps), ${seconds} s: ${String(result.errorInstance).split("\n")[0]?.slice(0, 200)}`
+      : `NOT found in ${counter.sequences} sequences (${counter.steps} steps), ${seconds} s`;
+    console.log(`${guard.id} off (${guard.title}): ${found}`);
+  }
+  console.log(`${guards.length} guards switched off, ${guards.length - undetected} detected within ${runs} sequences`);
+  return undetected > 0 ? 1 : 0;
 }
 
 /** Replays every corpus case, known open defects included, and says which still break an invariant. */

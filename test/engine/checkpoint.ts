@@ -30,8 +30,12 @@ export interface ResourceState {
   inputs: Props;
   outputs: Props;
   dependencies: string[];
+  /** Per input property, the resources its value came from (Pulumi's `propertyDependencies`). */
+  propertyDependencies?: Record<string, string[]>;
   protect: boolean;
   retainOnDelete: boolean;
+  /** The `replaceOnChanges` option, weighed again when a delete-before-replace diffs this resource as a dependant. */
+  replaceOnChanges?: string[];
   additionalSecretOutputs: string[];
   /**
    * Why the last create or update failed after the provider made the resource (Pulumi's

@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { type Checkpoint, loadCheckpoint, type PendingOperation, type ResourceState } from "./checkpoint";
-import { Journal } from "./journal";
+import { endFailedWrite, Journal, pendingOperationsWarning } from "./journal";
 import {
   MonitorError,
   MonitorServer,
@@ -24,6 +24,8 @@ import {
   applyIgnoreChanges,
   decideStep,
   deleteOrder,
+  dependingOn,
+  inputsForDependentDiff,
   type PropertyChange,
   type ProviderDiff,
   propertyChanges,
@@ -236,53 +238,209 @@ function displayChanges(previous: ResourceState, inputs: Props): PropertyChange[
   return propertyChanges(live, inputs);
 }
 
-/** Pulumi's warning when the previous run left pending operations (`deployment_executor.go`). */
-export function pendingOperationsWarning(operations: readonly PendingOperation[]): string {
-  const list = operations.map((op) => `  * ${op.resource.urn}, interrupted while ${op.type}\n`).join("");
-  return (
-    `Attempting to deploy or update resources with ${operations.length} pending operations from previous deployment.\n` +
-    list +
-    "These resources are in an unknown state because the Pulumi CLI was interrupted while " +
-    "waiting for changes to these resources to complete. You should confirm whether or not the " +
-    "operations listed completed successfully by checking the state of the appropriate provider. " +
-    "For example, if you are using AWS, you can confirm using the AWS Console.\n" +
-    "\n" +
-    "Once you have confirmed the status of the interrupted operations, you can repair your stack " +
-    "using `pulumi refresh` which will refresh the state from the provider you are using and " +
-    "clear the pending operations if there are any.\n" +
-    "\n" +
-    "Note that `pulumi refresh` will need to be run interactively to clear pending CREATE operations."
-  );
-}
-
-/**
- * Ends a create or update whose provider call failed. A provider that made the resource and
- * reports it (`ErrorResourceInitFailed`: id and properties) leaves it in state with its init
- * errors (Pulumi's `StatusPartialFailure` in `step_executor.go`); any other failure leaves state
- * as it was.
- */
-function endFailedWrite(
+/** Ends a failed create or update: partial state from the host's `ErrorResourceInitFailed`, if any. */
+function endFailed(
   journal: Journal,
   operation: PendingOperation,
   error: unknown,
   state: ResourceState,
   previous: ResourceState | undefined,
+  original?: ResourceState,
 ): void {
   const failure = error instanceof HostError ? error.initFailure : undefined;
-  if (!failure) {
-    journal.end(operation);
-    return;
-  }
-  const outputs = secretOutputs(failure.properties, state.inputs, state.additionalSecretOutputs);
-  const reasons = failure.reasons.length > 0 ? failure.reasons : [(error as Error).message];
-  // A partly-failed update keeps the old inputs with the new outputs: the resource was not
-  // updated with the new ones (`pkg/engine/update.go`, pulumi/pulumi#2011).
-  const inputs = previous ? previous.inputs : state.inputs;
-  journal.end(operation, {
-    add: { ...state, id: failure.id || state.id, inputs, outputs, initErrors: reasons },
-    ...(previous ? { remove: previous } : {}),
-  });
+  endFailedWrite(journal, operation, failure, (error as Error).message, state, previous, original);
 }
+
+/** What one custom resource's step is performed with, once the step generator has decided it. */
+interface StepWork {
+  run: Run;
+  journal: Journal;
+  host: ProviderHost;
+  reg: Registration;
+  /** The resource's state apart from id, inputs and outputs. */
+  base: Omit<ResourceState, "id" | "inputs" | "outputs">;
+  /** The checked inputs, secrets annotated. */
+  inputs: Props;
+  dryRun: boolean;
+}
+
+/** A dependant a delete-before-replace deletes first, with the properties that condemn it. */
+interface Condemned {
+  resource: ResourceState;
+  keys: string[];
+}
+
+/** What the step generator decided for one registration. */
+type Plan =
+  | { op: "create" | "import" }
+  | { op: "same"; previous: ResourceState }
+  | { op: "update"; previous: ResourceState; changes: PropertyChange[] }
+  | {
+      op: "replace";
+      previous: ResourceState;
+      changes: PropertyChange[];
+      replaceKeys: string[];
+      deleteBeforeReplace: boolean;
+      /** Dependants to delete first, in dependency order (deleted in reverse). */
+      condemned: Condemned[];
+      /** Already deleted as a condemned dependant: only its create is left. */
+      recreated: boolean;
+    };
+
+function stepOf(work: StepWork): Pick<StepEvent, "urn" | "type" | "name"> {
+  return { urn: work.reg.urn, type: work.reg.type, name: work.reg.name };
+}
+
+/**
+ * The provider's create with its pending operation: a create step, and the second half of a
+ * replacement. A create-before-delete replacement's original is marked for deletion in the same
+ * checkpoint write that records the new resource (`step.go`, `CreateStep.Apply`), so no
+ * checkpoint holds both unmarked.
+ */
+async function performCreate(work: StepWork, original?: ResourceState): Promise<Registered> {
+  const { journal, host, reg, base, inputs } = work;
+  const state: ResourceState = { ...base, id: "", inputs, outputs: {} };
+  const operation = journal.begin("creating", state);
+  let created: { id: string; properties: Props };
+  try {
+    created = await host.create(reg.urn, revealProps(inputs));
+  } catch (error) {
+    endFailed(journal, operation, error, state, undefined, original);
+    throw error;
+  }
+  const outputs = secretOutputs(created.properties, inputs, reg.additionalSecretOutputs);
+  journal.end(operation, {
+    add: { ...state, id: created.id, outputs },
+    ...(original ? { markForDelete: original } : {}),
+  });
+  return { id: created.id, outputs };
+}
+
+async function createStep(work: StepWork): Promise<Registered> {
+  work.run.step({ op: "create", ...stepOf(work), changes: propertyChanges({}, work.inputs) });
+  if (work.dryRun) return { id: "", outputs: work.inputs };
+  const registered = await performCreate(work);
+  work.run.completed({ op: "create", type: work.reg.type });
+  return registered;
+}
+
+function sameStep(work: StepWork, previous: ResourceState): Registered {
+  work.run.step({ op: "same", ...stepOf(work), changes: [] });
+  const state = { ...work.base, id: previous.id, inputs: work.inputs, outputs: previous.outputs };
+  if (!work.dryRun) work.journal.end(undefined, { add: state, remove: previous });
+  return { id: previous.id, outputs: previous.outputs };
+}
+
+async function updateStep(work: StepWork, previous: ResourceState, changes: PropertyChange[]): Promise<Registered> {
+  const { run, journal, host, reg, inputs } = work;
+  run.step({ op: "update", ...stepOf(work), changes });
+  // A provider without preview support: the new inputs stand in for the outputs.
+  if (work.dryRun) return { id: previous.id, outputs: { ...previous.outputs, ...inputs } };
+  const state: ResourceState = { ...work.base, id: previous.id, inputs, outputs: previous.outputs };
+  const operation = journal.begin("updating", state);
+  let updated: { properties: Props };
+  try {
+    updated = await host.update(reg.urn, previous.id, revealProps(previous.outputs), revealProps(inputs));
+  } catch (error) {
+    endFailed(journal, operation, error, state, previous);
+    throw error;
+  }
+  const outputs = secretOutputs(updated.properties, inputs, reg.additionalSecretOutputs);
+  journal.end(operation, { add: { ...state, outputs }, remove: previous });
+  run.completed({ op: "update", type: reg.type });
+  return { id: previous.id, outputs };
+}
+
+/**
+ * A replacement. Create-before-delete by default: the original waits in `replaced` for its delete
+ * after the program. Delete-before-replace deletes the condemned dependants (reverse dependency
+ * order) and then the original before the create.
+ */
+async function replaceStep(
+  work: StepWork,
+  plan: Extract<Plan, { op: "replace" }>,
+  replaced: ResourceState[],
+): Promise<Registered> {
+  const { run, journal, reg } = work;
+  run.step({
+    op: "replace",
+    ...stepOf(work),
+    changes: plan.changes,
+    replaceKeys: plan.replaceKeys,
+    deleteBeforeReplace: plan.deleteBeforeReplace,
+  });
+  if (work.dryRun) return { id: "", outputs: work.inputs };
+  if (plan.deleteBeforeReplace) {
+    for (const dependant of [...plan.condemned].reverse()) await deleteOne(run, journal, dependant.resource);
+    if (!plan.recreated) await deleteOne(run, journal, plan.previous);
+  } else {
+    replaced.push(plan.previous);
+  }
+  const registered = await performCreate(work, plan.deleteBeforeReplace ? undefined : plan.previous);
+  run.completed({ op: "replace", type: reg.type });
+  return registered;
+}
+
+/**
+ * The `import` option: Read(id) with neither inputs nor state (`step.go`, `ImportStep.Apply`), in
+ * preview too. A dynamic provider's host needs its code from the state (`__provider`), so it fails
+ * here as under Pulumi (pulumi/pulumi#3550, #16175).
+ */
+async function importStep(work: StepWork, importId: string): Promise<Registered> {
+  const { run, journal, host, reg, inputs } = work;
+  run.step({ op: "import", ...stepOf(work), changes: [] });
+  const found = await host.read(reg.urn, importId, {}, {});
+  if (!found.id) throw new Error(`resource '${importId}' does not exist`);
+  const outputs = secretOutputs(found.properties, inputs, reg.additionalSecretOutputs);
+  const differs = await host.diff(reg.urn, found.id, found.properties, revealProps(inputs));
+  if (differs.changes === "some") {
+    throw new Error("inputs to import do not match the existing resource; importing this resource will fail");
+  }
+  if (!work.dryRun) {
+    journal.end(undefined, { add: { ...work.base, id: found.id, inputs, outputs } });
+    run.completed({ op: "import", type: reg.type });
+  }
+  return { id: found.id, outputs };
+}
+
+/**
+ * The dependants a delete-before-replace of `root` must replace too (`step_generator.go`,
+ * `calculateDependentReplacements`): of its dependants in the old state, each custom, non-external
+ * one whose inputs took a value from a resource being replaced is diffed with those inputs
+ * unknown; a diff that asks for a replacement condemns it, and resources depending on it in turn
+ * are weighed against the grown set. Resources already registered in this run are no dependants.
+ */
+async function calculateDependentReplacements(
+  host: ProviderHost,
+  root: ResourceState,
+  resources: readonly ResourceState[],
+  registered: ReadonlySet<string>,
+): Promise<Condemned[]> {
+  const replaceSet = new Set([root.urn]);
+  const condemned: Condemned[] = [];
+  for (const dependant of dependingOn(root, resources, registered)) {
+    if (!dependant.custom || dependant.external) continue;
+    const news = inputsForDependentDiff(dependant.inputs, dependant.propertyDependencies ?? {}, replaceSet);
+    if (!news) continue;
+    const diff = await host.diff(dependant.urn, dependant.id, revealProps(dependant.outputs), revealProps(news));
+    const decision = decideStep({
+      diff,
+      oldInputs: dependant.inputs,
+      newInputs: news,
+      replaceOnChanges: dependant.replaceOnChanges ?? [],
+      deleteBeforeReplace: false,
+    });
+    if (decision.op !== "replace") continue;
+    condemned.push({ resource: dependant, keys: decision.replaceKeys });
+    replaceSet.add(dependant.urn);
+  }
+  return condemned;
+}
+
+const DEPENDANT_PROTECTED = (dependant: string, root: string) =>
+  `unable to replace resource "${dependant}" as part of replacing "${root}" as it is currently marked for ` +
+  "protection. To unprotect the resource, remove the `protect` flag from the resource in your Pulumi program " +
+  `and run \`pulumi up\`, or use the command:\n\`pulumi state unprotect '${dependant}'\``;
 
 /** `pulumi preview` or `pulumi up`. */
 async function deploy(run: Run, journal: Journal): Promise<void> {
@@ -295,7 +453,111 @@ async function deploy(run: Run, journal: Journal): Promise<void> {
   const accounted = new Set<string>();
   /** Originals of create-before-delete replacements made in this run, deleted after the program. */
   const replaced: ResourceState[] = [];
+  /** URNs (new and old) registered so far: no longer anyone's dependants (`impossibleDependents`). */
+  const registered = new Set<string>();
+  /** Dependants condemned by a delete-before-replace and not registered again yet, by URN. */
+  const condemned = new Map<string, Condemned>();
+  /** Everything condemned in this run: deleted by its chain, never again after the program. */
+  const pendingDeletes = new Set<ResourceState>();
   const targeted = (urn: string) => target.length === 0 || target.includes(urn);
+  /** New resources outside `--target`, not created (`skippedCreates`). */
+  const skippedCreates = new Set<string>();
+  /** A preview goes on past an untargeted dependency to report them all, then fails. */
+  let untargetedDependency: string | undefined;
+
+  /** The step generator's turn for one custom resource: check, diff, the decision (`step_generator.go`). */
+  const plan = async (
+    host: ProviderHost,
+    reg: Registration,
+    previous: ResourceState | undefined,
+    wanted: Props,
+  ): Promise<{ inputs: Props; plan: Plan }> => {
+    // Case 1 of generateSteps, recreating: a dependant deleted by an earlier delete-before-replace.
+    const recreating = previous ? condemned.get(previous.urn) : undefined;
+    const replaceRequested = previous !== undefined && replace.includes(reg.urn);
+    // Neither a re-created resource nor a targeted replacement is checked against its old inputs.
+    const olds = previous && !recreating && !replaceRequested ? previous.inputs : {};
+    const checked = await host.check(reg.urn, revealProps(olds), revealProps(wanted));
+    if (checked.failures.length > 0) {
+      const reasons = checked.failures.map((f) => (f.property ? `${f.property}: ${f.reason}` : f.reason));
+      return run.fail(`${reg.type} resource '${reg.name}' has a problem: ${reasons.join("; ")}`, reg.urn);
+    }
+    // The provider does not take secrets: what was secret going in stays secret coming back.
+    const inputs = annotateSecrets(checked.inputs, wanted) as Props;
+    // A step for a resource that depends on one --target left uncreated fails the update (a
+    // preview reports it and goes on), before anything is sent (`validateSteps`).
+    const skipped = [...reg.dependencies, ...Object.values(reg.propertyDependencies).flat()].find((urn) =>
+      skippedCreates.has(urn),
+    );
+    if (skipped) {
+      const message = `Resource '${reg.urn}' depends on '${skipped}' which was was not specified in --target list.`;
+      if (!dryRun) return run.fail(message, reg.urn);
+      run.diagnose("error", message, reg.urn);
+      untargetedDependency ??= message;
+    }
+    if (!previous) return { inputs, plan: { op: reg.importId ? "import" : "create" } };
+    if (recreating) {
+      condemned.delete(previous.urn);
+      const changes = propertyChanges(previous.inputs, inputs);
+      const keys = recreating.keys;
+      return {
+        inputs,
+        plan: {
+          op: "replace",
+          previous,
+          changes,
+          replaceKeys: keys,
+          deleteBeforeReplace: true,
+          condemned: [],
+          recreated: true,
+        },
+      };
+    }
+    // --replace: a replace diff that blames the id, without asking the provider (isTargetedReplace).
+    const diff: ProviderDiff = replaceRequested
+      ? { changes: "some", replaces: ["id"], deleteBeforeReplace: false }
+      : await host.diff(reg.urn, previous.id, revealProps(previous.outputs), revealProps(inputs));
+    const decision = decideStep({
+      diff,
+      oldInputs: previous.inputs,
+      newInputs: inputs,
+      replaceOnChanges: reg.replaceOnChanges,
+      deleteBeforeReplace: reg.deleteBeforeReplace ?? false,
+      hasInitErrors: (previous.initErrors?.length ?? 0) > 0,
+    });
+    if (decision.op === "same") return { inputs, plan: { op: "same", previous } };
+    const changes = displayChanges(previous, inputs);
+    if (decision.op === "update") return { inputs, plan: { op: "update", previous, changes } };
+    // Replacing entails a delete: refused only when both the old and the new registration are
+    // protected, so un-protecting and replacing can happen in one run (step_generator.go).
+    if (previous.protect && reg.protect) return run.fail(PROVIDER_PROTECTED(previous.urn, "replace"), reg.urn);
+    const chain: Condemned[] = [];
+    if (decision.deleteBeforeReplace) {
+      for (const dependant of await calculateDependentReplacements(host, previous, old.resources, registered)) {
+        if (pendingDeletes.has(dependant.resource)) continue;
+        if (dependant.resource.protect && !dependant.resource.delete) {
+          return run.fail(DEPENDANT_PROTECTED(dependant.resource.urn, reg.urn), reg.urn);
+        }
+        chain.push(dependant);
+      }
+      for (const dependant of chain) {
+        pendingDeletes.add(dependant.resource);
+        if (!dependant.resource.delete) condemned.set(dependant.resource.urn, dependant);
+      }
+    }
+    return {
+      inputs,
+      plan: {
+        op: "replace",
+        previous,
+        changes,
+        replaceKeys: decision.replaceKeys,
+        deleteBeforeReplace: decision.deleteBeforeReplace,
+        condemned: chain,
+        recreated: false,
+      },
+    };
+  };
 
   const register = async (reg: Registration): Promise<Registered> => {
     if (run.failure) throw new MonitorError(run.failure);
@@ -305,6 +567,8 @@ async function deploy(run: Run, journal: Journal): Promise<void> {
     // Aliases: a registration whose alias names an old resource takes that resource over.
     const previous = oldByUrn.get(reg.urn) ?? reg.aliasUrns.map((u) => oldByUrn.get(u)).find(Boolean);
     if (previous) accounted.add(previous.urn);
+    registered.add(reg.urn);
+    if (previous) registered.add(previous.urn);
     const base = {
       urn: reg.urn,
       type: reg.type,
@@ -312,8 +576,10 @@ async function deploy(run: Run, journal: Journal): Promise<void> {
       custom: reg.custom,
       parent: reg.parent,
       dependencies: reg.dependencies,
+      ...(Object.keys(reg.propertyDependencies).length > 0 ? { propertyDependencies: reg.propertyDependencies } : {}),
       protect: reg.protect,
       retainOnDelete: reg.retainOnDelete,
+      ...(reg.replaceOnChanges.length > 0 ? { replaceOnChanges: reg.replaceOnChanges } : {}),
       additionalSecretOutputs: reg.additionalSecretOutputs,
     };
     if (!reg.custom) {
@@ -324,12 +590,14 @@ async function deploy(run: Run, journal: Journal): Promise<void> {
       if (!previous && !dryRun) run.completed({ op: "create", type: reg.type });
       return { id: "", outputs: {} };
     }
-    const step = { urn: reg.urn, type: reg.type, name: reg.name };
     if (!targeted(reg.urn)) {
       // --target: anything else is a same step that keeps its old state, without a diff; a new
       // resource outside the targets is not created (step_generator.go, isTargetedForUpdate).
-      run.step({ op: "same", ...step, changes: [] });
-      if (!previous) return { id: "", outputs: reg.inputs };
+      run.step({ op: "same", urn: reg.urn, type: reg.type, name: reg.name, changes: [] });
+      if (!previous) {
+        skippedCreates.add(reg.urn);
+        return { id: "", outputs: reg.inputs };
+      }
       if (!dryRun) journal.end(undefined, { add: { ...previous, urn: reg.urn }, remove: previous });
       return { id: previous.id, outputs: previous.outputs };
     }
@@ -337,117 +605,21 @@ async function deploy(run: Run, journal: Journal): Promise<void> {
       const host = await run.provider();
       // ignoreChanges applies to the inputs before the provider sees them.
       const wanted = applyIgnoreChanges(reg.inputs, previous?.inputs, reg.ignoreChanges);
-      const replaceRequested = previous !== undefined && replace.includes(reg.urn);
-      const { inputs, diff } = await run.generate(async () => {
-        const checked = await host.check(reg.urn, revealProps(previous?.inputs ?? {}), revealProps(wanted));
-        if (checked.failures.length > 0) {
-          const reasons = checked.failures.map((f) => (f.property ? `${f.property}: ${f.reason}` : f.reason));
-          return run.fail(`${reg.type} resource '${reg.name}' has a problem: ${reasons.join("; ")}`, reg.urn);
-        }
-        // The provider does not take secrets: what was secret going in stays secret coming back.
-        const inputs = annotateSecrets(checked.inputs, wanted) as Props;
-        // --replace: a replace diff that blames the id, without asking the provider (isTargetedReplace).
-        const diff: ProviderDiff | undefined = !previous
-          ? undefined
-          : replaceRequested
-            ? { changes: "some", replaces: ["id"], deleteBeforeReplace: false }
-            : await host.diff(reg.urn, previous.id, revealProps(previous.outputs), revealProps(inputs));
-        return { inputs, diff };
-      });
-
-      const create = async (): Promise<Registered> => {
-        const state: ResourceState = { ...base, id: "", inputs, outputs: {} };
-        const operation = journal.begin("creating", state);
-        let created: { id: string; properties: Props };
-        try {
-          created = await host.create(reg.urn, revealProps(inputs));
-        } catch (error) {
-          endFailedWrite(journal, operation, error, state, undefined);
-          throw error;
-        }
-        const outputs = secretOutputs(created.properties, inputs, reg.additionalSecretOutputs);
-        journal.end(operation, { add: { ...state, id: created.id, outputs } });
-        return { id: created.id, outputs };
-      };
-
-      if (!previous && reg.importId) {
-        // The `import` option: Read(id) with neither inputs nor state (`step.go`, `ImportStep.Apply`),
-        // in preview too. A dynamic provider's host needs its code from the state (`__provider`),
-        // so it fails here as under Pulumi (pulumi/pulumi#3550, #16175).
-        run.step({ op: "import", ...step, changes: [] });
-        const found = await host.read(reg.urn, reg.importId, {}, {});
-        if (!found.id) throw new Error(`resource '${reg.importId}' does not exist`);
-        const outputs = secretOutputs(found.properties, inputs, reg.additionalSecretOutputs);
-        const differs = await host.diff(reg.urn, found.id, found.properties, revealProps(inputs));
-        if (differs.changes === "some") {
-          throw new Error("inputs to import do not match the existing resource; importing this resource will fail");
-        }
-        if (!dryRun) journal.end(undefined, { add: { ...base, id: found.id, inputs, outputs } });
-        if (!dryRun) run.completed({ op: "import", type: reg.type });
-        return { id: found.id, outputs };
+      const decided = await run.generate(() => plan(host, reg, previous, wanted));
+      const work: StepWork = { run, journal, host, reg, base, inputs: decided.inputs, dryRun };
+      const step = decided.plan;
+      switch (step.op) {
+        case "import":
+          return importStep(work, reg.importId);
+        case "create":
+          return createStep(work);
+        case "same":
+          return sameStep(work, step.previous);
+        case "update":
+          return updateStep(work, step.previous, step.changes);
+        case "replace":
+          return replaceStep(work, step, replaced);
       }
-
-      if (!previous || !diff) {
-        run.step({ op: "create", ...step, changes: propertyChanges({}, inputs) });
-        if (dryRun) return { id: "", outputs: inputs };
-        const registered = await create();
-        run.completed({ op: "create", type: reg.type });
-        return registered;
-      }
-
-      const decision = decideStep({
-        diff,
-        oldInputs: previous.inputs,
-        newInputs: inputs,
-        replaceOnChanges: reg.replaceOnChanges,
-        deleteBeforeReplace: reg.deleteBeforeReplace ?? false,
-        hasInitErrors: (previous.initErrors?.length ?? 0) > 0,
-      });
-      const changes = decision.op === "same" ? [] : displayChanges(previous, inputs);
-      if (decision.op === "same") {
-        run.step({ op: "same", ...step, changes });
-        const state = { ...base, id: previous.id, inputs, outputs: previous.outputs };
-        if (!dryRun) journal.end(undefined, { add: state, remove: previous });
-        return { id: previous.id, outputs: previous.outputs };
-      }
-      if (decision.op === "update") {
-        run.step({ op: "update", ...step, changes });
-        // A provider without preview support: the new inputs stand in for the outputs.
-        if (dryRun) return { id: previous.id, outputs: { ...previous.outputs, ...inputs } };
-        const state: ResourceState = { ...base, id: previous.id, inputs, outputs: previous.outputs };
-        const operation = journal.begin("updating", state);
-        let updated: { properties: Props };
-        try {
-          updated = await host.update(reg.urn, previous.id, revealProps(previous.outputs), revealProps(inputs));
-        } catch (error) {
-          endFailedWrite(journal, operation, error, state, previous);
-          throw error;
-        }
-        const outputs = secretOutputs(updated.properties, inputs, reg.additionalSecretOutputs);
-        journal.end(operation, { add: { ...state, outputs }, remove: previous });
-        run.completed({ op: "update", type: reg.type });
-        return { id: previous.id, outputs };
-      }
-      // Replacing entails a delete: refused only when both the old and the new registration are
-      // protected, so un-protecting and replacing can happen in one run (step_generator.go).
-      if (previous.protect && reg.protect) return run.fail(PROVIDER_PROTECTED(previous.urn, "replace"), reg.urn);
-      run.step({
-        op: "replace",
-        ...step,
-        changes,
-        replaceKeys: decision.replaceKeys,
-        deleteBeforeReplace: decision.deleteBeforeReplace,
-      });
-      if (dryRun) return { id: "", outputs: inputs };
-      if (decision.deleteBeforeReplace) {
-        await deleteOne(run, journal, previous);
-      } else {
-        replaced.push(previous);
-      }
-      const registered = await create();
-      if (!decision.deleteBeforeReplace) journal.end(undefined, { markForDelete: previous });
-      run.completed({ op: "replace", type: reg.type });
-      return registered;
     });
   };
 
@@ -514,12 +686,16 @@ async function deploy(run: Run, journal: Journal): Promise<void> {
     run.failure = exitCode === 32 ? "the program failed" : `Program exited with non-zero exit code: ${exitCode}`;
     if (exitCode !== 32) run.diagnose("error", run.failure);
   }
+  if (!run.failure && untargetedDependency) run.failure = untargetedDependency;
   // A failed run deletes nothing it was not asked to; what was not reached stays in state, and
   // the originals of replacements stay (marked for deletion) until their delete runs.
   if (run.failure) return;
   // What the program no longer declares (outside --target: kept), the originals of earlier
   // replacements left marked for deletion, and those of this run's replacements.
-  const unaccounted = old.resources.filter((r) => !accounted.has(r.urn) && (r.delete || targeted(r.urn)));
+  // An original marked for deletion goes whether or not its URN registered again (`GenerateDeletes`).
+  const unaccounted = old.resources.filter(
+    (r) => !pendingDeletes.has(r) && (r.delete || (!accounted.has(r.urn) && targeted(r.urn))),
+  );
   await deleteSteps(run, journal, deleteOrder([...unaccounted, ...replaced]), { replaced, dryRun });
 }
 

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { ROOT } from "../support/packed";
 import { type Command, type EngineOptions, type EngineResult, runEngine } from "./deployment";
+import { runInProcess } from "./kill";
 import { type RecorderProgram, recorderProgram } from "./recorder-program";
 import { summaryLines } from "./summary";
 
@@ -33,7 +34,7 @@ function stateFile(program: RecorderProgram): string {
 /** The checkpoint as it is on disk now (it must always parse: writes are atomic). */
 function onDisk(program: RecorderProgram) {
   return JSON.parse(readFileSync(stateFile(program), "utf8")) as {
-    resources: Array<{ name: string; id: string }>;
+    resources: Array<{ name: string; id: string; delete?: boolean }>;
     pendingOperations: Array<{ type: string; resource: { urn: string } }>;
   };
 }
@@ -222,6 +223,30 @@ describe.concurrent("failures", { timeout: 420_000 }, () => {
     expect(p.calls(/^(create|update|delete) /)).toEqual([]);
   });
 
+  test("killed right after a create-before-delete replacement's create: that checkpoint already marks the original for deletion (step.go, CreateStep.Apply), and the next up deletes it though its URN registers again (step_generator.go, GenerateDeletes)", async () => {
+    const p = recorderProgram();
+    p.declare(`new Thing("a", { value: 1, key: "k1" });`);
+    await run(p, "up");
+    p.declare(`new Thing("a", { value: 1, key: "k2" });`);
+    p.calls();
+    const killed = await runInProcess({ command: "up", options: { dir: p.dir }, killAt: "end creating a" });
+    expect(killed.killed).toBe(true);
+    expect(p.calls()).toEqual(["create a v1"]);
+    expect(
+      onDisk(p)
+        .resources.filter((r) => r.name === "a")
+        .map((r) => r.delete ?? false),
+    ).toEqual([false, true]);
+    const up = await run(p, "up");
+    expect(up.ok).toBe(true);
+    expect(p.calls()).toEqual(["delete a v1"]);
+    expect(
+      onDisk(p)
+        .resources.filter((r) => r.name === "a")
+        .map((r) => r.delete ?? false),
+    ).toEqual([false]);
+  });
+
   test("up --replace URN replaces a resource without a diff; up --target URN changes only that one (step_generator.go, isTargetedReplace, isTargetedForUpdate)", async () => {
     const p = recorderProgram();
     p.declare(`new Thing("a", { value: 1 });\nnew Thing("b", { value: 1 });`);
@@ -237,6 +262,24 @@ describe.concurrent("failures", { timeout: 420_000 }, () => {
     expect(p.calls()).toEqual(["update a v1"]);
     // b is no longer declared but not targeted: it stays; c is not targeted: not created.
     expect(targeted.checkpoint.resources.map((r) => r.name)).toEqual(["rules-dev", "a", "b"]);
+  });
+
+  test("up --target URN of a resource that depends on a new one outside the targets fails before anything is sent; a preview reports it (step_generator.go, skippedCreates, validateSteps)", async () => {
+    const p = recorderProgram();
+    p.declare(`new Thing("b", { value: 1 });`);
+    await run(p, "up");
+    p.calls();
+    p.declare(`const a = new Thing("a", { value: 1 });\nnew Thing("b", { value: a.id });`);
+    const preview = await run(p, "preview", { target: [URN("b")] });
+    expect(preview.ok).toBe(false);
+    const up = await run(p, "up", { target: [URN("b")] });
+    expect(up.ok).toBe(false);
+    const said = up.diagnostics.filter((d) => d.severity === "error").map((d) => d.message);
+    expect(said).toContain(
+      `Resource '${URN("b")}' depends on '${URN("a")}' which was was not specified in --target list.`,
+    );
+    expect(p.calls()).toEqual([]);
+    expect(up.checkpoint.resources.map((r) => r.name)).toEqual(["rules-dev", "b"]);
   });
 
   test("up --refresh reads every resource first and updates from what it found (deployment_executor.go)", async () => {

@@ -125,7 +125,7 @@ async function migrate(): Promise<Scenario> {
 const SCENARIOS: Record<KillExample, () => Promise<Scenario>> = { basic, "migrate-settings": migrate };
 
 /** Runs one engine command in its own process; with `killAt`, it dies there. The boundaries it wrote. */
-export function runInProcess(order: KillOrder): Promise<{ boundaries: string[]; killed: boolean }> {
+export function runInProcess(order: KillOrder): Promise<{ boundaries: string[]; killed: boolean; ok: boolean }> {
   const child = spawn(process.execPath, [join(ROOT, "dist/test/engine/kill-runner.js")], {
     stdio: ["pipe", "pipe", "pipe"],
   });
@@ -136,7 +136,11 @@ export function runInProcess(order: KillOrder): Promise<{ boundaries: string[]; 
   child.stdin.end(JSON.stringify(order));
   return new Promise((resolve) => {
     child.once("close", (_code, signal) => {
-      resolve({ boundaries: out.split("\n").filter((l) => l && !l.startsWith("done ")), killed: signal === "SIGKILL" });
+      resolve({
+        boundaries: out.split("\n").filter((l) => l && !l.startsWith("done ")),
+        killed: signal === "SIGKILL",
+        ok: out.includes("\ndone true\n") || out.startsWith("done true\n"),
+      });
     });
   });
 }

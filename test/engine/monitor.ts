@@ -22,6 +22,8 @@ export interface Registration {
   /** Inputs as the SDK sent them: secrets wrapped, unknowns as the sentinel. */
   inputs: Props;
   dependencies: string[];
+  /** Per input property, the resources its value came from (what a delete-before-replace may condemn). */
+  propertyDependencies: Record<string, string[]>;
   protect: boolean;
   retainOnDelete: boolean;
   /** `undefined` when the program did not set the option. */
@@ -78,6 +80,14 @@ export function makeUrn(stack: string, project: string, type: string, name: stri
   return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
 }
 
+function propertyDependencies(request: Any): Record<string, string[]> {
+  const result: Record<string, string[]> = {};
+  request.getPropertydependenciesMap().forEach((deps: Any, key: string) => {
+    result[key] = deps.getUrnsList();
+  });
+  return result;
+}
+
 function decode(request: Any, stack: string, project: string): Registration {
   const type: string = request.getType();
   const name: string = request.getName();
@@ -90,6 +100,7 @@ function decode(request: Any, stack: string, project: string): Registration {
     custom: request.getCustom(),
     inputs: request.getObject()?.toJavaScript() ?? {},
     dependencies: request.getDependenciesList(),
+    propertyDependencies: propertyDependencies(request),
     protect: request.hasProtect() ? request.getProtect() : false,
     retainOnDelete: request.hasRetainondelete() ? request.getRetainondelete() : false,
     deleteBeforeReplace: request.getDeletebeforereplacedefined() ? request.getDeletebeforereplace() : undefined,

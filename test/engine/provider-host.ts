@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { ROOT } from "../support/packed";
 import { type Any, grpc, providerGrpc, providerPb, statusPb, structPb } from "./grpc";
+import type { InitFailure } from "./journal";
 
 type Props = Record<string, unknown>;
 
@@ -18,17 +19,6 @@ export interface DiffResult {
   changes: "none" | "some" | "unknown";
   replaces: string[];
   deleteBeforeReplace: boolean;
-}
-
-/**
- * What a provider reports when the resource exists but its create or update did not finish
- * (`pulumirpc.ErrorResourceInitFailed`, packed in the gRPC status details by the dynamic-provider
- * host's `grpcResponseFromError`): the id, the properties the resource now has, and why.
- */
-export interface InitFailure {
-  id: string;
-  properties: Props;
-  reasons: string[];
 }
 
 /** A failed call: the message, and the state a partly-applied change left (if any). */

@@ -90,6 +90,62 @@ describe.concurrent("step rules", { timeout: 180_000 }, () => {
     expect(p.calls()).toEqual(["delete a v1", "create a v1"]);
   });
 
+  test("calculateDependentReplacements (step_generator.go): a delete-before-replace also replaces, deleting them first, the dependants whose diff with its outputs unknown asks for a replacement", async () => {
+    const p = recorderProgram();
+    const body = (aOptions: string) =>
+      [
+        `const a = new Thing("a", { value: 1, key: "k1" }${aOptions});`,
+        // b's key comes from a: with a's id unknown its diff asks for a replacement.
+        `const b = new Thing("b", { value: 1, key: a.id });`,
+        // c's value comes from a: an update at most, so c stays.
+        `new Thing("c", { value: a.id, key: "kc" });`,
+        // d only depends on a (no property of it): never condemned.
+        `new Thing("d", { value: 1, key: "kd" }, { dependsOn: [a] });`,
+        // e's key comes from b, which is condemned: condemned too.
+        `new Thing("e", { value: 1, key: b.id });`,
+      ].join("\n");
+    p.declare(body(""));
+    expect((await run(p, "up")).ok).toBe(true);
+    p.calls();
+    p.declare(body(`, { deleteBeforeReplace: true }`).replace(`key: "k1"`, `key: "k2"`));
+    const preview = await run(p, "preview");
+    expect(preview.steps.filter((s) => ["b", "e"].includes(s.name)).map((s) => s.op)).toEqual(["replace", "replace"]);
+    expect(p.calls()).toEqual([]);
+    const up = await run(p, "up");
+    expect(up.ok).toBe(true);
+    expect(ops(up).sort()).toEqual(["replace a", "replace b", "replace e", "same c", "same d"]);
+    expect(up.steps.find((s) => s.name === "b")).toMatchObject({ replaceKeys: ["key"], deleteBeforeReplace: true });
+    // Dependants go first, in reverse dependency order; each is created again as it registers.
+    expect(p.calls()).toEqual([
+      "delete e v1",
+      "delete b v1",
+      "delete a v1",
+      "create a v1",
+      "create b v1",
+      "create e v1",
+    ]);
+    expect(up.checkpoint.resources.map((r) => r.name).sort()).toEqual(["a", "b", "c", "d", "e", "rules-dev"]);
+    expect(stateOf(up, "b")?.propertyDependencies?.key).toEqual([stateOf(up, "a")?.urn]);
+  });
+
+  test("calculateDependentReplacements (step_generator.go): a protected dependant it would have to replace stops the delete-before-replace before anything is deleted", async () => {
+    const p = recorderProgram();
+    p.declare(
+      `const a = new Thing("a", { value: 1, key: "k1" });\nnew Thing("b", { value: 1, key: a.id }, { protect: true });`,
+    );
+    await run(p, "up");
+    p.calls();
+    p.declare(
+      `const a = new Thing("a", { value: 1, key: "k2" }, { deleteBeforeReplace: true });\nnew Thing("b", { value: 1, key: a.id }, { protect: true });`,
+    );
+    const up = await run(p, "up");
+    expect(up.ok).toBe(false);
+    expect(errors(up)).toContain(`as part of replacing "${stateOf(up, "a")?.urn}"`);
+    expect(errors(up)).toContain("currently marked for protection");
+    expect(p.calls()).toEqual([]);
+    expect(up.checkpoint.resources.map((r) => r.name).sort()).toEqual(["a", "b", "rules-dev"]);
+  });
+
   test("replaceOnChanges turns an update of a listed property into a replacement", async () => {
     const p = recorderProgram();
     p.declare(`new Thing("a", { value: 1 }, { replaceOnChanges: ["value"] });`);

@@ -208,6 +208,53 @@ export function deleteOrder<T extends Node>(resources: readonly T[]): T[] {
   return ordered.reverse();
 }
 
+/** A resource in state as the dependency graph sees it: its dependencies and, per input, where its value came from. */
+export interface GraphNode extends Node {
+  propertyDependencies?: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * Everything that depends on `root`, directly or through others, by a dependency or a property
+ * dependency (children are not dependants here), in state order; state is in dependency order, so
+ * only resources after `root` are looked at. `ignore`: URNs that cannot be dependants any more.
+ * After pulumi/pulumi's `pkg/resource/graph/dependency_graph.go`, `DependingOn(root, ignore, false)`.
+ */
+export function dependingOn<T extends GraphNode>(root: T, resources: readonly T[], ignore: ReadonlySet<string>): T[] {
+  const start = resources.indexOf(root);
+  if (start < 0) return [];
+  const dependants: T[] = [];
+  const found = new Set([root.urn]);
+  for (const candidate of resources.slice(start + 1)) {
+    if (ignore.has(candidate.urn)) continue;
+    const edges = [...candidate.dependencies, ...Object.values(candidate.propertyDependencies ?? {}).flat()];
+    if (edges.some((urn) => found.has(urn))) {
+      dependants.push(candidate);
+      found.add(candidate.urn);
+    }
+  }
+  return dependants;
+}
+
+/**
+ * The inputs a dependant is diffed with while resources it took values from are being replaced:
+ * each such property unknown, the rest as they are; `undefined` when no property took a value from
+ * them, so nothing of the dependant can change (`calculateDependentReplacements`, `requiresReplacement`).
+ */
+export function inputsForDependentDiff(
+  inputs: Props,
+  propertyDependencies: Readonly<Record<string, readonly string[]>>,
+  replaceSet: ReadonlySet<string>,
+): Props | undefined {
+  let affected = false;
+  const news: Props = {};
+  for (const [key, value] of Object.entries(inputs)) {
+    const fromReplaced = (propertyDependencies[key] ?? []).some((urn) => replaceSet.has(urn));
+    affected ||= fromReplaced;
+    news[key] = fromReplaced ? UNKNOWN : value;
+  }
+  return affected ? news : undefined;
+}
+
 /** What a preview shows for an output no step produced yet. */
 export function unknownOutputs(inputs: Props): Props {
   return { ...inputs, id: UNKNOWN };

@@ -19,6 +19,20 @@ export interface CorpusCase {
 
 export const CORPUS: CorpusCase[] = [
   {
+    name: "two settings resources setting one field of one client differently at two addresses, the later one removed",
+    shows: 'invariant 3 after step 6: client 0 log_level is "info", the program says "warning"',
+    defect: "settings-conflict-address",
+    expected: "violation",
+    actions: [
+      { op: "add", kind: "ApplicationSettings", pick: 1, media: "cdn" },
+      { op: "stack", connection: { client: 0, spelling: "other" } },
+      { op: "add", kind: "ApplicationSettings", pick: 0, media: "cdn", connection: { client: 0, spelling: "plain" } },
+      { op: "up" },
+      { op: "remove", at: 3 },
+      { op: "up" },
+    ],
+  },
+  {
     name: "a restore onto a client whose stack-config address then changes to another spelling of it",
     shows: "invariant 2 after step 6: client 1: 2 restore POSTs for 1 intents",
     expected: "pass",
@@ -42,6 +56,62 @@ export const CORPUS: CorpusCase[] = [
       { op: "add", kind: "SettingsBackup", pick: 0, media: "cdn" },
       { op: "repoint", at: 4, pick: 3 },
       { op: "rename", at: 1, alias: false },
+      { op: "up" },
+    ],
+  },
+  {
+    name: "settings moved to another client, the up killed right after the replacement's create, then a destroy killed after its delete",
+    shows:
+      'invariant 3 after step 7: client 2 log_level is "info", the program says "warning" (the killed create left the original unmarked beside its replacement)',
+    expected: "pass",
+    actions: [
+      { op: "add", kind: "ApplicationSettings", pick: 1, media: "cdn", connection: { client: 0, spelling: "plain" } },
+      { op: "up" },
+      { op: "connect", at: 0, connection: { client: 2, spelling: "plain" } },
+      { op: "kill", command: "up", after: 1 },
+      { op: "up" },
+      { op: "kill", command: "destroy", after: 1 },
+      { op: "up" },
+    ],
+  },
+  {
+    name: "up --target of one of two media providers of one name, then of it moved to another client",
+    shows:
+      "invariant 2 after step 5: client 0: media provider 'cdn' deleted though the program still declares it there (by a resource the targeted ups never created)",
+    expected: "pass",
+    actions: [
+      { op: "add", kind: "MediaProvider", pick: 0, media: "cdn" },
+      { op: "add", kind: "MediaProvider", pick: 0, media: "cdn" },
+      { op: "up", target: 0 },
+      { op: "connect", at: 0, connection: { client: 2, spelling: "plain" } },
+      { op: "up", target: 0 },
+      { op: "up" },
+    ],
+  },
+  {
+    name: "up --target of a new restore whose new backup is not targeted, then up --replace of the backup",
+    shows:
+      "invariant 2 after step 4: client 0: 2 restore POSTs for 1 intents (the targeted restore was created from a backup never made)",
+    expected: "pass",
+    actions: [
+      { op: "add", kind: "SettingsBackup", pick: 0, media: "cdn" },
+      { op: "add", kind: "SettingsRestore", pick: 0, media: "cdn" },
+      { op: "up", target: 7 },
+      { op: "up", replace: 0 },
+      { op: "up" },
+    ],
+  },
+  {
+    name: "a media provider removed while its client rate-limits: the refused delete, then the next up deletes it",
+    shows:
+      "invariant 2 after step 5: client 2: media provider 'cdn (refused)' deleted though the stack never owned it (a refused request's path read as the provider's name)",
+    expected: "pass",
+    actions: [
+      { op: "add", kind: "MediaProvider", pick: 0, media: "cdn", connection: { client: 2, spelling: "plain" } },
+      { op: "up" },
+      { op: "remove", at: 0 },
+      { op: "fault", client: 2, fault: "429" },
+      { op: "up" },
       { op: "up" },
     ],
   },

@@ -10,15 +10,15 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
-import { type EngineResult, runEngine } from "../engine/deployment";
+import { type EngineOptions, runEngine } from "../engine/deployment";
+import { runInProcess } from "../engine/kill";
 import { programOf } from "../support/program-dir";
 import { generatorOptions, heldBack } from "./defects";
+import type { FastOptions } from "./fast-engine";
 import { type Action, type Command, type Edit, edit, emptyProgram, type Program, type Resource } from "./program";
 import { connectionOf, stackConfig, webhookUrl } from "./registrations";
-import { actionArbitrary, Sequence } from "./sequence";
+import { actionArbitrary, engineCall, Sequence } from "./sequence";
 import { BACKUP_PASSWORD, BEARERS, CLIENTS, type ClientIndex, World } from "./world";
-
-const COMMANDS: readonly string[] = ["preview", "up", "refresh", "destroy"];
 
 function literal(value: unknown): string {
   return JSON.stringify(value);
@@ -77,18 +77,26 @@ export class FaithfulSequence {
     return new FaithfulSequence(world, dir);
   }
 
-  async command(command: Command): Promise<EngineResult> {
+  /** Runs an engine command; a kill runs it in a process of its own, SIGKILLed with its provider host. */
+  async command(command: Command, options: FastOptions = {}): Promise<boolean> {
     writeFileSync(join(this.dir, "index.js"), programText(this.world, this.program));
     const config = stackConfig(this.world, this.program);
     const { "whatsapp:password": password, ...plain } = config;
+    const engineOptions: EngineOptions = {
+      dir: this.dir,
+      config: plain,
+      secrets: { "whatsapp:password": password as string },
+      stateFile: join(this.dir, "state.json"),
+      ...(options.replace ? { replace: [...options.replace] } : {}),
+      ...(options.target ? { target: [...options.target] } : {}),
+    };
     process.env.WHATSAPP_RESTORE_RECORD_DIR = this.world.recordDir;
     try {
-      return await runEngine(command, {
-        dir: this.dir,
-        config: plain,
-        secrets: { "whatsapp:password": password as string },
-        stateFile: join(this.dir, "state.json"),
-      });
+      if (options.killAfter !== undefined) {
+        const killed = await runInProcess({ command, options: engineOptions, killAtOperation: options.killAfter });
+        return !killed.killed && killed.ok;
+      }
+      return (await runEngine(command, engineOptions)).ok;
     } finally {
       if (this.saved === undefined) delete process.env.WHATSAPP_RESTORE_RECORD_DIR;
       else process.env.WHATSAPP_RESTORE_RECORD_DIR = this.saved;
@@ -113,13 +121,14 @@ export class FaithfulSequence {
         );
       return undefined;
     }
-    if (!COMMANDS.includes(action.op)) {
+    const call = engineCall(this.program, action);
+    if (!call) {
       this.program = edit(this.program, action as Edit);
       return undefined;
     }
-    const result = await this.command(action.op as Command);
+    const ok = await this.command(call.command, call.options);
     this.world.clearFaults();
-    return result.ok;
+    return ok;
   }
 
   async close(): Promise<void> {

@@ -7,14 +7,25 @@
  * with what the host does around them: secrets stripped before the provider, put back after,
  * `undefined` dropped as protobuf structs drop it, a fresh provider process (module state reset
  * and `configure` with the stack's config) per deployment. What the real host prints for a failed
- * call (`${error}: ${error.stack}`) is printed here too, so invariant 6 sees it.
+ * call (`${error}: ${error.stack}`) is printed here too, so invariant 6 sees it. The checkpoint is
+ * kept by the stand-in's own snapshot manager (`test/engine/journal.ts`, in memory): a pending
+ * operation before each provider write, partial state from a failed create or update, pending
+ * creates carried; so a kill right after any provider-operation boundary leaves what the stand-in's
+ * checkpoint would, and `--replace`/`--target` decide as the stand-in does.
  */
 import * as backupProvider from "../../provider/backup/backup-provider";
 import * as restoreProvider from "../../provider/backup/restore-provider";
 import * as mediaProvider from "../../provider/media/provider";
 import { configure, shutdown } from "../../provider/runtime";
 import * as settingsProvider from "../../provider/settings/provider";
-import type { ResourceState } from "../engine/checkpoint";
+import type { PendingOperation, ResourceState } from "../engine/checkpoint";
+import {
+  endFailedWrite,
+  type InitFailure,
+  Journal,
+  OPERATION_BOUNDARY,
+  pendingOperationsWarning,
+} from "../engine/journal";
 import { annotateSecrets, type Props, plain, revealProps, secretOutputs } from "../engine/property-values";
 import { applyIgnoreChanges, decideStep, deleteOrder } from "../engine/step-rules";
 import type { Kind } from "./program";
@@ -82,21 +93,61 @@ export interface FastResult {
   /** Everything the provider printed (pulumi.log without an engine goes to the console). */
   printed: string[];
   resources: ResourceState[];
+  /** The operations the checkpoint holds as pending (a killed run's, and pending creates carried). */
+  pending: PendingOperation[];
+  /** The boundary a killed run died after. */
+  killedAt?: string;
+}
+
+/** What a deployment leaves: the resources of its checkpoint and the operations it left pending. */
+export interface FastState {
+  resources: ResourceState[];
+  pending: PendingOperation[];
+}
+
+export const EMPTY_STATE: FastState = { resources: [], pending: [] };
+
+/** `up --replace`, `up --target` (URNs), and a kill right after the n-th provider-operation boundary (0-based). */
+export interface FastOptions {
+  replace?: readonly string[];
+  target?: readonly string[];
+  killAfter?: number;
+}
+
+/** The deployment was killed at a step boundary: nothing after it runs. */
+class Killed extends Error {
+  readonly code = "FUZZ_KILLED";
 }
 
 class Run {
   readonly steps: FastStep[] = [];
   readonly printed: string[] = [];
   failure: string | undefined;
+  killedAt: string | undefined;
+  private operations = 0;
 
-  constructor(readonly command: Command) {}
+  constructor(
+    readonly command: Command,
+    private readonly killAfter: number | undefined,
+  ) {}
 
   fail(error: unknown): void {
+    if (error instanceof Killed) throw error;
     const message = error instanceof Error ? error.message : String(error);
     // What the dynamic-provider host writes to its stderr for a failed call.
     if (error instanceof Error) this.printed.push(`${error}: ${error.stack ?? ""}`);
     this.failure ??= message;
   }
+
+  /** Each checkpoint write; the kill comes right after the chosen provider-operation boundary's. */
+  readonly onWrite = (boundary: string): void => {
+    if (!OPERATION_BOUNDARY.test(boundary)) return;
+    const index = this.operations;
+    this.operations += 1;
+    if (index !== this.killAfter) return;
+    this.killedAt = boundary;
+    throw new Killed(`killed after the checkpoint write of '${boundary}'`);
+  };
 }
 
 /** Captures console output while the provider runs, as the host's stdout/stderr would carry it. */
@@ -133,15 +184,48 @@ function stateOf(registration: Registration, id: string, inputs: Props, outputs:
   } as unknown as ResourceState;
 }
 
-async function deploy(run: Run, program: FastProgram, old: ResourceState[]): Promise<ResourceState[]> {
+/** What the host reports for an error that carries an id (`grpcResponseFromError`): partial state. */
+function initFailureOf(error: unknown): InitFailure | undefined {
+  const failed = error as { id?: unknown; properties?: unknown; reasons?: unknown };
+  if (!failed || typeof failed !== "object" || !failed.id) return undefined;
+  return {
+    id: String(failed.id),
+    properties: plain(failed.properties ?? {}),
+    reasons: Array.isArray(failed.reasons) ? failed.reasons.map(String) : [],
+  };
+}
+
+/** A provider write with its pending operation, ended as the stand-in ends it (partial state kept). */
+async function write<T>(
+  journal: Journal,
+  type: "creating" | "updating",
+  state: ResourceState,
+  previous: ResourceState | undefined,
+  call: () => Promise<T>,
+  original?: ResourceState,
+): Promise<{ operation: PendingOperation; result: T }> {
+  const operation = journal.begin(type, state);
+  try {
+    return { operation, result: await call() };
+  } catch (error) {
+    const message = (error as Error)?.message ?? "";
+    endFailedWrite(journal, operation, initFailureOf(error), message, state, previous, original);
+    throw error;
+  }
+}
+
+async function deploy(run: Run, program: FastProgram, journal: Journal, options: FastOptions): Promise<void> {
   const dryRun = run.command === "preview";
-  const oldByUrn = new Map(old.map((r) => [r.urn, r]));
-  const news: ResourceState[] = [];
+  const { replace = [], target = [] } = options;
+  const old = journal.base.resources;
+  // The originals of earlier create-before-delete replacements are no registration's predecessor.
+  const oldByUrn = new Map(old.filter((r) => !r.delete).map((r) => [r.urn, r]));
   const accounted = new Set<string>();
-  const done = new Set<string>();
   const replaced: ResourceState[] = [];
-  const deleted = new Set<string>();
   const outputsByName = new Map<string, Props>();
+  const targeted = (urn: string) => target.length === 0 || target.includes(urn);
+  const skippedCreates = new Set<string>();
+  let untargetedDependency: string | undefined;
 
   for (const registration of program.registrations) {
     const urn = urnOf(registration.kind, registration.name);
@@ -150,9 +234,24 @@ async function deploy(run: Run, program: FastProgram, old: ResourceState[]): Pro
       registration.aliases.map((alias) => oldByUrn.get(urnOf(registration.kind, alias))).find(Boolean);
     if (previous) accounted.add(previous.urn);
     const provider = PROVIDERS[registration.kind];
+    if (!targeted(urn)) {
+      // --target: a same step that keeps the old state; a new resource outside the targets is not created.
+      run.steps.push({ op: "same", urn });
+      if (!previous) {
+        skippedCreates.add(urn);
+        outputsByName.set(registration.name, program.inputsOf(registration, outputsByName, dryRun));
+        continue;
+      }
+      if (!dryRun) journal.end(undefined, { add: { ...previous, urn }, remove: previous });
+      outputsByName.set(registration.name, previous.outputs);
+      continue;
+    }
     try {
+      const replaceRequested = previous !== undefined && replace.includes(urn);
       const wanted = applyIgnoreChanges(program.inputsOf(registration, outputsByName, dryRun), previous?.inputs, []);
-      const checked = await provider.check(revealProps(previous?.inputs ?? {}), revealProps(wanted));
+      // A targeted replacement is checked without its old inputs (step_generator.go).
+      const olds = previous && !replaceRequested ? previous.inputs : {};
+      const checked = await provider.check(revealProps(olds), revealProps(wanted));
       if ((checked.failures ?? []).length > 0) {
         const reasons = (checked.failures ?? []).map((f) => (f.property ? `${f.property}: ${f.reason}` : f.reason));
         throw new Error(
@@ -160,23 +259,40 @@ async function deploy(run: Run, program: FastProgram, old: ResourceState[]): Pro
         );
       }
       const inputs = annotateSecrets(plain(checked.inputs ?? wanted), wanted) as Props;
-      const diff = previous
-        ? await provider.diff(previous.id, revealProps(previous.outputs), revealProps(inputs))
-        : undefined;
+      const skipped = registration.dependencies.map((d) => urnOf(d.kind, d.name)).find((u) => skippedCreates.has(u));
+      if (skipped) {
+        const message = `Resource '${urn}' depends on '${skipped}' which was was not specified in --target list.`;
+        if (!dryRun) throw new Error(message);
+        untargetedDependency ??= message;
+      }
       const ownSecrets = registration.additionalSecretOutputs;
+      // A create-before-delete replacement marks its original for deletion in the create's own write.
+      const create = async (original?: ResourceState): Promise<Props> => {
+        const state = stateOf(registration, "", inputs, {});
+        const { operation, result } = await write(
+          journal,
+          "creating",
+          state,
+          undefined,
+          () => provider.create(revealProps(inputs)),
+          original,
+        );
+        const outputs = secretOutputs(plain(result.outs), inputs, ownSecrets);
+        journal.end(operation, {
+          add: { ...state, id: result.id, outputs },
+          ...(original ? { markForDelete: original } : {}),
+        });
+        return outputs;
+      };
 
-      if (!previous || !diff) {
+      if (!previous) {
         run.steps.push({ op: "create", urn });
-        if (dryRun) {
-          outputsByName.set(registration.name, inputs);
-          continue;
-        }
-        const created = await provider.create(revealProps(inputs));
-        const outputs = secretOutputs(plain(created.outs), inputs, ownSecrets);
-        news.push(stateOf(registration, created.id, inputs, outputs));
-        outputsByName.set(registration.name, outputs);
+        outputsByName.set(registration.name, dryRun ? inputs : await create());
         continue;
       }
+      const diff = replaceRequested
+        ? { changes: true, replaces: ["id"], deleteBeforeReplace: false }
+        : await provider.diff(previous.id, revealProps(previous.outputs), revealProps(inputs));
       const decision = decideStep({
         diff: {
           changes: diff.changes === true ? "some" : diff.changes === false ? "none" : "unknown",
@@ -187,11 +303,16 @@ async function deploy(run: Run, program: FastProgram, old: ResourceState[]): Pro
         newInputs: inputs,
         replaceOnChanges: [],
         deleteBeforeReplace: false,
+        hasInitErrors: (previous.initErrors?.length ?? 0) > 0,
       });
       if (decision.op === "same") {
         run.steps.push({ op: "same", urn });
-        news.push(stateOf(registration, previous.id, inputs, previous.outputs));
-        done.add(previous.urn);
+        if (!dryRun) {
+          journal.end(undefined, {
+            add: stateOf(registration, previous.id, inputs, previous.outputs),
+            remove: previous,
+          });
+        }
         outputsByName.set(registration.name, previous.outputs);
         continue;
       }
@@ -201,10 +322,12 @@ async function deploy(run: Run, program: FastProgram, old: ResourceState[]): Pro
           outputsByName.set(registration.name, { ...previous.outputs, ...inputs });
           continue;
         }
-        const updated = await provider.update(previous.id, revealProps(previous.outputs), revealProps(inputs));
-        const outputs = secretOutputs(plain(updated?.outs), inputs, ownSecrets);
-        news.push(stateOf(registration, previous.id, inputs, outputs));
-        done.add(previous.urn);
+        const state = stateOf(registration, previous.id, inputs, previous.outputs);
+        const { operation, result } = await write(journal, "updating", state, previous, () =>
+          provider.update(previous.id, revealProps(previous.outputs), revealProps(inputs)),
+        );
+        const outputs = secretOutputs(plain(result?.outs), inputs, ownSecrets);
+        journal.end(operation, { add: { ...state, outputs }, remove: previous });
         outputsByName.set(registration.name, outputs);
         continue;
       }
@@ -213,67 +336,65 @@ async function deploy(run: Run, program: FastProgram, old: ResourceState[]): Pro
         outputsByName.set(registration.name, inputs);
         continue;
       }
-      if (decision.deleteBeforeReplace) {
-        await provider.delete(previous.id, revealProps(previous.outputs));
-        deleted.add(previous.urn);
-      } else {
-        replaced.push(previous);
-      }
-      const created = await provider.create(revealProps(inputs));
-      const outputs = secretOutputs(plain(created.outs), inputs, ownSecrets);
-      news.push(stateOf(registration, created.id, inputs, outputs));
-      done.add(previous.urn);
-      outputsByName.set(registration.name, outputs);
+      if (decision.deleteBeforeReplace) await deleteOne(journal, previous);
+      else replaced.push(previous);
+      outputsByName.set(registration.name, await create(decision.deleteBeforeReplace ? undefined : previous));
     } catch (error) {
       run.fail(error);
       break;
     }
   }
-
-  const unaccounted = old.filter((r) => !accounted.has(r.urn));
-  if (run.failure) {
-    const left = old.filter((r) => (!done.has(r.urn) || replaced.includes(r)) && !deleted.has(r.urn));
-    return [...news, ...left];
-  }
-  const kept = await deleteSteps(run, deleteOrder([...unaccounted, ...replaced]), replaced, dryRun);
-  return [...news, ...kept];
+  run.failure ??= untargetedDependency;
+  // A failed run deletes nothing: what was not reached stays in state, originals marked for deletion.
+  if (run.failure) return;
+  // An original marked for deletion goes whether or not its URN registered again (`GenerateDeletes`).
+  const unaccounted = old.filter((r) => r.delete || (!accounted.has(r.urn) && targeted(r.urn)));
+  await deleteSteps(run, journal, deleteOrder([...unaccounted, ...replaced]), replaced, dryRun);
 }
 
+/** One provider delete with its pending operation. */
+async function deleteOne(journal: Journal, resource: ResourceState): Promise<void> {
+  const operation = journal.begin("deleting", resource);
+  try {
+    await PROVIDERS[kindOf(resource)].delete(resource.id, revealProps(resource.outputs));
+  } catch (error) {
+    journal.end(operation);
+    throw error;
+  }
+  journal.end(operation, { remove: resource });
+}
+
+/** Deletes in the order given; after a failure the rest stays. Replaced originals get no step of their own. */
 async function deleteSteps(
   run: Run,
+  journal: Journal,
   resources: ResourceState[],
   replaced: readonly ResourceState[],
   dryRun: boolean,
-): Promise<ResourceState[]> {
-  const kept: ResourceState[] = [];
+): Promise<void> {
   for (const resource of resources) {
-    if (run.failure) {
-      kept.push(resource);
-      continue;
-    }
-    if (!replaced.includes(resource)) run.steps.push({ op: "delete", urn: resource.urn });
+    if (run.failure) return;
+    if (!replaced.includes(resource) && !resource.delete) run.steps.push({ op: "delete", urn: resource.urn });
     if (dryRun) continue;
     try {
-      await PROVIDERS[kindOf(resource)].delete(resource.id, revealProps(resource.outputs));
+      await deleteOne(journal, resource);
     } catch (error) {
       run.fail(error);
-      kept.push(resource);
     }
   }
-  return kept;
 }
 
-async function refresh(run: Run, old: ResourceState[]): Promise<ResourceState[]> {
-  const result: ResourceState[] = [];
-  for (const resource of old) {
+async function refresh(run: Run, journal: Journal): Promise<void> {
+  for (const resource of journal.base.resources) {
     if (run.failure) {
-      result.push(resource);
+      journal.end(undefined, { add: resource, remove: resource });
       continue;
     }
     try {
       const read = await PROVIDERS[kindOf(resource)].read(resource.id, revealProps(resource.outputs));
       if (!read.id) {
         run.steps.push({ op: "refresh", urn: resource.urn, gone: true });
+        journal.end(undefined, { remove: resource });
         continue;
       }
       const readInputs = plain(read.inputs);
@@ -284,44 +405,59 @@ async function refresh(run: Run, old: ResourceState[]): Promise<ResourceState[]>
         resource.outputs,
       ) as Props;
       run.steps.push({ op: "refresh", urn: resource.urn });
-      result.push({ ...resource, id: read.id, inputs, outputs });
+      // A refresh answers an init error: what the provider reads is what the resource is.
+      const { initErrors: _, ...rest } = resource;
+      journal.end(undefined, { add: { ...rest, id: read.id, inputs, outputs }, remove: resource });
     } catch (error) {
       run.fail(error);
-      result.push(resource);
+      journal.end(undefined, { add: resource, remove: resource });
     }
   }
-  return result;
 }
 
-/** Runs one command; never throws for a failed deployment. */
+/** Runs one command; never throws for a failed or killed deployment. */
 export async function runFast(
   command: Command,
   program: FastProgram,
   config: Record<string, string>,
-  old: ResourceState[],
+  old: FastState,
+  options: FastOptions = {},
 ): Promise<FastResult> {
-  const run = new Run(command);
-  const resources = await capturing(run.printed, async () => {
+  const run = new Run(command, options.killAfter);
+  const base = { version: 1 as const, project: "fuzz", stack: "dev", resources: old.resources };
+  // Pending creates stay until a refresh resolves them; the others are dropped (snapshot.go).
+  const carried = old.pending.filter((op) => op.type === "creating");
+  const journal =
+    command === "preview" ? new Journal(base, undefined, carried) : Journal.inMemory(base, carried, run.onWrite);
+  if ((command === "up" || command === "destroy") && old.pending.length > 0) {
+    run.printed.push(pendingOperationsWarning(old.pending));
+  }
+  await capturing(run.printed, async () => {
     // A new provider process per deployment, configured with the stack's config.
     await shutdown();
     await configure({ config: { get: (key: string) => config[key] } });
     try {
-      if (command === "refresh") return await refresh(run, old);
-      if (command === "destroy") {
-        const kept = await deleteSteps(run, deleteOrder(old), [], false);
-        return old.filter((r) => kept.includes(r));
-      }
-      return await deploy(run, program, old);
+      if (command === "refresh") await refresh(run, journal);
+      else if (command === "destroy") await deleteSteps(run, journal, deleteOrder(old.resources), [], false);
+      else await deploy(run, program, journal, options);
+    } catch (error) {
+      if (!(error instanceof Killed)) throw error;
     } finally {
       await shutdown();
     }
   });
+  const snapshot = journal.snapshot();
+  const failure = run.killedAt
+    ? `the deployment was killed after the checkpoint write of '${run.killedAt}'`
+    : run.failure;
   return {
     command,
-    ok: !run.failure,
+    ok: failure === undefined,
     steps: run.steps,
-    failure: run.failure,
+    failure,
+    ...(run.killedAt ? { killedAt: run.killedAt } : {}),
     printed: run.printed,
-    resources: command === "preview" ? old : resources,
+    resources: command === "preview" ? old.resources : snapshot.resources,
+    pending: command === "preview" ? old.pending : (snapshot.pendingOperations ?? []),
   };
 }

@@ -6,8 +6,8 @@
 import type { ResourceState } from "../engine/checkpoint";
 import { isSecret, type Props, reveal } from "../engine/property-values";
 import type { FastResult } from "./fast-engine";
-import { kindOf } from "./fast-engine";
-import { type Program, targetOf } from "./program";
+import { kindOf, urnOf } from "./fast-engine";
+import { type Program, type Resource, targetOf } from "./program";
 import { webhookUrl } from "./registrations";
 import { CLIENTS, type ClientIndex, FOREIGN_MEDIA, UNOWNED_SETTING, UNOWNED_VALUE, type World } from "./world";
 
@@ -31,8 +31,12 @@ export interface StepRecord {
   /** The program before the step's edit and after it (for engine commands: the same). */
   before: Program;
   program: Program;
-  /** The checkpoint before the step. */
+  /** The checkpoint before the step: its resources and those of its pending operations. */
   state: ResourceState[];
+  /** An `up --target`'s URNs: what is not targeted is left as it is, so it owes no convergence. */
+  targets: readonly string[] | undefined;
+  /** The deployment was killed at a step boundary: no process was left to say anything. */
+  killed: boolean;
   /** Each client's journal entries made during the step, as `METHOD /path` lines. */
   requests: string[][];
   /** Whether a fault was armed for this step. */
@@ -84,6 +88,31 @@ export function noRequestToUnnamedClient(world: World, step: StepRecord): Violat
 }
 
 /**
+ * Where the step's deployment had each resource of a kind: on the client the program names, or,
+ * for a resource an `up --target` left out, where its state has it (a left-out resource that is
+ * not in state is declared nowhere: the engine never checked it).
+ */
+function placements(
+  world: World,
+  step: StepRecord,
+  kind: Resource["kind"],
+): Array<{ client: number; name: string | undefined }> {
+  const found: Array<{ client: number; name: string | undefined }> = [];
+  for (const resource of step.program.resources) {
+    if (resource.kind !== kind) continue;
+    const urns = [resource.name, ...resource.aliases].map((name) => urnOf(kind, name));
+    if (!step.targets || step.targets.includes(urns[0] as string)) {
+      found.push({ client: targetOf(step.program, resource).client, name: resource.mediaName });
+      continue;
+    }
+    const kept = step.state.find((r) => urns.includes(r.urn));
+    const client = kept ? clientOfState(world, kept) : undefined;
+    if (kept && client !== undefined) found.push({ client, name: reveal(kept.outputs.name) as string | undefined });
+  }
+  return found;
+}
+
+/**
  * 2. Restore POSTs ≤ the restore intents the sequence contains; settings resets and media-provider
  * deletes only where the sequence removed or moved what the stack owns.
  */
@@ -106,8 +135,7 @@ export function irreversibleOnlyOnIntent(world: World, step: StepRecord, history
     if (resets > 0) {
       const owned = step.state.some((r) => kindOf(r) === "ApplicationSettings" && clientOfState(world, r) === c);
       const stillManaged =
-        command !== "destroy" &&
-        step.program.resources.some((r) => r.kind === "ApplicationSettings" && targetOf(step.program, r).client === c);
+        command !== "destroy" && placements(world, step, "ApplicationSettings").some((p) => p.client === c);
       if (!owned || stillManaged) {
         found.push({
           invariant: "2 irreversible calls only on intent",
@@ -116,6 +144,8 @@ export function irreversibleOnlyOnIntent(world: World, step: StepRecord, history
       }
     }
     for (const line of lines) {
+      // Refused before it was handled (429, 401): nothing was deleted.
+      if (line.endsWith(" (refused)")) continue;
       const deleted = /^DELETE \/v1\/settings\/application\/media\/providers\/(.+)$/.exec(line)?.[1];
       if (deleted === undefined) continue;
       const name = decodeURIComponent(deleted);
@@ -124,9 +154,7 @@ export function irreversibleOnlyOnIntent(world: World, step: StepRecord, history
       );
       const stillDeclared =
         command !== "destroy" &&
-        step.program.resources.some(
-          (r) => r.kind === "MediaProvider" && r.mediaName === name && targetOf(step.program, r).client === c,
-        );
+        placements(world, step, "MediaProvider").some((p) => p.client === c && p.name === name);
       if (!owned || stillDeclared) {
         found.push({
           invariant: "2 irreversible calls only on intent",
@@ -170,7 +198,7 @@ export function upConverges(
   history: History,
   nextPreview: FastResult | undefined,
 ): Violation[] {
-  if (step.result.command !== "up" || !step.result.ok) return [];
+  if (step.result.command !== "up" || !step.result.ok || step.targets) return [];
   const found: Violation[] = [];
   for (const [client, fields] of wantedSettings(step.program)) {
     for (const [path, value] of fields) {
@@ -365,7 +393,9 @@ const CHECK_FAILURE = /has a problem:/;
 export function failuresExplainAndConverge(step: StepRecord, history: History): Violation[] {
   const found: Violation[] = [];
   const { result } = step;
-  if (result.command === "up" && !step.faulted && history.owed !== undefined && !result.ok) {
+  // A targeted up leaves the rest as it is: it neither settles what a failure owes nor is held to it.
+  const wholeUp = result.command === "up" && !step.targets;
+  if (wholeUp && !step.faulted && !step.killed && history.owed !== undefined && !result.ok) {
     // Some refusals wait for a person by design, and their message says what to do: a restore left
     // unfinished, a media provider the stack did not create (`adopt: true` or an alias), and input
     // that check refuses (a 2-character bearer): the program has to change before an up can pass.
@@ -379,11 +409,12 @@ export function failuresExplainAndConverge(step: StepRecord, history: History): 
       });
     }
   }
-  if (result.command === "up" && result.ok) history.owed = undefined;
+  if (wholeUp && result.ok) history.owed = undefined;
   if (!result.ok && result.command !== "preview") {
     const message = result.failure ?? "";
     // A check failure comes before anything is sent for its resource: the fault never came into it.
-    if (step.faulted && !CHECK_FAILURE.test(message) && !SAYS_WHAT_HAPPENED.test(message)) {
+    // A killed run says nothing (its checkpoint does); what it owes is the next up's convergence.
+    if (step.faulted && !step.killed && !CHECK_FAILURE.test(message) && !SAYS_WHAT_HAPPENED.test(message)) {
       found.push({
         invariant: "7 failures say what happened and the next up converges",
         detail: `a failed ${result.command} does not say what it applied: ${message.slice(0, 300)}`,

@@ -53,17 +53,19 @@ export type Edit =
 export type Command = "preview" | "up" | "refresh" | "destroy";
 
 /**
- * What `up --replace <urn>`, `up --target <urn>` and a kill at a step boundary become once the
- * engine stand-in has them; the fast path and the faithful path skip them until then.
+ * `up --replace` and `up --target` of the resource at a position, and a deployment (`up` or
+ * `destroy`) killed right after the checkpoint write of its `after`-th provider-operation boundary
+ * (0-based; a run with fewer boundaries is not killed).
  */
-export type PendingEngineAction =
+export type EngineAction =
   | { op: "up"; replace: number }
   | { op: "up"; target: number }
-  | { op: "kill"; command: Command; after: number };
+  | { op: "kill"; command: "up" | "destroy"; after: number };
 
 export type Action =
   | Edit
   | { op: Command }
+  | EngineAction
   | { op: "drift"; client: number; field: "logLevel" | "sentStatus" | "media"; value: number }
   | { op: "fault"; client: number; fault: FaultKind };
 
@@ -184,6 +186,16 @@ export function edit(program: Program, change: Edit): Program {
       return next;
     }
   }
+}
+
+/** The resource an engine action names by position, if the program has any. */
+export function resourceAt(program: Program, index: number): Resource | undefined {
+  return at(program.resources, index);
+}
+
+/** Whether an action runs the engine (rather than editing the program or the world). */
+export function isEngineAction(action: Action): action is { op: Command } | EngineAction {
+  return ["preview", "up", "refresh", "destroy", "kill"].includes(action.op);
 }
 
 /** The program with a new intent number on each restore (after a destroy). */

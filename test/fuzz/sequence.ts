@@ -4,9 +4,8 @@
  * which is a corpus case as it stands.
  */
 import fc from "fast-check";
-import type { ResourceState } from "../engine/checkpoint";
 import { type GeneratorOptions, generatorOptions, heldBack } from "./defects";
-import { type FastResult, runFast } from "./fast-engine";
+import { EMPTY_STATE, type FastOptions, type FastResult, type FastState, runFast, urnOf } from "./fast-engine";
 import {
   emptyHistory,
   failuresExplainAndConverge,
@@ -26,15 +25,29 @@ import {
   type Edit,
   edit,
   emptyProgram,
+  isEngineAction,
   KINDS,
   type Program,
   renewIntents,
+  resourceAt,
   targetOf,
 } from "./program";
 import { fastProgram, stackConfig } from "./registrations";
 import { CLIENTS, type ClientIndex, type ClientRef, FAULTS, World } from "./world";
 
-const COMMANDS: readonly Command[] = ["preview", "up", "refresh", "destroy"];
+/** An engine action as a command and its options (URNs for `--replace`/`--target`, the kill point). */
+export function engineCall(program: Program, action: Action): { command: Command; options: FastOptions } | undefined {
+  if (!isEngineAction(action)) return undefined;
+  const urnAt = (index: number) => {
+    const resource = resourceAt(program, index);
+    // An empty program: a URN that matches nothing, as a mistyped one would.
+    return resource ? urnOf(resource.kind, resource.name) : urnOf("ApplicationSettings", "nothing");
+  };
+  if (action.op === "kill") return { command: action.command, options: { killAfter: action.after } };
+  if ("replace" in action) return { command: "up", options: { replace: [urnAt(action.replace)] } };
+  if ("target" in action) return { command: "up", options: { target: [urnAt(action.target)] } };
+  return { command: action.op, options: {} };
+}
 
 export interface SequenceOutcome {
   steps: number;
@@ -44,7 +57,7 @@ export interface SequenceOutcome {
 /** One sequence's world and what it has done so far. */
 export class Sequence {
   program: Program = emptyProgram({ client: 0, spelling: "plain" });
-  state: ResourceState[] = [];
+  state: FastState = EMPTY_STATE;
   readonly history: History = emptyHistory();
   readonly outcome: SequenceOutcome = { steps: 0, violations: [] };
   private faulted = false;
@@ -66,8 +79,9 @@ export class Sequence {
     await this.world.close();
   }
 
-  private command(command: Command): Promise<FastResult> {
-    return runFast(command, fastProgram(this.world, this.program), stackConfig(this.world, this.program), this.state);
+  private command(command: Command, options: FastOptions = {}): Promise<FastResult> {
+    const program = fastProgram(this.world, this.program);
+    return runFast(command, program, stackConfig(this.world, this.program), this.state, options);
   }
 
   /** Performs one action, records what the invariants found after it in `outcome`, and returns it. */
@@ -100,25 +114,29 @@ export class Sequence {
       this.history.drifted.set(`${client}:${path}`, "hidden");
       return [];
     }
-    if (!COMMANDS.includes(action.op as Command)) {
+    const call = engineCall(this.program, action);
+    if (!call) {
       this.program = edit(this.program, action as Edit);
       return [];
     }
-    const command = action.op as Command;
-    if (command === "up") this.recordIntents();
+    const { command, options } = call;
+    if (command === "up") this.recordIntents(options.target);
     // A destroyed stack deployed again restores again: each restore the program declares is a new intent.
     if (command === "destroy") this.program = renewIntents(this.program);
-    const result = await this.command(command);
+    const result = await this.command(command, options);
     this.lastResult = result;
     const faulted = this.faulted;
     this.world.clearFaults();
     this.faulted = false;
-    this.state = result.resources;
+    this.state = { resources: result.resources, pending: result.pending };
     const record: StepRecord = {
       result,
       before,
       program: this.program,
-      state,
+      // What the checkpoint names: its resources and those of its pending operations.
+      state: [...state.resources, ...state.pending.map((op) => op.resource)],
+      targets: options.target,
+      killed: result.killedAt !== undefined,
       requests: CLIENTS.map((c) =>
         this.world
           .client(c)
@@ -130,7 +148,7 @@ export class Sequence {
       faulted,
     };
     this.noteRewrites(record);
-    const nextPreview = command === "up" && result.ok ? await this.command("preview") : undefined;
+    const nextPreview = command === "up" && result.ok && !record.targets ? await this.command("preview") : undefined;
     if (command === "refresh" && result.ok) {
       for (const key of this.history.drifted.keys()) this.history.drifted.set(key, "refreshed");
     }
@@ -149,10 +167,11 @@ export class Sequence {
     return found;
   }
 
-  /** An `up` carries each restore's intent to the client it targets now. */
-  private recordIntents(): void {
+  /** An `up` carries each restore's intent (of the targets, under `--target`) to the client it targets now. */
+  private recordIntents(targets?: readonly string[]): void {
     for (const resource of this.program.resources) {
       if (resource.kind !== "SettingsRestore" || resource.intent === undefined) continue;
+      if (targets && !targets.includes(urnOf(resource.kind, resource.name))) continue;
       const client = targetOf(this.program, resource).client;
       const intents = this.history.intents.get(client) ?? new Set<number>();
       intents.add(resource.intent);
@@ -187,9 +206,8 @@ export class Sequence {
 }
 
 /**
- * The operator's actions, weighted towards what happens most: edits, then `up`. `up --replace`,
- * `up --target` and a kill at a step boundary (`PendingEngineAction` in program.ts) join this list,
- * `Sequence.perform` and `runFast` once the engine stand-in has them.
+ * The operator's actions, weighted towards what happens most: edits, then `up`; `up --replace`,
+ * `up --target` and a deployment killed at a step boundary now and then.
  */
 export function actionArbitrary(options: GeneratorOptions = generatorOptions()): fc.Arbitrary<Action> {
   const clientRef: fc.Arbitrary<ClientRef> = fc.record({
@@ -222,6 +240,21 @@ export function actionArbitrary(options: GeneratorOptions = generatorOptions()):
     { weight: 1, arbitrary: fc.record({ op: fc.constant("triggers" as const), at: fc.nat(7) }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant("repoint" as const), at: fc.nat(7), pick: fc.nat(3) }) },
     { weight: 5, arbitrary: fc.constant({ op: "up" as const }) },
+    {
+      weight: 1,
+      arbitrary: fc.oneof(
+        fc.record({ op: fc.constant("up" as const), replace: fc.nat(7) }),
+        fc.record({ op: fc.constant("up" as const), target: fc.nat(7) }),
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        op: fc.constant("kill" as const),
+        command: fc.constantFrom("up" as const, "destroy" as const),
+        after: fc.nat(7),
+      }),
+    },
     {
       weight: 1,
       arbitrary: fc.constantFrom({ op: "preview" as const }, { op: "refresh" as const }, { op: "destroy" as const }),
