@@ -5,28 +5,12 @@
  * are taken. Everything the commands print, npm's echo of each script line included, is scanned
  * for every secret in the secrets file they use.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { ROOT } from "../support/packed";
-import { freshCopy, shellBlocks } from "./shell-blocks";
-
-function block(document: string, heading: string): string {
-  const found = shellBlocks(readFileSync(join(ROOT, document), "utf8")).find((b) => b.heading === heading);
-  if (!found) throw new Error(`${document} has no sh block under "${heading}"`);
-  return found.text;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { block, forms, freePort, freshCopy, run } from "./shell-blocks";
 
 /**
  * The block as a script: each "another terminal" line in the background (waited for until it
@@ -52,33 +36,6 @@ function asScript(text: string, ports: Map<string, number>): string {
     script.push(`cat ${log}`);
   });
   return script.join("\n");
-}
-
-function run(script: string, cwd: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn("bash", ["-c", script], {
-      cwd,
-      env: { ...process.env, npm_config_prefer_offline: "true", npm_config_audit: "false", npm_config_fund: "false" },
-    });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.on("exit", (code) => resolve({ code, output }));
-  });
-}
-
-/** Each form a secret could be shown in. */
-function forms(secret: string): string[] {
-  return [
-    secret,
-    JSON.stringify(secret).slice(1, -1),
-    encodeURIComponent(secret),
-    Buffer.from(secret).toString("base64"),
-  ];
 }
 
 function secretsIn(file: string): Record<string, string> {

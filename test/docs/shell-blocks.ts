@@ -2,8 +2,9 @@
  * The shell blocks of a Markdown document, and a fresh copy of the repository to run them in:
  * what a user who just cloned it and ran README's first commands (`npm ci && npm start`) has.
  */
-import { execFileSync, execSync } from "node:child_process";
-import { cpSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { execFileSync, execSync, spawn } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "../support/packed";
@@ -15,13 +16,13 @@ export interface ShellBlock {
   text: string;
 }
 
-export function shellBlocks(markdown: string): ShellBlock[] {
+export function shellBlocks(markdown: string, language = "sh"): ShellBlock[] {
   const blocks: ShellBlock[] = [];
   let heading = "";
-  const pattern = /^(#{1,4}) (.*)$|^```sh\n([\s\S]*?)^```$/gm;
+  const pattern = /^(#{1,4}) (.*)$|^```(\w*)\n([\s\S]*?)^```$/gm;
   for (const match of markdown.matchAll(pattern)) {
     if (match[2] !== undefined) heading = match[2];
-    else blocks.push({ heading, text: match[3] as string });
+    else if (match[3] === language) blocks.push({ heading, text: match[4] as string });
   }
   return blocks;
 }
@@ -42,4 +43,58 @@ export function freshCopy(): string {
   writeFileSync(join(dir, "dist", ".build-stamp"), "copied\n");
   execFileSync("git", ["init", "-q"], { cwd: dir });
   return dir;
+}
+
+/** The `index`th block in `language` under `heading` of a document of the repository. */
+export function block(document: string, heading: string, index = 0, language = "sh"): string {
+  const found = shellBlocks(readFileSync(join(ROOT, document), "utf8"), language).filter((b) => b.heading === heading);
+  const text = found[index]?.text;
+  if (text === undefined) throw new Error(`${document} has no ${language} block ${index + 1} under "${heading}"`);
+  return text;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function run(
+  script: string,
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn("bash", ["-c", script], {
+      cwd,
+      env: {
+        ...process.env,
+        npm_config_prefer_offline: "true",
+        npm_config_audit: "false",
+        npm_config_fund: "false",
+        ...env,
+      },
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.on("exit", (code) => resolve({ code, output }));
+  });
+}
+
+/** Each form a secret could be shown in. */
+export function forms(secret: string): string[] {
+  return [
+    secret,
+    JSON.stringify(secret).slice(1, -1),
+    encodeURIComponent(secret),
+    Buffer.from(secret).toString("base64"),
+  ];
 }
