@@ -47,6 +47,8 @@ export interface ResourceState {
   delete?: boolean;
   /** Read with `Resource.get` (the `id` option): not the stack's to delete, only to forget. */
   external?: boolean;
+  /** The provider resource serving it, `<urn>::<id>`; none for dynamic resources (their code is in `__provider`). */
+  provider?: string;
 }
 
 /** Pulumi's `resource.OperationType` for the steps the stand-in journals. */

@@ -5,26 +5,40 @@
  * no longer declares is deleted after it finishes, in reverse dependency order. The decisions live
  * in `step-rules.ts`; this file performs them and keeps the checkpoint.
  */
+import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { type Checkpoint, loadCheckpoint, type PendingOperation, type ResourceState } from "./checkpoint";
 import { endFailedWrite, Journal, pendingOperationsWarning } from "./journal";
 import {
   MonitorError,
   MonitorServer,
+  makeUrn,
   type ReadRequest,
   type Registered,
   type Registration,
   type Severity,
 } from "./monitor";
+import {
+  defaultProviderInputs,
+  defaultProviderName,
+  isDefaultProvider,
+  isDynamicType,
+  isProviderType,
+  launchPlugin,
+  packageOf,
+  providerReference,
+  UNKNOWN_ID,
+} from "./plugins";
 import { runProgram } from "./program-runner";
 import { loadProject, loadStackConfig, type Project, type StackConfig } from "./project";
-import { annotateSecrets, type Props, revealProps, secretOutputs } from "./property-values";
+import { annotateSecrets, containsUnknown, type Props, secretOutputs } from "./property-values";
 import { HostError, ProviderHost } from "./provider-host";
 import {
   applyIgnoreChanges,
   decideStep,
   deleteOrder,
   dependingOn,
+  detailedChanges,
   inputsForDependentDiff,
   type PropertyChange,
   type ProviderDiff,
@@ -125,6 +139,10 @@ class Run {
   readonly counts: StepCounts = { done: {}, errored: 0 };
   outputs: Props = {};
   private host: Promise<ProviderHost> | undefined;
+  /** The plugin of each provider resource loaded in this run, by reference (`<urn>::<id>`), as the registry keeps them. */
+  readonly plugins = new Map<string, Promise<ProviderHost>>();
+  /** Provider resources of the old state, by reference: loaded when a resource of theirs needs them. */
+  readonly stateProviders = new Map<string, ResourceState>();
   /** The tail of the step generator's queue (see `generate`). */
   private generating: Promise<unknown> = Promise.resolve();
   failure: string | undefined;
@@ -191,6 +209,36 @@ class Run {
     return this.host;
   }
 
+  /** The plugin for a provider resource, started and asked for its version (`host.Provider`, `pkg/host/host.go`). */
+  async launchPlugin(pkg: string): Promise<ProviderHost> {
+    const host = await launchPlugin(this.project, this.config, pkg, this.monitor?.address ?? "127.0.0.1:1");
+    this.launched.push(host);
+    await host.getPluginInfo();
+    return host;
+  }
+
+  readonly launched: ProviderHost[] = [];
+
+  /**
+   * The provider serving a resource: the dynamic-provider host for `pulumi-nodejs` types; else the
+   * provider resource its reference names, loaded in this run or else from the old state and
+   * configured with its stored inputs (`Registry.Same`, reached through `EnsureProvider`).
+   */
+  hostFor(type: string, reference: string | undefined): Promise<ProviderHost> {
+    if (isDynamicType(type) || !reference) return this.provider();
+    const loaded = this.plugins.get(reference);
+    if (loaded) return loaded;
+    const state = this.stateProviders.get(reference);
+    if (!state) return Promise.reject(new Error(`unknown provider '${reference}'`));
+    const loading = (async () => {
+      const host = await this.launchPlugin(packageOf(state.type));
+      await host.configureProvider(state.urn, state.id, state.inputs);
+      return host;
+    })();
+    this.plugins.set(reference, loading);
+    return loading;
+  }
+
   /**
    * Pulumi's step generator handles one registration at a time, in the order they arrive (check,
    * then diff), and stops at the first error; only the steps it produced run in parallel. So a
@@ -219,6 +267,11 @@ class Run {
   async close(): Promise<void> {
     const host = await this.host?.catch(() => undefined);
     await host?.close();
+    // Cancel, then the process stopped (`SignalCancellation`, then the plugin's close).
+    for (const plugin of this.launched) {
+      await plugin.cancel();
+      await plugin.close();
+    }
     await this.monitor?.close();
   }
 }
@@ -303,7 +356,7 @@ async function performCreate(work: StepWork, original?: ResourceState): Promise<
   const operation = journal.begin("creating", state);
   let created: { id: string; properties: Props };
   try {
-    created = await host.create(reg.urn, revealProps(inputs));
+    created = await host.create(reg.urn, inputs);
   } catch (error) {
     endFailed(journal, operation, error, state, undefined, original);
     throw error;
@@ -316,9 +369,20 @@ async function performCreate(work: StepWork, original?: ResourceState): Promise<
   return { id: created.id, outputs };
 }
 
+/**
+ * What a preview gets for a create: the provider's own preview answer when it supports previews
+ * (`Create` with `preview: true`), else the checked inputs (`step.go`, `CreateStep.Apply`).
+ */
+async function previewCreate(work: StepWork): Promise<Registered> {
+  const { host, reg, inputs } = work;
+  if (!host.protocol.supportsPreview) return { id: "", outputs: inputs };
+  const created = await host.create(reg.urn, inputs, true);
+  return { id: "", outputs: secretOutputs(created.properties, inputs, reg.additionalSecretOutputs) };
+}
+
 async function createStep(work: StepWork): Promise<Registered> {
   work.run.step({ op: "create", ...stepOf(work), changes: propertyChanges({}, work.inputs) });
-  if (work.dryRun) return { id: "", outputs: work.inputs };
+  if (work.dryRun) return previewCreate(work);
   const registered = await performCreate(work);
   work.run.completed({ op: "create", type: work.reg.type });
   return registered;
@@ -334,13 +398,20 @@ function sameStep(work: StepWork, previous: ResourceState): Registered {
 async function updateStep(work: StepWork, previous: ResourceState, changes: PropertyChange[]): Promise<Registered> {
   const { run, journal, host, reg, inputs } = work;
   run.step({ op: "update", ...stepOf(work), changes });
-  // A provider without preview support: the new inputs stand in for the outputs.
-  if (work.dryRun) return { id: previous.id, outputs: { ...previous.outputs, ...inputs } };
+  if (work.dryRun) {
+    // A provider without preview support: the new inputs stand in for the outputs.
+    if (!host.protocol.supportsPreview) return { id: previous.id, outputs: { ...previous.outputs, ...inputs } };
+    const previewed = await host.update(reg.urn, previous.id, previous.outputs, inputs, {
+      preview: true,
+      oldInputs: previous.inputs,
+    });
+    return { id: previous.id, outputs: secretOutputs(previewed.properties, inputs, reg.additionalSecretOutputs) };
+  }
   const state: ResourceState = { ...work.base, id: previous.id, inputs, outputs: previous.outputs };
   const operation = journal.begin("updating", state);
   let updated: { properties: Props };
   try {
-    updated = await host.update(reg.urn, previous.id, revealProps(previous.outputs), revealProps(inputs));
+    updated = await host.update(reg.urn, previous.id, previous.outputs, inputs, { oldInputs: previous.inputs });
   } catch (error) {
     endFailed(journal, operation, error, state, previous);
     throw error;
@@ -369,7 +440,7 @@ async function replaceStep(
     replaceKeys: plan.replaceKeys,
     deleteBeforeReplace: plan.deleteBeforeReplace,
   });
-  if (work.dryRun) return { id: "", outputs: work.inputs };
+  if (work.dryRun) return previewCreate(work);
   if (plan.deleteBeforeReplace) {
     for (const dependant of [...plan.condemned].reverse()) await deleteOne(run, journal, dependant.resource);
     if (!plan.recreated) await deleteOne(run, journal, plan.previous);
@@ -382,25 +453,59 @@ async function replaceStep(
 }
 
 /**
- * The `import` option: Read(id) with neither inputs nor state (`step.go`, `ImportStep.Apply`), in
- * preview too. A dynamic provider's host needs its code from the state (`__provider`), so it fails
- * here as under Pulumi (pulumi/pulumi#3550, #16175).
+ * The `import` option (`step_generator.go`: an `ImportStep`, then `continueStepsFromImport`):
+ * `Read(id)` with neither inputs nor state (`step.go`, `ImportStep.Apply`), in preview too; the
+ * resource enters state with the inputs and outputs read. Then the program's inputs go through
+ * the usual check (against the inputs read) and diff: no diff leaves it as imported, a diff is an
+ * update. A dynamic provider's host needs its code from the state (`__provider`), so its read
+ * fails here as under Pulumi (pulumi/pulumi#3550, #16175).
  */
 async function importStep(work: StepWork, importId: string): Promise<Registered> {
-  const { run, journal, host, reg, inputs } = work;
+  const { run, journal, host, reg, inputs: wanted } = work;
   run.step({ op: "import", ...stepOf(work), changes: [] });
   const found = await host.read(reg.urn, importId, {}, {});
   if (!found.id) throw new Error(`resource '${importId}' does not exist`);
-  const outputs = secretOutputs(found.properties, inputs, reg.additionalSecretOutputs);
-  const differs = await host.diff(reg.urn, found.id, found.properties, revealProps(inputs));
-  if (differs.changes === "some") {
-    throw new Error("inputs to import do not match the existing resource; importing this resource will fail");
+  if (Object.keys(found.inputs).length === 0) {
+    throw new Error(
+      `provider does not support importing resources; please try updating the '${packageOf(reg.type)}' plugin`,
+    );
   }
-  if (!work.dryRun) {
-    journal.end(undefined, { add: { ...work.base, id: found.id, inputs, outputs } });
-    run.completed({ op: "import", type: reg.type });
+  const imported: ResourceState = {
+    ...work.base,
+    id: found.id,
+    inputs: found.inputs,
+    outputs: secretOutputs(found.properties, found.inputs, reg.additionalSecretOutputs),
+  };
+  if (!work.dryRun) run.completed({ op: "import", type: reg.type });
+  const checked = await host.check(reg.urn, imported.inputs, wanted);
+  if (checked.failures.length > 0) {
+    const reasons = checked.failures.map((f) => (f.property ? `${f.property}: ${f.reason}` : f.reason));
+    throw new Error(`${reg.type} resource '${reg.name}' has a problem: ${reasons.join("; ")}`);
   }
-  return { id: found.id, outputs };
+  const inputs = annotateSecrets(checked.inputs, wanted) as Props;
+  const diff = await host.diff(reg.urn, imported.id, imported.outputs, inputs, imported.inputs);
+  const decision = decideStep({
+    diff,
+    oldInputs: imported.inputs,
+    newInputs: inputs,
+    replaceOnChanges: reg.replaceOnChanges,
+    deleteBeforeReplace: reg.deleteBeforeReplace ?? false,
+  });
+  if (decision.op === "replace") {
+    throw new Error(
+      `replacing the imported resource '${reg.urn}' (${decision.replaceKeys.join(", ")}) is not modelled`,
+    );
+  }
+  const continued = { ...work, inputs };
+  // The state written once: as imported with the checked inputs, or by the update that follows.
+  if (decision.op === "same") {
+    if (!work.dryRun) journal.end(undefined, { add: { ...imported, inputs } });
+    return { id: imported.id, outputs: imported.outputs };
+  }
+  const changes = diff.detailedDiff
+    ? detailedChanges(diff.detailedDiff, imported, inputs)
+    : propertyChanges(imported.inputs, inputs);
+  return updateStep(continued, imported, changes);
 }
 
 /**
@@ -411,7 +516,7 @@ async function importStep(work: StepWork, importId: string): Promise<Registered>
  * are weighed against the grown set. Resources already registered in this run are no dependants.
  */
 async function calculateDependentReplacements(
-  host: ProviderHost,
+  run: Run,
   root: ResourceState,
   resources: readonly ResourceState[],
   registered: ReadonlySet<string>,
@@ -422,7 +527,8 @@ async function calculateDependentReplacements(
     if (!dependant.custom || dependant.external) continue;
     const news = inputsForDependentDiff(dependant.inputs, dependant.propertyDependencies ?? {}, replaceSet);
     if (!news) continue;
-    const diff = await host.diff(dependant.urn, dependant.id, revealProps(dependant.outputs), revealProps(news));
+    const host = await run.hostFor(dependant.type, dependant.provider);
+    const diff = await host.diff(dependant.urn, dependant.id, dependant.outputs, news, dependant.inputs);
     const decision = decideStep({
       diff,
       oldInputs: dependant.inputs,
@@ -459,7 +565,9 @@ async function deploy(run: Run, journal: Journal): Promise<void> {
   const condemned = new Map<string, Condemned>();
   /** Everything condemned in this run: deleted by its chain, never again after the program. */
   const pendingDeletes = new Set<ResourceState>();
-  const targeted = (urn: string) => target.length === 0 || target.includes(urn);
+  // Providers are always targeted (`isImplicitlyTargetedResource`, step_generator.go).
+  const targeted = (urn: string) =>
+    target.length === 0 || target.includes(urn) || isProviderType(urn.split("::")[2] ?? "");
   /** New resources outside `--target`, not created (`skippedCreates`). */
   const skippedCreates = new Set<string>();
   /** A preview goes on past an untargeted dependency to report them all, then fails. */
@@ -477,7 +585,8 @@ async function deploy(run: Run, journal: Journal): Promise<void> {
     const replaceRequested = previous !== undefined && replace.includes(reg.urn);
     // Neither a re-created resource nor a targeted replacement is checked against its old inputs.
     const olds = previous && !recreating && !replaceRequested ? previous.inputs : {};
-    const checked = await host.check(reg.urn, revealProps(olds), revealProps(wanted));
+    if (!previous && reg.importId) return { inputs: wanted, plan: { op: "import" } };
+    const checked = await host.check(reg.urn, olds, wanted);
     if (checked.failures.length > 0) {
       const reasons = checked.failures.map((f) => (f.property ? `${f.property}: ${f.reason}` : f.reason));
       return run.fail(`${reg.type} resource '${reg.name}' has a problem: ${reasons.join("; ")}`, reg.urn);
@@ -495,7 +604,7 @@ async function deploy(run: Run, journal: Journal): Promise<void> {
       run.diagnose("error", message, reg.urn);
       untargetedDependency ??= message;
     }
-    if (!previous) return { inputs, plan: { op: reg.importId ? "import" : "create" } };
+    if (!previous) return { inputs, plan: { op: "create" } };
     if (recreating) {
       condemned.delete(previous.urn);
       const changes = propertyChanges(previous.inputs, inputs);
@@ -516,7 +625,7 @@ async function deploy(run: Run, journal: Journal): Promise<void> {
     // --replace: a replace diff that blames the id, without asking the provider (isTargetedReplace).
     const diff: ProviderDiff = replaceRequested
       ? { changes: "some", replaces: ["id"], deleteBeforeReplace: false }
-      : await host.diff(reg.urn, previous.id, revealProps(previous.outputs), revealProps(inputs));
+      : await host.diff(reg.urn, previous.id, previous.outputs, inputs, previous.inputs);
     const decision = decideStep({
       diff,
       oldInputs: previous.inputs,
@@ -526,14 +635,17 @@ async function deploy(run: Run, journal: Journal): Promise<void> {
       hasInitErrors: (previous.initErrors?.length ?? 0) > 0,
     });
     if (decision.op === "same") return { inputs, plan: { op: "same", previous } };
-    const changes = displayChanges(previous, inputs);
+    // The provider's detailed diff when it gave one, as the CLI renders it; else the engine's own.
+    const changes = diff.detailedDiff
+      ? detailedChanges(diff.detailedDiff, previous, inputs)
+      : displayChanges(previous, inputs);
     if (decision.op === "update") return { inputs, plan: { op: "update", previous, changes } };
     // Replacing entails a delete: refused only when both the old and the new registration are
     // protected, so un-protecting and replacing can happen in one run (step_generator.go).
     if (previous.protect && reg.protect) return run.fail(PROVIDER_PROTECTED(previous.urn, "replace"), reg.urn);
     const chain: Condemned[] = [];
     if (decision.deleteBeforeReplace) {
-      for (const dependant of await calculateDependentReplacements(host, previous, old.resources, registered)) {
+      for (const dependant of await calculateDependentReplacements(run, previous, old.resources, registered)) {
         if (pendingDeletes.has(dependant.resource)) continue;
         if (dependant.resource.protect && !dependant.resource.delete) {
           return run.fail(DEPENDANT_PROTECTED(dependant.resource.urn, reg.urn), reg.urn);
@@ -559,6 +671,104 @@ async function deploy(run: Run, journal: Journal): Promise<void> {
     };
   };
 
+  /**
+   * A provider resource (`pulumi:providers:<pkg>`, explicit or default), each with a plugin process
+   * of its own: CheckConfig, DiffConfig when it is in state, then Configure with its id, a new
+   * one's a fresh UUID (`UnknownID` in a preview) and an existing one's kept; its outputs are its
+   * inputs (`registry.go`: `Check`, `Diff`, `Create`, `Same`, `Update`). Default providers are kept
+   * in state and not shown, as the CLI hides them.
+   */
+  const providerStep = (
+    reg: Registration,
+    previous: ResourceState | undefined,
+    base: Omit<ResourceState, "id" | "inputs" | "outputs">,
+    shown: boolean,
+  ): Promise<Registered> =>
+    run.around(reg.urn, () =>
+      run.generate(async () => {
+        const host = await run.launchPlugin(packageOf(reg.type));
+        const checked = await host.checkConfig(reg.urn, previous?.inputs ?? {}, reg.inputs);
+        if (checked.failures.length > 0) {
+          const reasons = checked.failures.map((f) => (f.property ? `${f.property}: ${f.reason}` : f.reason));
+          return run.fail(`${reg.type} resource '${reg.name}' has a problem: ${reasons.join("; ")}`, reg.urn);
+        }
+        // CheckConfig sees no secrets: what was secret going in stays secret (`annotateSecrets`).
+        const inputs = annotateSecrets(checked.inputs, reg.inputs) as Props;
+        let op: "create" | "same" | "update" = "create";
+        let changes = propertyChanges({}, inputs);
+        if (previous) {
+          const diff = await host.diffConfig(reg.urn, previous.outputs, previous.inputs, inputs);
+          const decision = decideStep({
+            diff,
+            oldInputs: previous.inputs,
+            newInputs: inputs,
+            replaceOnChanges: [],
+            deleteBeforeReplace: false,
+          });
+          if (decision.op === "replace") {
+            return run.fail(`replacing the provider '${reg.urn}' is not modelled here`, reg.urn);
+          }
+          op = decision.op;
+          changes = op === "same" ? [] : propertyChanges(previous.inputs, inputs);
+        }
+        const id = previous?.id ?? (dryRun ? UNKNOWN_ID : randomUUID());
+        // Config not known yet (a preview of a computed address): the engine does not configure.
+        if (!containsUnknown(inputs)) await host.configureProvider(reg.urn, id, inputs);
+        run.plugins.set(providerReference(reg.urn, id), Promise.resolve(host));
+        if (shown) {
+          run.step({ op, urn: reg.urn, type: reg.type, name: reg.name, changes });
+          if (op !== "same" && !dryRun) run.completed({ op, type: reg.type });
+        }
+        if (!dryRun)
+          journal.end(undefined, {
+            add: { ...base, id, inputs, outputs: inputs },
+            ...(previous ? { remove: previous } : {}),
+          });
+        return { id, outputs: inputs };
+      }),
+    );
+
+  /** Default providers of this run, by URN: registered once, at the first resource that needs one. */
+  const defaults = new Map<string, Promise<string>>();
+  /**
+   * The default provider of a package (`default_providers.go`): `pulumi:providers:<pkg>::default`
+   * (or `default_<version>`), no parent, configured from the stack's `<pkg>:*` config.
+   */
+  const defaultProvider = (pkg: string, version: string): Promise<string> => {
+    const type = `pulumi:providers:${pkg}`;
+    const name = defaultProviderName(version);
+    const urn = makeUrn(run.stack, run.project.name, type, name, "");
+    let reference = defaults.get(urn);
+    if (!reference) {
+      reference = register({
+        urn,
+        type,
+        name,
+        parent: "",
+        custom: true,
+        inputs: defaultProviderInputs(run.config, pkg, version),
+        dependencies: [],
+        propertyDependencies: {},
+        protect: false,
+        retainOnDelete: false,
+        deleteBeforeReplace: undefined,
+        ignoreChanges: [],
+        replaceOnChanges: [],
+        additionalSecretOutputs: [],
+        aliasUrns: [],
+        importId: "",
+        provider: "",
+        version: "",
+      }).then((done) => providerReference(urn, done.id));
+      defaults.set(urn, reference);
+    }
+    return reference;
+  };
+
+  /** The reference of the provider serving a package resource; none for dynamic ones. */
+  const providerOf = async (type: string, provider: string, version: string): Promise<string | undefined> =>
+    isDynamicType(type) ? undefined : provider || defaultProvider(packageOf(type), version);
+
   const register = async (reg: Registration): Promise<Registered> => {
     if (run.failure) throw new MonitorError(run.failure);
     if (journal.produced(reg.urn)) {
@@ -582,6 +792,7 @@ async function deploy(run: Run, journal: Journal): Promise<void> {
       ...(reg.replaceOnChanges.length > 0 ? { replaceOnChanges: reg.replaceOnChanges } : {}),
       additionalSecretOutputs: reg.additionalSecretOutputs,
     };
+    if (isProviderType(reg.type)) return providerStep(reg, previous, base, !isDefaultProvider(reg.urn));
     if (!reg.custom) {
       // Components and the stack have no provider: the engine only records them.
       const state: ResourceState = { ...base, id: "", inputs: reg.inputs, outputs: previous?.outputs ?? {} };
@@ -590,6 +801,7 @@ async function deploy(run: Run, journal: Journal): Promise<void> {
       if (!previous && !dryRun) run.completed({ op: "create", type: reg.type });
       return { id: "", outputs: {} };
     }
+    const reference = reg.custom ? await providerOf(reg.type, reg.provider, reg.version) : undefined;
     if (!targeted(reg.urn)) {
       // --target: anything else is a same step that keeps its old state, without a diff; a new
       // resource outside the targets is not created (step_generator.go, isTargetedForUpdate).
@@ -602,11 +814,12 @@ async function deploy(run: Run, journal: Journal): Promise<void> {
       return { id: previous.id, outputs: previous.outputs };
     }
     return run.around(reg.urn, async () => {
-      const host = await run.provider();
+      const host = await run.hostFor(reg.type, reference);
       // ignoreChanges applies to the inputs before the provider sees them.
       const wanted = applyIgnoreChanges(reg.inputs, previous?.inputs, reg.ignoreChanges);
       const decided = await run.generate(() => plan(host, reg, previous, wanted));
-      const work: StepWork = { run, journal, host, reg, base, inputs: decided.inputs, dryRun };
+      const withProvider = reference ? { ...base, provider: reference } : base;
+      const work: StepWork = { run, journal, host, reg, base: withProvider, inputs: decided.inputs, dryRun };
       const step = decided.plan;
       switch (step.op) {
         case "import":
@@ -633,9 +846,10 @@ async function deploy(run: Run, journal: Journal): Promise<void> {
     const previous = oldByUrn.get(request.urn);
     if (previous) accounted.add(previous.urn);
     return run.around(request.urn, async () => {
-      const host = await run.provider();
+      const reference = await providerOf(request.type, request.provider, request.version);
+      const host = await run.hostFor(request.type, reference);
       run.step({ op: "read", urn: request.urn, type: request.type, name: request.name, changes: [] });
-      const props = revealProps(request.properties);
+      const props = request.properties;
       const found = await host.read(request.urn, request.id, props, props);
       if (!found.id) throw new Error(`resource '${request.id}' does not exist`);
       const outputs = secretOutputs(found.properties, request.properties, request.additionalSecretOutputs);
@@ -653,6 +867,7 @@ async function deploy(run: Run, journal: Journal): Promise<void> {
         retainOnDelete: false,
         additionalSecretOutputs: request.additionalSecretOutputs,
         external: true,
+        ...(reference ? { provider: reference } : {}),
       };
       if (!dryRun) journal.end(undefined, { add: state, ...(previous ? { remove: previous } : {}) });
       return outputs;
@@ -705,11 +920,16 @@ async function deleteOne(run: Run, journal: Journal, resource: ResourceState): P
     journal.end(undefined, { remove: resource });
     return;
   }
+  if (isProviderType(resource.type)) {
+    // Deleting a provider resource unloads its plugin and calls nothing (`Registry.Delete`).
+    journal.end(undefined, { remove: resource });
+    return;
+  }
   await run.around(resource.urn, async () => {
-    const host = await run.provider();
+    const host = await run.hostFor(resource.type, resource.provider);
     const operation = journal.begin("deleting", resource);
     try {
-      await host.delete(resource.urn, resource.id, revealProps(resource.outputs));
+      await host.delete(resource.urn, resource.id, resource.outputs, resource.inputs);
     } catch (error) {
       journal.end(operation);
       throw error;
@@ -739,7 +959,8 @@ async function deleteSteps(
       run.diagnose("error", run.failure, resource.urn);
       return;
     }
-    if (!replacement && !resource.external) {
+    const hidden = resource.external || isDefaultProvider(resource.urn);
+    if (!replacement && !hidden) {
       run.step({
         op: "delete",
         urn: resource.urn,
@@ -752,7 +973,7 @@ async function deleteSteps(
     if (options.dryRun) continue;
     try {
       await deleteOne(run, journal, resource);
-      if (!replacement && !resource.retainOnDelete && !resource.external) {
+      if (!replacement && !resource.retainOnDelete && !hidden) {
         run.completed({ op: "delete", type: resource.type });
       }
     } catch {
@@ -775,20 +996,16 @@ async function refresh(run: Run, journal: Journal, imports: ResourceState[]): Pr
   });
   for (const resource of [...journal.base.resources, ...imports]) {
     const imported = imports.includes(resource);
-    if (!resource.custom || run.failure) {
+    // Provider resources have nothing to read: kept as they are.
+    if (!resource.custom || run.failure || isProviderType(resource.type)) {
       if (imported) continue;
       journal.end(undefined, { add: resource, remove: resource });
       continue;
     }
     try {
       await run.around(resource.urn, async () => {
-        const host = await run.provider();
-        const read = await host.read(
-          resource.urn,
-          resource.id,
-          revealProps(resource.outputs),
-          revealProps(resource.inputs),
-        );
+        const host = await run.hostFor(resource.type, resource.provider);
+        const read = await host.read(resource.urn, resource.id, resource.outputs, resource.inputs);
         const step = { urn: resource.urn, type: resource.type, name: resource.name };
         if (!read.id) {
           run.step({ op: "refresh", ...step, changes: [], gone: true });
@@ -900,6 +1117,9 @@ export async function runEngine(command: Command, options: EngineOptions): Promi
   const journal = new Journal(old, command === "preview" ? undefined : stateFile, carried, (boundary) =>
     options.onCheckpoint?.(boundary, run.providerPid),
   );
+  for (const resource of old.resources) {
+    if (isProviderType(resource.type)) run.stateProviders.set(providerReference(resource.urn, resource.id), resource);
+  }
   try {
     if (command === "refresh") await refresh(run, journal, imports);
     else if (command === "destroy") await destroy(run, journal);

@@ -33,6 +33,10 @@ export interface Registration {
   additionalSecretOutputs: string[];
   aliasUrns: string[];
   importId: string;
+  /** The `provider` option as a reference (`<urn>::<id>`); empty for the package's default provider. */
+  provider: string;
+  /** The `version` option: the plugin version asked for (names the default provider). */
+  version: string;
 }
 
 export interface Registered {
@@ -52,6 +56,8 @@ export interface ReadRequest {
   properties: Props;
   dependencies: string[];
   additionalSecretOutputs: string[];
+  provider: string;
+  version: string;
 }
 
 export interface MonitorHandler {
@@ -109,6 +115,8 @@ function decode(request: Any, stack: string, project: string): Registration {
     additionalSecretOutputs: request.getAdditionalsecretoutputsList(),
     aliasUrns: request.getAliasurnsList(),
     importId: request.getImportid(),
+    provider: request.getProvider(),
+    version: request.getVersion(),
   };
 }
 
@@ -165,6 +173,8 @@ export class MonitorServer {
           properties: r.getProperties()?.toJavaScript() ?? {},
           dependencies: r.getDependenciesList(),
           additionalSecretOutputs: r.getAdditionalsecretoutputsList(),
+          provider: r.getProvider(),
+          version: r.getVersion(),
         };
         handler.read(read).then(
           (outputs) => {

@@ -4,7 +4,7 @@
  * given on the command line. Validated the way the CLI validates before it runs anything.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { yaml } from "./grpc";
 
 export class ProjectError extends Error {
@@ -26,6 +26,8 @@ export interface Project {
   config: Record<string, string>;
   /** Project keys declared with neither a default nor a value: each stack must set them. */
   required: string[];
+  /** `plugins.providers`: where a provider plugin is looked for first, its path resolved from the project. */
+  pluginProviders: Array<{ name: string; path: string; version?: string }>;
 }
 
 export interface StackConfig {
@@ -114,7 +116,33 @@ export function loadProject(dir: string): Project {
     main: typeof doc.main === "string" ? doc.main : ".",
     config,
     required,
+    pluginProviders: pluginProviders(doc.plugins, dir, fail),
   };
+}
+
+/**
+ * `plugins.providers` entries (`PluginOptions` in `sdk/go/common/workspace/project.go`): a name and
+ * a directory, resolved against the project root (`resolvePluginPath`), and an optional version.
+ */
+function pluginProviders(
+  plugins: unknown,
+  dir: string,
+  fail: (message: string) => Error,
+): Array<{ name: string; path: string; version?: string }> {
+  if (plugins === undefined) return [];
+  if (!isRecord(plugins)) throw fail("'plugins' must be a mapping");
+  const providers = plugins.providers ?? [];
+  if (!Array.isArray(providers)) throw fail("'plugins.providers' must be a list");
+  return providers.map((entry) => {
+    if (!isRecord(entry) || typeof entry.name !== "string" || typeof entry.path !== "string") {
+      throw fail("each entry of 'plugins.providers' needs a 'name' and a 'path'");
+    }
+    return {
+      name: entry.name,
+      path: resolve(dir, entry.path),
+      ...(typeof entry.version === "string" ? { version: entry.version } : {}),
+    };
+  });
 }
 
 /** "value 'a'", "values 'a' and 'b'", "values 'a', 'b' and 'c'", in the CLI's words. */

@@ -133,6 +133,8 @@ export interface ProviderDiff {
   changes: "none" | "some" | "unknown";
   replaces: string[];
   deleteBeforeReplace: boolean;
+  /** Per property path, the kind of change (`PropertyDiff.Kind`) and whether the old value is an input. */
+  detailedDiff?: Record<string, { kind: string; inputDiff: boolean }>;
 }
 
 export interface StepDecision {
@@ -167,9 +169,14 @@ export function decideStep(options: {
     (options.diff.changes === "unknown" && changedPaths.length > 0);
   const initErrors = options.hasInitErrors ?? false;
   if (!changed && !initErrors) return { op: "same", replaceKeys: [], deleteBeforeReplace: false };
+  // A replacement when the provider lists keys or a detailed kind is a `*-replace` (`DiffResult.Replace()`).
+  const detailedReplaces = Object.entries(options.diff.detailedDiff ?? {})
+    .filter(([, diff]) => diff.kind.endsWith("-replace"))
+    .map(([path]) => topLevelKey(path));
   const replaceKeys = [
     ...new Set([
       ...options.diff.replaces,
+      ...detailedReplaces,
       ...matchesReplaceOnChanges(changedPaths, options.replaceOnChanges),
       ...(initErrors ? matchesReplaceOnChanges([INIT_ERROR_KEY], options.replaceOnChanges) : []),
     ]),
@@ -185,6 +192,8 @@ export function decideStep(options: {
 export interface Node {
   urn: string;
   dependencies: readonly string[];
+  /** The provider resource serving it (`<urn>::<id>`): deleted after it, as a dependency is. */
+  provider?: string | undefined;
 }
 
 /**
@@ -198,7 +207,8 @@ export function deleteOrder<T extends Node>(resources: readonly T[]): T[] {
   const visit = (resource: T) => {
     if (seen.has(resource.urn)) return;
     seen.add(resource.urn);
-    for (const dependency of resource.dependencies) {
+    const provider = resource.provider ? resource.provider.slice(0, resource.provider.lastIndexOf("::")) : undefined;
+    for (const dependency of provider ? [...resource.dependencies, provider] : resource.dependencies) {
       const target = byUrn.get(dependency);
       if (target) visit(target);
     }
@@ -258,4 +268,85 @@ export function inputsForDependentDiff(
 /** What a preview shows for an output no step produced yet. */
 export function unknownOutputs(inputs: Props): Props {
   return { ...inputs, id: UNKNOWN };
+}
+
+/** The top-level property of a property path (`webhooks` of `webhooks.url`, `groups` of `groups[0]`). */
+export function topLevelKey(path: string): string {
+  return String(parsePropertyPath(path)[0] ?? path);
+}
+
+/**
+ * A property path as `resource.ParsePropertyPath` reads it (`sdk/go/common/resource/properties_path.go`):
+ * `a.b`, `a[0]`, `a["key.with.dots"]`; a path that does not parse is one top-level name.
+ */
+export function parsePropertyPath(path: string): Array<string | number> {
+  const parts: Array<string | number> = [];
+  let rest = path;
+  while (rest.length > 0) {
+    if (rest.startsWith(".")) rest = rest.slice(1);
+    const quoted = /^\["((?:[^"\\]|\\.)*)"\]/.exec(rest);
+    const index = /^\[(\d+)\]/.exec(rest);
+    const name = /^[^.[]+/.exec(rest);
+    if (quoted) {
+      parts.push((quoted[1] as string).replace(/\\(.)/g, "$1"));
+      rest = rest.slice(quoted[0].length);
+    } else if (index) {
+      parts.push(Number(index[1]));
+      rest = rest.slice(index[0].length);
+    } else if (name) {
+      parts.push(name[0]);
+      rest = rest.slice(name[0].length);
+    } else {
+      return [path];
+    }
+  }
+  return parts;
+}
+
+/** The value at a path and whether a secret holds it or anything above it. */
+function valueAt(props: Props, path: ReadonlyArray<string | number>): { value: unknown; secret: boolean } {
+  let value: unknown = props;
+  let secret = false;
+  for (const part of path) {
+    if (isSecret(value)) {
+      secret = true;
+      value = value.value;
+    }
+    if (value === null || typeof value !== "object") return { value: undefined, secret };
+    value = (value as Record<string | number, unknown>)[part];
+  }
+  return { value, secret: secret || isSecret(value) || containsSecretValue(value) };
+}
+
+function containsSecretValue(value: unknown): boolean {
+  if (isSecret(value)) return true;
+  if (Array.isArray(value)) return value.some(containsSecretValue);
+  if (isObject(value)) return Object.values(value).some(containsSecretValue);
+  return false;
+}
+
+/**
+ * The changes a provider's `detailedDiff` describes, as `pulumi preview --diff` shows them
+ * (`engine.TranslateDetailedDiff`, `pkg/engine/detailedDiff.go`): one line per path the provider
+ * named, the old value from the old outputs (the old inputs when `inputDiff`), the new one from
+ * the new inputs; a secret anywhere on the path shows as `[secret]`.
+ */
+export function detailedChanges(
+  detailedDiff: Readonly<Record<string, { kind: string; inputDiff: boolean }>>,
+  old: { inputs: Props; outputs: Props },
+  newInputs: Props,
+): PropertyChange[] {
+  return Object.keys(detailedDiff)
+    .sort()
+    .map((path) => {
+      const diff = detailedDiff[path] as { kind: string; inputDiff: boolean };
+      const parts = parsePropertyPath(path);
+      const before = valueAt(diff.inputDiff ? old.inputs : old.outputs, parts);
+      const after = valueAt(newInputs, parts);
+      const secret = before.secret || after.secret;
+      const shown = (value: unknown) => (secret ? "[secret]" : value === undefined ? UNKNOWN : masked(value));
+      if (diff.kind.startsWith("add")) return { kind: "+", path, after: shown(after.value), secret };
+      if (diff.kind.startsWith("delete")) return { kind: "-", path, before: shown(before.value), secret };
+      return { kind: "~", path, before: shown(before.value), after: shown(after.value), secret };
+    });
 }
