@@ -97,24 +97,14 @@ export async function restoreOnce(api: WhatsAppClient, intent: RestoreIntent, pa
     pulumi.log.warn(
       `${target}: recording the interrupted restore of this backup as done (${found.path}); nothing sent`,
     );
-    return {
-      path: found.path,
-      adopted: true,
-      earlier: existing,
-      startedAt: existing.startedAt,
-    } satisfies RestoreTicket;
+    return recorded(found.path, existing);
   }
   if (found && (existing?.state === "done" || existing?.state === "accepted")) {
     pulumi.log.warn(
       `${target}: the restore onto this client with these triggers (${whichBackup(existing, sha256)}) ${madeEarlier(existing)}; ` +
         `it is recorded, not sent again (${found.path}). To restore again on purpose, give this resource a new \`triggers\` value`,
     );
-    return {
-      path: found.path,
-      adopted: true,
-      earlier: existing,
-      startedAt: existing.startedAt,
-    } satisfies RestoreTicket;
+    return recorded(found.path, existing);
   }
   if (found && existing) {
     throw new RestoreUnfinishedError({
@@ -149,6 +139,11 @@ export function carryRecord(intent: RestoreIntent, to: string): void {
   const path = recordPath(to, intent.triggers);
   const record = from?.record ?? { sha256: intent.sha256, state: "done" as const, startedAt: "an earlier deployment" };
   writeRecord(path, { ...record, target: to });
+}
+
+/** The ticket of a restore a record says was made: nothing is sent. */
+function recorded(path: string, earlier: RestoreRecord): RestoreTicket {
+  return { path, adopted: true, earlier, startedAt: earlier.startedAt };
 }
 
 /** A record that cannot be read or written stops the restore before anything is sent. */

@@ -172,6 +172,29 @@ function answer(callback: Callback, work: () => Promise<Message> | Message, mode
     );
 }
 
+/**
+ * Check and Update: the resource's old and new properties with the secrets unwrapped (and which
+ * keys were secret), its model named for an error that carries its state.
+ */
+function withResource(
+  call: Call,
+  callback: Callback,
+  work: (entry: Entry, olds: Props, news: Props, secretKeys: Set<string>) => Promise<Message>,
+) {
+  let model: ResourceModel | undefined;
+  answer(
+    callback,
+    async () => {
+      const entry = entryFor(call.request);
+      model = entry.model;
+      const olds = unwrapSecrets(fromStruct(call.request.getOlds())).plain;
+      const { plain: news, secretKeys } = unwrapSecrets(fromStruct(call.request.getNews()));
+      return work(entry, olds, news, secretKeys);
+    },
+    () => model,
+  );
+}
+
 export class WhatsAppProvider {
   getPluginInfo(_call: Call, callback: Callback) {
     const info = new pluginPb.PluginInfo();
@@ -251,29 +274,20 @@ export class WhatsAppProvider {
   }
 
   check(call: Call, callback: Callback) {
-    let model: ResourceModel | undefined;
-    answer(
-      callback,
-      async () => {
-        const entry = entryFor(call.request);
-        model = entry.model;
-        const olds = unwrapSecrets(fromStruct(call.request.getOlds())).plain;
-        const { plain: news, secretKeys } = unwrapSecrets(fromStruct(call.request.getNews()));
-        const checked = await entry.lifecycle.check?.(olds, named(call.request, news));
-        const response = new providerPb.CheckResponse();
-        const inputs = { ...(checked?.inputs ?? news) };
-        delete inputs[RESOURCE_NAME];
-        response.setInputs(toStruct(sealed(entry.model, inputs, secretKeys)));
-        for (const failure of checked?.failures ?? []) {
-          const item = new providerPb.CheckFailure();
-          item.setProperty(failure.property);
-          item.setReason(failure.reason);
-          response.addFailures(item);
-        }
-        return response;
-      },
-      () => model,
-    );
+    withResource(call, callback, async (entry, olds, news, secretKeys) => {
+      const checked = await entry.lifecycle.check?.(olds, named(call.request, news));
+      const response = new providerPb.CheckResponse();
+      const inputs = { ...(checked?.inputs ?? news) };
+      delete inputs[RESOURCE_NAME];
+      response.setInputs(toStruct(sealed(entry.model, inputs, secretKeys)));
+      for (const failure of checked?.failures ?? []) {
+        const item = new providerPb.CheckFailure();
+        item.setProperty(failure.property);
+        item.setReason(failure.reason);
+        response.addFailures(item);
+      }
+      return response;
+    });
   }
 
   diff(call: Call, callback: Callback) {
@@ -374,29 +388,20 @@ export class WhatsAppProvider {
   }
 
   update(call: Call, callback: Callback) {
-    let model: ResourceModel | undefined;
-    answer(
-      callback,
-      async () => {
-        const entry = entryFor(call.request);
-        model = entry.model;
-        const olds = unwrapSecrets(fromStruct(call.request.getOlds())).plain;
-        const { plain: news, secretKeys } = unwrapSecrets(fromStruct(call.request.getNews()));
-        const response = new providerPb.UpdateResponse();
-        if (call.request.getPreview()) {
-          response.setProperties(toStruct(sealed(entry.model, { ...olds, ...news }, secretKeys)));
-          return response;
-        }
-        const updated = await entry.lifecycle.update?.(
-          call.request.getId(),
-          named(call.request, olds),
-          named(call.request, news),
-        );
-        response.setProperties(toStruct(sealed(entry.model, updated?.outs ?? { ...olds, ...news }, secretKeys)));
+    withResource(call, callback, async (entry, olds, news, secretKeys) => {
+      const response = new providerPb.UpdateResponse();
+      if (call.request.getPreview()) {
+        response.setProperties(toStruct(sealed(entry.model, { ...olds, ...news }, secretKeys)));
         return response;
-      },
-      () => model,
-    );
+      }
+      const updated = await entry.lifecycle.update?.(
+        call.request.getId(),
+        named(call.request, olds),
+        named(call.request, news),
+      );
+      response.setProperties(toStruct(sealed(entry.model, updated?.outs ?? { ...olds, ...news }, secretKeys)));
+      return response;
+    });
   }
 
   delete(call: Call, callback: Callback) {
