@@ -78,14 +78,19 @@ const examples = projectFiles
   .filter((file) => file.startsWith("examples/"))
   .map((file) => file.split("/")[1] as string);
 
-test.each(examples)("examples/%s's README sets every required config key with pulumi config set", (example) => {
-  const dir = join(ROOT, "examples", example);
-  const readme = readFileSync(join(dir, "README.md"), "utf8");
-  const program = readFileSync(join(dir, "index.ts"), "utf8");
-  const required = requiredConfig(readFileSync(join(dir, "Pulumi.yaml"), "utf8"));
-  // Without an explicit Provider the program connects through the provider's stack config.
-  if (!program.includes("new Provider(")) required.push("whatsapp:baseUrl", "whatsapp:username", "whatsapp:password");
-  expect(required.length).toBeGreaterThan(0);
-  const set = [...readme.matchAll(/^pulumi config set (?:--secret )?([\w:]+) /gm)].map((m) => m[1]);
-  expect(required.filter((key) => !set.includes(key))).toEqual([]);
-});
+// examples/fleet-native names its config keys after each client (`<client>Url`), which its README
+// lists in prose and test/e2e/fleet-native.test.ts sets: no fixed key to look for here.
+test.each(examples.filter((example) => example !== "fleet-native"))(
+  "examples/%s's README sets every required config key with pulumi config set",
+  (example) => {
+    const dir = join(ROOT, "examples", example);
+    const readme = readFileSync(join(dir, "README.md"), "utf8");
+    const program = readFileSync(join(dir, "index.ts"), "utf8");
+    const required = requiredConfig(readFileSync(join(dir, "Pulumi.yaml"), "utf8"));
+    // Without an explicit Provider the program connects through the provider's stack config.
+    if (!program.includes("new Provider(")) required.push("whatsapp:baseUrl", "whatsapp:username", "whatsapp:password");
+    expect(required.length).toBeGreaterThan(0);
+    const set = [...readme.matchAll(/^pulumi config set (?:--secret )?([\w:]+) /gm)].map((m) => m[1]);
+    expect(required.filter((key) => !set.includes(key))).toEqual([]);
+  },
+);
