@@ -140,20 +140,41 @@ export function replacingInputs(model: ResourceModel): string[] {
   return keysOf(model.inputs).filter((key) => metaOf(model, key)?.replaces);
 }
 
-/** The kind of a zod schema (`optional`, `default`, `string`, ...): zod keeps it in its internals. */
-function kindOf(schema: z.ZodType): { type: string; defaultValue?: unknown } {
-  return (schema as unknown as { _zod: { def: { type: string; defaultValue?: unknown } } })._zod.def;
+/** What zod keeps of a schema in its internals: its kind and the parts the generators read. */
+export interface SchemaDef {
+  type: string;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  out?: z.ZodType;
+  options?: z.ZodType[];
+  element?: z.ZodType;
+  valueType?: z.ZodType;
+  values?: unknown[];
+  entries?: Record<string, string | number>;
+  shape?: Record<string, z.ZodType>;
+  defaultValue?: unknown;
+}
+
+/** The kind of a zod schema (`optional`, `default`, `string`, ...) and its parts. */
+export function schemaDef(schema: z.ZodType): SchemaDef {
+  return (schema as unknown as { _zod: { def: SchemaDef } })._zod.def;
+}
+
+/** The schema under its `.optional()`, `.default()` and `.nullable()`. */
+export function unwrapOptional(schema: z.ZodType): z.ZodType {
+  const def = schemaDef(schema);
+  return ["optional", "default", "nullable"].includes(def.type) ? unwrapOptional(def.innerType as z.ZodType) : schema;
 }
 
 /** The value a schema takes when a program leaves it out, from its zod `.default()`. */
 export function schemaDefault(schema: z.ZodType): unknown {
-  const def = kindOf(schema);
+  const def = schemaDef(schema);
   return def.type === "default" ? def.defaultValue : undefined;
 }
 
 /** Whether a program may leave the property out (optional, or with a default). */
 export function isOptional(schema: z.ZodType): boolean {
-  const { type } = kindOf(schema);
+  const { type } = schemaDef(schema);
   return type === "optional" || type === "default";
 }
 

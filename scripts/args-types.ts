@@ -9,7 +9,16 @@ import { writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { z } from "zod";
 import { ConnectionSchema } from "../provider/connection";
-import { isOptional, type PropertyMeta, propertyMeta, type ResourceModel, schemaDefault } from "../provider/model";
+import {
+  isOptional,
+  type PropertyMeta,
+  propertyMeta,
+  type ResourceModel,
+  type SchemaDef,
+  schemaDef,
+  schemaDefault,
+  unwrapOptional,
+} from "../provider/model";
 import { RESOURCES } from "../provider/resources";
 import * as settingsSchema from "../provider/settings/schema";
 
@@ -19,27 +28,9 @@ const ROOT = join(__dirname, basename(dirname(__dirname)) === "dist" ? "../.." :
 
 type Schema = z.ZodType;
 
-interface Def {
-  type: string;
-  innerType?: Schema;
-  in?: Schema;
-  out?: Schema;
-  options?: Schema[];
-  element?: Schema;
-  values?: unknown[];
-  entries?: Record<string, string | number>;
-}
-
-function def(schema: Schema): Def {
-  return (schema as unknown as { _zod: { def: Def } })._zod.def;
-}
-
-function unwrap(schema: Schema): Schema {
-  const d = def(schema);
-  return d.type === "optional" || d.type === "default" || d.type === "nullable"
-    ? unwrap(d.innerType as Schema)
-    : schema;
-}
+type Def = SchemaDef;
+const def = schemaDef;
+const unwrap = unwrapOptional;
 
 function pascal(name: string): string {
   return name

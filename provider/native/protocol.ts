@@ -36,42 +36,46 @@ function isSecret(value: unknown): value is { value: unknown } {
   );
 }
 
-/** The plain value, with every secret unwrapped, and the top-level keys that were secret. */
+/**
+ * The plain value, with every secret unwrapped, and where the secrets were: dotted paths
+ * (`webhooks.url`; `webhooks` for a group given as one secret), so they go back where they were.
+ */
 export function unwrapSecrets(props: Props): { plain: Props; secretKeys: Set<string> } {
   const secretKeys = new Set<string>();
-  const plain: Props = {};
-  for (const [key, value] of Object.entries(props)) {
-    if (containsSecret(value)) secretKeys.add(key);
-    plain[key] = reveal(value);
-  }
+  const reveal = (value: unknown, path: string): unknown => {
+    if (isSecret(value)) {
+      secretKeys.add(path);
+      return reveal(value.value, path);
+    }
+    if (Array.isArray(value)) return value.map((item, index) => reveal(item, `${path}.${index}`));
+    if (typeof value === "object" && value !== null) {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, reveal(v, `${path}.${k}`)]));
+    }
+    return value;
+  };
+  const plain = Object.fromEntries(Object.entries(props).map(([key, value]) => [key, reveal(value, key)]));
   return { plain, secretKeys };
 }
 
-function containsSecret(value: unknown): boolean {
-  if (isSecret(value)) return true;
-  if (Array.isArray(value)) return value.some(containsSecret);
-  if (typeof value === "object" && value !== null) return Object.values(value).some(containsSecret);
-  return false;
+/** `value` wrapped as a secret, unless it is one already or holds nothing. */
+function secretOf(value: unknown): unknown {
+  if (value === undefined || value === null || value === UNKNOWN || isSecret(value)) return value;
+  return { [SIGNATURE_KEY]: SECRET_SIGNATURE, value };
 }
 
-function reveal(value: unknown): unknown {
-  if (isSecret(value)) return reveal(value.value);
-  if (Array.isArray(value)) return value.map(reveal);
-  if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, reveal(v)]));
-  }
-  return value;
-}
-
-/** `props` with the values of `secretKeys` wrapped as secrets (a key holding `undefined` stays out). */
-export function wrapSecrets(props: Props, secretKeys: Iterable<string>): Props {
-  const wrapped: Props = { ...props };
-  for (const key of secretKeys) {
-    const value = wrapped[key];
-    if (value === undefined || value === null || value === UNKNOWN) continue;
-    wrapped[key] = { [SIGNATURE_KEY]: SECRET_SIGNATURE, value };
-  }
-  return wrapped;
+/** `props` with the values at `paths` (dotted, as `unwrapSecrets` gives them) wrapped as secrets. */
+export function wrapSecrets(props: Props, paths: Iterable<string>): Props {
+  const wrapAt = (value: unknown, path: string[]): unknown => {
+    const [head, ...rest] = path;
+    if (head === undefined) return secretOf(value);
+    if (typeof value !== "object" || value === null || isSecret(value) || !(head in value)) return value;
+    const copy = (Array.isArray(value) ? [...value] : { ...value }) as Record<string, unknown>;
+    copy[head] = wrapAt(copy[head], rest);
+    return copy;
+  };
+  // Deepest first, so a group given as one secret wraps what its members were.
+  const sorted = [...paths].sort((a, b) => b.split(".").length - a.split(".").length);
+  return sorted.reduce<Props>((acc, path) => wrapAt(acc, path.split(".")) as Props, { ...props });
 }
 
 /** A protobuf Struct as a plain object (an absent Struct is `{}`). */

@@ -8,7 +8,15 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";
 import { ConnectionSchema } from "../connection";
-import { isOptional, propertyMeta, type ResourceModel, replacingInputs, schemaDefault } from "../model";
+import {
+  isOptional,
+  propertyMeta,
+  type ResourceModel,
+  replacingInputs,
+  schemaDef,
+  schemaDefault,
+  unwrapOptional,
+} from "../model";
 import { RESOURCES } from "../resources";
 
 export const PACKAGE = "whatsapp";
@@ -32,28 +40,13 @@ export function resourceToken(type: string): string {
 
 type Schema = z.ZodType;
 
-interface Def {
-  type: string;
-  innerType?: Schema;
-  in?: Schema;
-  out?: Schema;
-  options?: Schema[];
-  element?: Schema;
-  valueType?: Schema;
-  values?: unknown[];
-  entries?: Record<string, string | number>;
-  shape?: Record<string, Schema>;
-}
+const def = schemaDef;
 
-function def(schema: Schema): Def {
-  return (schema as unknown as { _zod: { def: Def } })._zod.def;
-}
-
+/** The schema under its optional wrappers and, for a transformed one, what a program writes. */
 function unwrap(schema: Schema): Schema {
-  const d = def(schema);
-  if (d.type === "optional" || d.type === "default" || d.type === "nullable") return unwrap(d.innerType as Schema);
-  if (d.type === "pipe") return unwrap(d.in as Schema);
-  return schema;
+  const inner = unwrapOptional(schema);
+  const d = def(inner);
+  return d.type === "pipe" ? unwrap(d.in as Schema) : inner;
 }
 
 /** The docs of a property from its metadata, with the restart a change needs said in them. */

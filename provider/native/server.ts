@@ -8,8 +8,18 @@
  * an id alone (import).
  */
 import type * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
 import { isWhatsAppError } from "../errors";
-import { foreignKeys, outputOnlyKeys, propertyMeta, RESOURCE_NAME, type ResourceModel, secretOutputs } from "../model";
+import {
+  foreignKeys,
+  outputOnlyKeys,
+  propertyMeta,
+  RESOURCE_NAME,
+  type ResourceModel,
+  schemaDef,
+  secretOutputs,
+  unwrapOptional,
+} from "../model";
 import { RESOURCES } from "../resources";
 import { configure as configureRuntime } from "../runtime";
 import { checkProviderConfig, configSource } from "./config";
@@ -68,49 +78,37 @@ function entryFor(request: Message): Entry {
   return entry;
 }
 
-/** Whether a schema (or one of its nested objects) marks the value at `key` secret. */
-function secretLeaves(shape: Record<string, unknown>, value: unknown): unknown {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
-  const out: Props = { ...(value as Props) };
+/** `value` with each property its schema (at any depth) marks secret wrapped as a secret. */
+function secretLeaves(shape: Record<string, z.ZodType>, value: unknown): unknown {
+  if (!isPlainObject(value)) return value;
+  const out: Props = { ...value };
   for (const [key, schema] of Object.entries(shape)) {
     if (!(key in out)) continue;
     const inner = unwrapOptional(schema);
-    const meta = propertyMeta.get(schema as never) ?? propertyMeta.get(inner as never);
-    const nested = (inner as { shape?: Record<string, unknown> }).shape;
-    if (meta?.secret === true) out[key] = wrapSecrets({ v: out[key] }, ["v"]).v;
+    const meta = propertyMeta.get(schema) ?? propertyMeta.get(inner);
+    const nested = schemaDef(inner).shape;
+    if (meta?.secret === true) out[key] = wrapSecrets({ value: out[key] }, ["value"]).value;
     else if (nested) out[key] = secretLeaves(nested, out[key]);
   }
   return out;
 }
 
-function unwrapOptional(schema: unknown): unknown {
-  const def = (schema as { _zod?: { def?: { type: string; innerType?: unknown } } })._zod?.def;
-  return def && ["optional", "default", "nullable"].includes(def.type) ? unwrapOptional(def.innerType) : schema;
-}
-
 /**
- * State as the engine keeps it: the model's secret properties (at any depth), the connection,
- * and whatever the program passed as a secret stay secret.
+ * State as the engine keeps it. What the program passed as a secret, the connection and a
+ * secret property that is not a group stay secret whole (a group given as one secret has one
+ * flag for all of it); everything else has its secret leaves wrapped (`webhooks.url` alone).
  */
 function sealed(model: ResourceModel, props: Props, secretInputs: Iterable<string>): Props {
-  const shape = { ...model.outputs.shape, ...model.inputs.shape } as Record<string, unknown>;
-  const nested = secretLeaves(shape, props) as Props;
+  const shape = { ...model.outputs.shape, ...model.inputs.shape } as Record<string, z.ZodType>;
   const whole = new Set([
     ...secretInputs,
-    ...secretOutputs(model).filter((key) => !(key in model.inputs.shape) || !isObjectShape(shape[key])),
+    ...secretOutputs(model).filter((key) => {
+      const schema = shape[key];
+      return !(key in model.inputs.shape) || schema === undefined || !schemaDef(unwrapOptional(schema)).shape;
+    }),
   ]);
-  return wrapSecrets(
-    nested,
-    [...whole].filter((key) => !containsWrapped(nested[key])),
-  );
-}
-
-function isObjectShape(schema: unknown): boolean {
-  return (unwrapOptional(schema) as { shape?: unknown }).shape !== undefined;
-}
-
-function containsWrapped(value: unknown): boolean {
-  return JSON.stringify(value ?? null).includes("4dabf18193072939515e22adb298388d");
+  const leaves = Object.fromEntries(Object.entries(shape).filter(([key]) => !whole.has(key)));
+  return wrapSecrets(secretLeaves(leaves, props) as Props, whole);
 }
 
 function isPlainObject(value: unknown): value is Props {
@@ -315,7 +313,13 @@ export class WhatsAppProvider {
       // A change the diff found and no input shows (a move to another address of the client).
       for (const key of replaces)
         if (![...paths.keys()].some((p) => p === key || p.startsWith(`${key}.`))) paths.set(key, "update");
-      if (paths.size === 0) paths.set("baseUrl", "update");
+      if (paths.size === 0) {
+        // Nothing the program wrote differs (state's stored connection is stale): an update
+        // without property lines, as the engine shows a diff it cannot detail.
+        response.setChanges(Changes.DIFF_SOME);
+        response.setReplacesList(replaces);
+        return response;
+      }
       const detailed = response.getDetaileddiffMap();
       for (const [path, kind] of paths) {
         const top = path.split(".")[0] as string;

@@ -19,6 +19,20 @@ export interface CorpusCase {
 
 export const CORPUS: CorpusCase[] = [
   {
+    name: "two settings of one field on one client, the second deployed with up --target, then removed in a killed up",
+    shows: 'invariant 3 up converges after step 6: client 0 log_level is "warning", the program says "info"',
+    defect: "settings-conflict-target",
+    expected: "violation",
+    actions: [
+      { op: "add", kind: "ApplicationSettings", pick: 0, media: "cdn" },
+      { op: "up" },
+      { op: "add", kind: "ApplicationSettings", pick: 1, media: "cdn" },
+      { op: "up", target: 3 },
+      { op: "remove", at: 7 },
+      { op: "kill", command: "up", after: 2 },
+    ],
+  },
+  {
     name: "two settings resources setting one field of one client differently at two addresses, the later one removed",
     shows: 'invariant 3 after step 6: client 0 log_level is "info", the program says "warning"',
     defect: "settings-conflict-address",

@@ -235,6 +235,12 @@ describe("a resource's life, over the protocol", () => {
     // The URL stays secret on the way back; the rest of the group shows.
     expect((checked.inputs.webhooks as Props).url).toEqual(secret("https://hooks.example.com/wa?auth=Hook-Secret-1"));
 
+    // A group given as one secret keeps one flag for all of it, as Pulumi keeps what went in.
+    const whole = secret({ url: "https://hooks.example.com/wa?auth=Hook-Secret-1", maxConcurrentRequests: 12 });
+    const wholeChecked = await engine.check(SETTINGS, "whole", { logLevel: "warning", webhooks: whole });
+    expect(wholeChecked.failures).toEqual([]);
+    expect(wholeChecked.inputs.webhooks).toEqual(whole);
+
     const previewed = await engine.create(SETTINGS, "settings", checked.inputs, true);
     expect(previewed.id).toBe("");
     expect(previewed.outputs.restartRequired).toBe(UNKNOWN);
