@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   RestoreUnfinishedError: "WHATSAPP_RESTORE_UNFINISHED",
   NotOwnedError: "WHATSAPP_NOT_OWNED",
   UnsureClientError: "WHATSAPP_UNSURE_CLIENT",
+  SettingsConflictError: "WHATSAPP_SETTINGS_CONFLICT",
 } as const;
 
 /** The stable `code` of every error this package reports. */
@@ -304,6 +305,36 @@ export class UnsureClientError extends WhatsAppError {
   }
 }
 
+/**
+ * Two `ApplicationSettings` of the deployment set one field of one client to different values,
+ * reaching it at two addresses: found only once the client's registered number is read, so after
+ * check. Both would apply and the last write would win unseen. Nothing was sent for this one.
+ */
+export class SettingsConflictError extends WhatsAppError {
+  declare readonly code: (typeof ERROR_CODES)["SettingsConflictError"];
+  readonly client: string;
+  /** The other address the same client (the same `wa_id`) is reached at. */
+  readonly otherAddress: string;
+  readonly fields: ReadonlyArray<string>;
+
+  constructor(client: string, otherAddress: string, fields: ReadonlyArray<string>) {
+    super(
+      ERROR_CODES.SettingsConflictError,
+      `${fields.join(", ")}: another ApplicationSettings of this program sets ${fields.length > 1 ? "them" : "it"} to ` +
+        `another value on the same client, reached at ${otherAddress} (the same registered number as ${client}); ` +
+        "nothing was sent for this resource",
+      {
+        hint:
+          "two resources setting one field of one client overwrite each other: set it in one of them, and reach " +
+          "one client by one address",
+      },
+    );
+    this.client = client;
+    this.otherAddress = otherAddress;
+    this.fields = fields;
+  }
+}
+
 /** Every error class, under its name: `ERROR_CODES` gives its code. */
 export const ERROR_CLASSES = {
   ConfigError,
@@ -320,6 +351,7 @@ export const ERROR_CLASSES = {
   RestoreUnfinishedError,
   NotOwnedError,
   UnsureClientError,
+  SettingsConflictError,
 } as const;
 
 /** The class behind each code, so that `isWhatsAppError(e, code)` narrows without a cast. */

@@ -53,6 +53,7 @@ export {
   NotOwnedError,
   ResponseShapeError,
   RestoreUnfinishedError,
+  SettingsConflictError,
   TimeoutError,
   TlsError,
   UnsureClientError,

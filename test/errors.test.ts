@@ -16,6 +16,7 @@ import {
   NotOwnedError,
   ResponseShapeError,
   RestoreUnfinishedError,
+  SettingsConflictError,
   TimeoutError,
   TlsError,
   UnsureClientError,
@@ -69,6 +70,11 @@ const ERRORS: ReadonlyArray<[string, ErrorCode, () => WhatsAppError]> = [
         consequence: "restoring the backup there",
         onPurpose: "a new `triggers` value restores there on purpose",
       }),
+  ],
+  [
+    "SettingsConflictError",
+    "WHATSAPP_SETTINGS_CONFLICT",
+    () => new SettingsConflictError("https://localhost", "https://127.0.0.1", ["logLevel"]),
   ],
 ];
 

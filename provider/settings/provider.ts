@@ -22,7 +22,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { connectionFailures, containsUnknown } from "../check";
 import { type Connection, clientIdentity } from "../connection";
 import { targetBaseUrl } from "../diff";
-import { certainlyNotApplied, FieldIgnoredError, partlyApplied, VersionError, WrongClientError } from "../errors";
+import {
+  certainlyNotApplied,
+  FieldIgnoredError,
+  partlyApplied,
+  SettingsConflictError,
+  VersionError,
+  WrongClientError,
+} from "../errors";
 import { clientMove, sameClientOrThrow, sayMove, waIdOf } from "../identity";
 import { warnIrreversible } from "../irreversible";
 import { RESOURCE_NAME } from "../model";
@@ -39,7 +46,7 @@ import {
 import { isAtLeast } from "../version";
 import { getSettings, patchSettings } from "./api";
 import { changedFields, holds, needsLiveValues, patchBody, pick, settingsOf } from "./changes";
-import { claim, declare, declaredOn, settingsDeployment } from "./deployment";
+import { claim, conflictsAcrossAddresses, declare, declaredOn, settingsDeployment } from "./deployment";
 import { parseInputs, restartFields } from "./inputs";
 import { type FlatSettings, flatten, fromWire, sameValue, unflatten } from "./mapping";
 import { resetSettings } from "./reset";
@@ -79,6 +86,18 @@ function conflicts(news: Props, settings: FlatSettings): Array<{ property: strin
     }
   }
   return failures;
+}
+
+/**
+ * Records that this resource manages the client `waId` at `identity`, unless another resource of
+ * this deployment sets one of its fields to another value there by another address: then nothing
+ * is sent for it. Runs as soon as the number is known (diff, or create after its first read),
+ * before any write.
+ */
+function claimOrRefuse(waId: string, identity: string, settings: FlatSettings): void {
+  const [conflict] = conflictsAcrossAddresses(waId, identity, settings);
+  if (conflict) throw new SettingsConflictError(identity, conflict[0], conflict[1]);
+  if (waId !== "") claim(waId, identity);
 }
 
 /** Remembers what this resource manages on its client, for deletes later in this deployment. */
@@ -141,7 +160,7 @@ export async function diff(id: string, olds: Props, news: Props) {
   // another address (another resource's, removed in this deployment) must not wipe it.
   const recordedAt = clientIdentity(olds.baseUrl);
   if (move.kind === "none" && typeof olds.waId === "string" && olds.waId !== "" && recordedAt) {
-    claim(olds.waId, recordedAt);
+    claimOrRefuse(olds.waId, recordedAt, flatten(news));
   }
   // The same client at another address: an update that records the new address.
   if (move.kind === "address") {
@@ -278,6 +297,7 @@ export async function create(inputs: Props) {
     const { application } = await getSettings(client.api);
     const live = fromWire(application);
     const waId = waIdOf(application);
+    claimOrRefuse(waId, client.identity, wanted);
     checkVersion(wanted, client.api.version);
     const before = outputs(inputs, client, pick(live, wanted.keys()), [], client.api.version, waId);
     return apply({ props: inputs, client, wanted, live, changed: changedFields(wanted, live), before, waId });
@@ -303,6 +323,7 @@ export async function update(id: string, olds: Props, news: Props) {
     const live: FlatSettings = needsLiveValues(changed, wanted)
       ? fromWire((await getSettings(client.api)).application)
       : new Map();
+    claimOrRefuse(waId, client.identity, wanted);
     const knownVersion = client.api.version ?? (typeof olds.apiVersion === "string" ? olds.apiVersion : undefined);
     checkVersion(changed, knownVersion);
     const result = await apply({ props: news, client, wanted, live, changed, before: olds, waId });

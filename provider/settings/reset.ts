@@ -10,6 +10,9 @@
  * - a client is reset by DELETE at most once per deployment (a destroy of several resources);
  * - a client whose registered number an `ApplicationSettings` of this deployment applied its
  *   settings to at another address is the same client reached another way: not reset;
+ * - a field this resource managed that another resource of this deployment sets too (a conflict
+ *   that `up --target` or a second address kept from check) goes back to that resource's value,
+ *   so the client ends as the remaining resource's state says;
  * - it says in a warning what it reset, read from the client before and after (defaults differ
  *   between client versions), and which of those changes wait for a Coreapp restart.
  */
@@ -19,7 +22,7 @@ import { waIdOf } from "../identity";
 import { exclusive, reachRecorded } from "../runtime";
 import { deleteSettings, getSettings, patchSettings } from "./api";
 import { changedFields, patchBody, settingsOf } from "./changes";
-import { declaredOn, settingsDeployment } from "./deployment";
+import { claimedElsewhere, declaredOn, declaredValue, settingsDeployment } from "./deployment";
 import { type FlatSettings, fromWire, sameValue } from "./mapping";
 import { FIELDS, FIELDS_BY_PATH } from "./schema";
 
@@ -44,23 +47,57 @@ function changedBetween(before: FlatSettings, after: FlatSettings): string[] {
   ).map((f) => f.path);
 }
 
+interface Before {
+  live: FlatSettings;
+  waId: string;
+}
+
 /**
- * The client's settings before a reset, read first; undefined (and a warning saying why) when it is
- * a client another `ApplicationSettings` of this deployment applied or still manages at another
- * address: the same registered number, so nothing is to be reset.
+ * The client's settings before a reset, read first, and whether another `ApplicationSettings` of
+ * this deployment applied or still manages this client at another address (the same registered
+ * number): then nothing is to be reset, and a warning says why.
  */
-async function liveUnlessManagedElsewhere(api: WhatsAppClient, identity: string): Promise<FlatSettings | undefined> {
+async function readBefore(api: WhatsAppClient, identity: string): Promise<Before & { elsewhere: boolean }> {
   const { application } = await getSettings(api);
   const waId = waIdOf(application);
-  const owner = waId === "" ? undefined : settingsDeployment().claimed.get(waId);
-  if (owner !== undefined && owner !== identity) {
+  const owner = claimedElsewhere(waId, identity);
+  if (owner !== undefined) {
     pulumi.log.warn(
       `${identity}: not reset: it is the client this deployment applied settings to at ${owner} (wa_id ${waId}); ` +
         "only the address it is reached at changed",
     );
-    return undefined;
   }
-  return fromWire(application);
+  return { live: fromWire(application), waId, elsewhere: owner !== undefined };
+}
+
+/**
+ * Of `paths`, those another resource of this deployment sets to another value than this resource
+ * did (a conflict `up --target` or a second address kept from check), with that value: their
+ * state says it, so the field must not keep the value of the resource going away.
+ */
+function handBackValues(identity: string, waId: unknown, props: Props, paths: string[]): FlatSettings {
+  const mine = settingsOf(props);
+  const values: FlatSettings = new Map();
+  for (const path of paths) {
+    const declared = declaredValue(identity, typeof waId === "string" ? waId : "", path);
+    if (declared && !sameValue(path, declared.value, mine.get(path))) values.set(path, declared.value);
+  }
+  return values;
+}
+
+/** Sends `wanted` where the client holds otherwise, in one PATCH; returns the paths sent. */
+async function send(api: WhatsAppClient, wanted: FlatSettings, live: FlatSettings): Promise<string[]> {
+  const changed = changedFields(wanted, live);
+  if (changed.size > 0) await patchSettings(api, patchBody(changed, wanted, live));
+  return [...changed.keys()];
+}
+
+function handedBack(identity: string, paths: string[]): void {
+  if (paths.length === 0) return;
+  pulumi.log.warn(
+    `${identity}: set ${paths.join(", ")} back to the value another ApplicationSettings of this program sets ` +
+      "(this resource had set another value)",
+  );
 }
 
 function describe(identity: string, what: string, changed: string[]): string {
@@ -88,8 +125,12 @@ export async function resetSettings(id: string, props: Props): Promise<void> {
         pulumi.log.info(`${identity}: already reset to defaults in this deployment; nothing sent`);
         return;
       }
-      const live = await liveUnlessManagedElsewhere(api, identity);
-      if (!live) return;
+      const before = await readBefore(api, identity);
+      if (before.elsewhere) {
+        const back = handBackValues(identity, before.waId, props, managed);
+        return handedBack(identity, await send(api, back, before.live));
+      }
+      const { live } = before;
       await deleteSettings(api);
       shared.reset.add(identity);
       const what = "reset every application setting (DELETE /v1/settings/application)";
@@ -106,18 +147,27 @@ export async function resetSettings(id: string, props: Props): Promise<void> {
     // Other resources share this client: reset only what none of them manages now.
     const own = managed.filter((path) => !others.has(path));
     const kept = managed.filter((path) => others.has(path));
-    if (own.length === 0) {
+    const back = handBackValues(identity, props.waId, props, kept);
+    if (own.length === 0 && back.size === 0) {
       pulumi.log.warn(
         `${identity}: not reset: every setting this resource managed (${managed.join(", ") || "none"}) ` +
           "is managed by another ApplicationSettings of this program",
       );
       return;
     }
+    const before = await readBefore(api, identity);
+    if (before.elsewhere) {
+      const elsewhere = handBackValues(identity, before.waId, props, managed);
+      return handedBack(identity, await send(api, elsewhere, before.live));
+    }
+    const { live } = before;
     const defaults: FlatSettings = new Map(own.map((path) => [path, FIELDS_BY_PATH.get(path)?.meta.default]));
-    const live = await liveUnlessManagedElsewhere(api, identity);
-    if (!live) return;
-    const changed = changedFields(defaults, live);
-    if (changed.size > 0) await patchSettings(api, patchBody(changed, defaults, live));
+    const sent = await send(api, new Map([...defaults, ...back]), live);
+    handedBack(
+      identity,
+      sent.filter((path) => back.has(path)),
+    );
+    if (own.length === 0) return;
     const still = kept.length > 0 ? ` (${kept.join(", ")} stay: another ApplicationSettings manages them)` : "";
     const what =
       others.size > 0

@@ -397,10 +397,13 @@ export function failuresExplainAndConverge(step: StepRecord, history: History): 
   const wholeUp = result.command === "up" && !step.targets;
   if (wholeUp && !step.faulted && !step.killed && history.owed !== undefined && !result.ok) {
     // Some refusals wait for a person by design, and their message says what to do: a restore left
-    // unfinished, a media provider the stack did not create (`adopt: true` or an alias), and input
-    // that check refuses (a 2-character bearer): the program has to change before an up can pass.
+    // unfinished, a media provider the stack did not create (`adopt: true` or an alias), input that
+    // check refuses (a 2-character bearer) and two resources setting one field of one client at two
+    // addresses (found after check): the program has to change before an up can pass.
     if (
-      !/RESTORE_UNFINISHED|unfinished|interrupted|NOT_OWNED|set adopt: true/i.test(result.failure ?? "") &&
+      !/RESTORE_UNFINISHED|unfinished|interrupted|NOT_OWNED|set adopt: true|SETTINGS_CONFLICT|set it in one of them/i.test(
+        result.failure ?? "",
+      ) &&
       !CHECK_FAILURE.test(result.failure ?? "")
     ) {
       found.push({

@@ -304,3 +304,86 @@ describe("two resources setting one field of one client", () => {
     expect((await provider.check({}, second)).failures).toEqual([]);
   });
 });
+
+/**
+ * Check compares resources by address (it is offline); the same client reached at two addresses
+ * shows only once its registered number is read: in a diff (state has it) or a create's first read.
+ */
+describe("two resources setting one field of one client reached at two addresses", () => {
+  const at = (e: Awaited<ReturnType<typeof emulator>>, host: string, resource: string, logLevel: string) => ({
+    connection: connectionOf(e, { baseUrl: e.url.replace("127.0.0.1", host) }),
+    logLevel,
+    __resourceName: resource,
+  });
+
+  test("both new: the second create is refused after its one read, nothing written for it", async () => {
+    const e = await emulator();
+    const first = await checked({}, at(e, "127.0.0.1", "main", "warning"));
+    const second = await checked({}, at(e, "localhost", "tuning", "error"));
+    await provider.create(first);
+    e.journal.clear();
+    const refused = await rejection(provider.create(second));
+    expect(refused).toMatchObject({ code: "WHATSAPP_SETTINGS_CONFLICT", fields: ["logLevel"] });
+    expect(refused.message).toContain(`reached at ${e.url}`);
+    expect(e.journal.entries.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "POST /v1/users/login",
+      "GET /v1/settings/application",
+    ]);
+    expect(e.getSetting("log_level")).toBe("warning");
+  });
+
+  test("one already in state: its diff is refused once the other has claimed the client, in preview too", async () => {
+    const e = await emulator();
+    const { outs } = await provider.create(await checked({}, at(e, "127.0.0.1", "main", "warning")));
+    await provider.shutdown(); // the next deployment
+    await provider.create(await checked({}, at(e, "localhost", "tuning", "error")));
+    const news = await checked(outs, at(e, "127.0.0.1", "main", "warning"));
+    e.journal.clear();
+    expect(await rejection(provider.diff("id", outs, news))).toMatchObject({ code: "WHATSAPP_SETTINGS_CONFLICT" });
+    expect(e.journal.entries).toEqual([]);
+  });
+
+  test("the same value at both addresses is no conflict", async () => {
+    const e = await emulator();
+    await provider.create(await checked({}, at(e, "127.0.0.1", "main", "warning")));
+    await provider.create(await checked({}, at(e, "localhost", "tuning", "warning")));
+    expect(e.journal.count("PATCH")).toBe(1);
+  });
+});
+
+describe("a removed resource that set a field another resource sets differently", () => {
+  test("its delete sets the field back to the remaining resource's value in one PATCH, resets nothing else", async () => {
+    // As after `up --target` deployed the second resource without checking the first: both applied.
+    const e = await emulator();
+    const warnings = captureWarnings();
+    const connection = connectionOf(e);
+    const kept = await provider.create(await checked({}, { connection, logLevel: "warning" }));
+    const removed = await provider.create(await checked({}, { connection, logLevel: "error", sentStatus: true }));
+    await provider.shutdown(); // the next deployment checks only the remaining resource
+    await checked(kept.outs, { connection, logLevel: "warning", __resourceName: "main" });
+    e.journal.clear();
+    await provider.delete("id", removed.outs);
+    expect(e.journal.entries.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "POST /v1/users/login",
+      "GET /v1/settings/application",
+      "PATCH /v1/settings/application",
+    ]);
+    expect(e.journal.filter("PATCH")[0]?.body).toEqual({ log_level: "warning", sent_status: false });
+    expect(e.getSetting("log_level")).toBe("warning");
+    expect(warnings.join("\n")).toContain(
+      `${e.url}: set logLevel back to the value another ApplicationSettings of this program sets`,
+    );
+  });
+
+  test("the same value as the remaining resource: nothing read, nothing sent", async () => {
+    const e = await emulator();
+    const connection = connectionOf(e);
+    await provider.create(await checked({}, { connection, logLevel: "warning" }));
+    const removed = await provider.create(await checked({}, { connection, logLevel: "warning" }));
+    await provider.shutdown();
+    await checked({}, { connection, logLevel: "warning", __resourceName: "main" });
+    e.journal.clear();
+    await provider.delete("id", removed.outs);
+    expect(e.journal.entries).toEqual([]);
+  });
+});
