@@ -14,7 +14,6 @@ import {
   type PropertyMeta,
   propertyMeta,
   type ResourceModel,
-  type SchemaDef,
   schemaDef,
   schemaDefault,
   unwrapOptional,
@@ -28,7 +27,6 @@ const ROOT = join(__dirname, basename(dirname(__dirname)) === "dist" ? "../.." :
 
 type Schema = z.ZodType;
 
-type Def = SchemaDef;
 const def = schemaDef;
 const unwrap = unwrapOptional;
 
