@@ -343,7 +343,7 @@ export function checkInputs(
   // Stack config is needed to create, and by a resource that reaches its client again later; a
   // backup or restore already done never does, so config removed since then is no failure.
   const creating = Object.keys(olds).length === 0;
-  if (creating || model.storesConnection || news.connection !== undefined) {
+  if (creating || (model.storesConnection && !model.oneShot) || news.connection !== undefined) {
     failures.push(...connectionFailures(news.connection, config));
   }
   const inputs: Record<string, unknown> = { ...news };

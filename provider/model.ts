@@ -53,7 +53,7 @@ export function property<T extends z.ZodType>(schema: T, meta: PropertyMeta): T 
   return schema;
 }
 
-/** The secret output keeping stack config's connection, so refresh and delete reach the recorded client. */
+/** The secret output keeping stack config's connection, so later calls reach (or ask) the recorded client. */
 export const STORED_CONNECTION = "clientConnection";
 
 /** The input a resource class adds holding its name in the program, so a failure can name it. */
@@ -80,8 +80,14 @@ export interface ResourceModel<
   inputs: I;
   /** What state holds besides the inputs; an input listed here again is read back from the client. */
   outputs: O;
-  /** Keeps stack config's connection (secret) in state: the resource has a client to reach later. */
+  /** Keeps stack config's connection (secret) in state: the resource has a client to reach or ask later. */
   storesConnection: boolean;
+  /**
+   * What it did cannot be read back or undone (a backup taken, a restore made): once created it
+   * never writes to its client again, so stack config removed since is no failure; a stored
+   * connection only lets a later move ask the recorded client who it is.
+   */
+  oneShot?: true;
   /** What an unknown input key is not: "a setting", "an input of SettingsBackup". */
   noun: string;
   /**

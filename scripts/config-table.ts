@@ -69,7 +69,11 @@ export function resourceTables(model: ResourceModel, withInputs: boolean): strin
   const outputs = Object.keys(model.outputs.shape).map((key) => `| \`${key}\` | ${notes(model, key, "outputs")} |`);
   const stored = model.storesConnection
     ? [
-        `| \`${STORED_CONNECTION}\` | The connection stack config gave, when the resource has none of its own: refresh and delete reach the recorded client with it. **Secret** in state. |`,
+        `| \`${STORED_CONNECTION}\` | The connection stack config gave, when the resource has none of its own: ${
+          model.oneShot
+            ? "when the connection later names another address, the recorded client is asked who it is with it"
+            : "refresh and delete reach the recorded client with it"
+        }. **Secret** in state. |`,
       ]
     : [];
   return [

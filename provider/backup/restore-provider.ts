@@ -40,7 +40,7 @@ import { warnIrreversible } from "../irreversible";
 import { defaultOf } from "../model";
 import { redact } from "../redact";
 import { formatId } from "../resource-id";
-import { exclusive, processState, reach } from "../runtime";
+import { exclusive, processState, reach, storedConnection } from "../runtime";
 import { health } from "./api";
 import { withInputs } from "./one-shot";
 import { carryRecord, earlierRestore, finish, restoreOnce } from "./restore-once";
@@ -188,7 +188,9 @@ export async function create(inputs: Props) {
   const { api } = client;
   const id = formatId(SettingsRestoreModel, target, sha256.slice(0, 16));
   // The restore and the restart it causes take the client's turn: no settings write interleaves.
-  return exclusive(target, () => restoreAndWait(inputs, api, { id, target, sha256, password, data }));
+  // Stack config's connection is kept (secret), so that a later move can ask this client who it is.
+  const kept = { ...inputs, ...storedConnection(inputs, api.connection) };
+  return exclusive(target, () => restoreAndWait(kept, api, { id, target, sha256, password, data }));
 }
 
 /** The outputs of a restore made before this create: nothing was sent now, nothing waited for. */
@@ -292,6 +294,7 @@ export async function update(_id: string, olds: Props, news: Props) {
   const target = clientIdentity(targetBaseUrl(news));
   if (target && target !== olds.baseUrl && typeof olds.sha256 === "string") {
     outs.baseUrl = target;
+    Object.assign(outs, storedConnection(news, reach(news).connection));
     carryRecord({ target: clientIdentity(olds.baseUrl) ?? "", sha256: olds.sha256, triggers: olds.triggers }, target);
   }
   return { outs };

@@ -41,6 +41,7 @@ export const SettingsBackupModel = resourceModel({
     baseUrl: property(z.string(), { description: "The client the backup was taken on (its normalized base URL)." }),
   }),
   storesConnection: false,
+  oneShot: true,
 });
 
 export const SettingsRestoreModel = resourceModel({
@@ -101,5 +102,6 @@ export const SettingsRestoreModel = resourceModel({
         "The same restore (client, data and `triggers`) was made before this resource was created, at `restoredAt`: nothing was sent.",
     }),
   }),
-  storesConnection: false,
+  storesConnection: true,
+  oneShot: true,
 });

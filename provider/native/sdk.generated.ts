@@ -134,7 +134,7 @@ export class SettingsRestore extends pulumi.CustomResource {
     for (const key of ["sha256","restartRequired","gatewayStatus","restoredAt","apiVersion","baseUrl","waId","alreadyRestored"]) props[key] = undefined;
     super(SettingsRestore.__pulumiType, name, props, {
       ...opts,
-      additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), ...["data","password"]],
+      additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), ...["data","password","clientConnection"]],
     });
   }
 }

@@ -314,6 +314,41 @@ describe("SettingsRestore", () => {
     expect([one, two].map((e) => e.journal.count("POST /v1/settings/restore"))).toEqual([0, 0]);
   });
 
+  test("a restore from stack config keeps its connection secret in state, so re-pointing config at another client asks the old one who it is", async () => {
+    // Not waiting for health, the restore never learns its target's number (waId ""); without the
+    // stored connection, a later move could not tell the clients apart and would refuse for good.
+    const source = await emulator({ waId: "15550001111" });
+    const one = await emulator({ waId: "15550001111" });
+    const two = await emulator({ waId: "15550002222" });
+    const backup = await takeBackup(source);
+    const stack = (e: Awaited<ReturnType<typeof emulator>>) => ({
+      config: {
+        get: (key: string) =>
+          ({
+            "whatsapp:baseUrl": e.url,
+            "whatsapp:username": "admin",
+            "whatsapp:password": e.adminPassword,
+            "whatsapp:caCert": e.caCert,
+          })[key],
+      },
+    });
+    await restoreProvider.configure(stack(one));
+    const inputs = { data: backup.outs.data, password, waitForHealthy: false };
+    const { outs } = await restoreProvider.create(inputs);
+    expect(outs).toMatchObject({ waId: "", clientConnection: { baseUrl: one.url, password: one.adminPassword } });
+    expect(one.journal.count("POST /v1/settings/restore")).toBe(1);
+    await one.restart(); // a restore stops a registered client until its Coreapp restarts
+    await restoreProvider.configure(stack(two));
+    one.journal.clear();
+    expect(await restoreProvider.diff("id", outs, inputs)).toEqual({ changes: true, replaces: ["connection"] });
+    // One read of the old client's number, with the session the restore opened.
+    expect(one.journal.entries.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /v1/settings/application"]);
+    expect(two.journal.entries.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "POST /v1/users/login",
+      "GET /v1/settings/application",
+    ]);
+  });
+
   test("triggers that come back from state with their keys in another order, or with the defaults check filled in, restore nothing again", async () => {
     const olds = {
       data: "a",

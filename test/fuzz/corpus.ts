@@ -19,6 +19,21 @@ export interface CorpusCase {
 
 export const CORPUS: CorpusCase[] = [
   {
+    name: "a restore from stack config killed once made, then config re-pointed at another client",
+    shows:
+      "invariant 7 after step 6: the next up failed too: <client 1> may be the client at <client 0> under another " +
+      "address, or another client (who answers could not be read (WHATSAPP_WRONG_CLIENT)) …",
+    expected: "pass",
+    actions: [
+      { op: "add", kind: "SettingsBackup", pick: 0, media: "cdn" },
+      { op: "up" },
+      { op: "add", kind: "SettingsRestore", pick: 0, media: "cdn" },
+      { op: "kill", command: "up", after: 1 },
+      { op: "stack", connection: { client: 1, spelling: "plain" } },
+      { op: "up" },
+    ],
+  },
+  {
     name: "two settings of one field on one client, the second deployed with up --target, then removed in a killed up",
     shows: 'invariant 3 up converges after step 6: client 0 log_level is "warning", the program says "info"',
     expected: "pass",
