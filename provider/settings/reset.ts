@@ -47,29 +47,6 @@ function changedBetween(before: FlatSettings, after: FlatSettings): string[] {
   ).map((f) => f.path);
 }
 
-interface Before {
-  live: FlatSettings;
-  waId: string;
-}
-
-/**
- * The client's settings before a reset, read first, and whether another `ApplicationSettings` of
- * this deployment applied or still manages this client at another address (the same registered
- * number): then nothing is to be reset, and a warning says why.
- */
-async function readBefore(api: WhatsAppClient, identity: string): Promise<Before & { elsewhere: boolean }> {
-  const { application } = await getSettings(api);
-  const waId = waIdOf(application);
-  const owner = claimedElsewhere(waId, identity);
-  if (owner !== undefined) {
-    pulumi.log.warn(
-      `${identity}: not reset: it is the client this deployment applied settings to at ${owner} (wa_id ${waId}); ` +
-        "only the address it is reached at changed",
-    );
-  }
-  return { live: fromWire(application), waId, elsewhere: owner !== undefined };
-}
-
 /**
  * Of `paths`, those another resource of this deployment sets to another value than this resource
  * did (a conflict `up --target` or a second address kept from check), with that value: their
@@ -100,6 +77,31 @@ function handedBack(identity: string, paths: string[]): void {
   );
 }
 
+/**
+ * The client's settings before a reset, read first; undefined when another `ApplicationSettings` of
+ * this deployment applied or still manages this client at another address (the same registered
+ * number): nothing is reset, a warning says why, and only what this resource set otherwise than
+ * that one goes back to its values.
+ */
+async function readBefore(
+  api: WhatsAppClient,
+  identity: string,
+  props: Props,
+  managed: string[],
+): Promise<FlatSettings | undefined> {
+  const { application } = await getSettings(api);
+  const waId = waIdOf(application);
+  const live = fromWire(application);
+  const owner = claimedElsewhere(waId, identity);
+  if (owner === undefined) return live;
+  pulumi.log.warn(
+    `${identity}: not reset: it is the client this deployment applied settings to at ${owner} (wa_id ${waId}); ` +
+      "only the address it is reached at changed",
+  );
+  handedBack(identity, await send(api, handBackValues(identity, waId, props, managed), live));
+  return undefined;
+}
+
 function describe(identity: string, what: string, changed: string[]): string {
   const restart = changed.filter((path) => FIELDS_BY_PATH.get(path)?.meta.restart);
   const parts = [`${identity}: ${what}`];
@@ -125,12 +127,8 @@ export async function resetSettings(id: string, props: Props): Promise<void> {
         pulumi.log.info(`${identity}: already reset to defaults in this deployment; nothing sent`);
         return;
       }
-      const before = await readBefore(api, identity);
-      if (before.elsewhere) {
-        const back = handBackValues(identity, before.waId, props, managed);
-        return handedBack(identity, await send(api, back, before.live));
-      }
-      const { live } = before;
+      const live = await readBefore(api, identity, props, managed);
+      if (!live) return;
       await deleteSettings(api);
       shared.reset.add(identity);
       const what = "reset every application setting (DELETE /v1/settings/application)";
@@ -155,12 +153,8 @@ export async function resetSettings(id: string, props: Props): Promise<void> {
       );
       return;
     }
-    const before = await readBefore(api, identity);
-    if (before.elsewhere) {
-      const elsewhere = handBackValues(identity, before.waId, props, managed);
-      return handedBack(identity, await send(api, elsewhere, before.live));
-    }
-    const { live } = before;
+    const live = await readBefore(api, identity, props, managed);
+    if (!live) return;
     const defaults: FlatSettings = new Map(own.map((path) => [path, FIELDS_BY_PATH.get(path)?.meta.default]));
     const sent = await send(api, new Map([...defaults, ...back]), live);
     handedBack(
