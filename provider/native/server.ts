@@ -9,7 +9,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import { isWhatsAppError } from "../errors";
+import { InputError, isWhatsAppError } from "../errors";
 import {
   foreignKeys,
   outputOnlyKeys,
@@ -369,13 +369,25 @@ export class WhatsAppProvider {
     answer(callback, async () => {
       const { model, lifecycle } = entryFor(call.request);
       const { plain: props, secretKeys } = unwrapSecrets(fromStruct(call.request.getProperties()));
+      const given = unwrapSecrets(fromStruct(call.request.getInputs())).plain;
       const read = await lifecycle.read?.(call.request.getId(), props);
       const response = new providerPb.ReadResponse();
       if (!read?.id) return response;
       const outputs = read.props ?? {};
+      if (Object.keys(props).length === 0 && Object.keys(given).length === 0 && Object.keys(outputs).length === 0) {
+        // A backup or a restore: what it did cannot be read back, and state made of its id alone
+        // would let a diff against the program take it for another one.
+        throw new InputError([
+          {
+            property: "id",
+            reason:
+              `a ${model.type} cannot be imported from its id (${call.request.getId()}): nothing it did can be read ` +
+              "back from a client; keep it as it is declared, or let it go with retainOnDelete (nothing is sent)",
+          },
+        ]);
+      }
       // An import has no inputs yet: those of the model the client holds, so the program that
       // declares them shows no diff.
-      const given = unwrapSecrets(fromStruct(call.request.getInputs())).plain;
       const inputs =
         Object.keys(given).length > 0
           ? given

@@ -337,7 +337,9 @@ export async function read(id: string, props: Props) {
   const client = reachRecorded(props, id);
   const { application } = await getSettings(client.api);
   const live = fromWire(application);
-  const managed = settingsOf(props);
+  // From an id alone (an import) nothing is managed yet: every field the client holds, so the
+  // program written from them shows no diff.
+  const managed = Object.keys(props).length === 0 ? live : settingsOf(props);
   // A client may leave a cleared URL out of its answer: absent reads as "", as a write takes it (`holds`).
   const current = new Map(
     [...managed.keys()]
