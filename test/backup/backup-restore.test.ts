@@ -7,7 +7,7 @@ import * as backupProvider from "../../provider/backup/backup-provider";
 import * as restoreProvider from "../../provider/backup/restore-provider";
 import { UNKNOWN } from "../../provider/check";
 import { call, login } from "../support/api";
-import { captureWarnings, connectionOf, emulator } from "../support/provider";
+import { captureWarnings, connectionOf, emulator, stackConfigOf } from "../support/provider";
 import { rejection } from "../support/rejection";
 
 const password = "Backup-Passw0rd!";
@@ -321,24 +321,13 @@ describe("SettingsRestore", () => {
     const one = await emulator({ waId: "15550001111" });
     const two = await emulator({ waId: "15550002222" });
     const backup = await takeBackup(source);
-    const stack = (e: Awaited<ReturnType<typeof emulator>>) => ({
-      config: {
-        get: (key: string) =>
-          ({
-            "whatsapp:baseUrl": e.url,
-            "whatsapp:username": "admin",
-            "whatsapp:password": e.adminPassword,
-            "whatsapp:caCert": e.caCert,
-          })[key],
-      },
-    });
-    await restoreProvider.configure(stack(one));
+    await restoreProvider.configure(stackConfigOf(one));
     const inputs = { data: backup.outs.data, password, waitForHealthy: false };
     const { outs } = await restoreProvider.create(inputs);
     expect(outs).toMatchObject({ waId: "", clientConnection: { baseUrl: one.url, password: one.adminPassword } });
     expect(one.journal.count("POST /v1/settings/restore")).toBe(1);
     await one.restart(); // a restore stops a registered client until its Coreapp restarts
-    await restoreProvider.configure(stack(two));
+    await restoreProvider.configure(stackConfigOf(two));
     one.journal.clear();
     expect(await restoreProvider.diff("id", outs, inputs)).toEqual({ changes: true, replaces: ["connection"] });
     // One read of the old client's number, with the session the restore opened.

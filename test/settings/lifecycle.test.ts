@@ -1,6 +1,13 @@
 import { describe, expect, test } from "vitest";
 import { call, login } from "../support/api";
-import { captureWarnings, checked, connectionOf, emulator, settingsProvider as provider } from "../support/provider";
+import {
+  captureWarnings,
+  checked,
+  connectionOf,
+  emulator,
+  settingsProvider as provider,
+  stackConfigOf,
+} from "../support/provider";
 import { rejection } from "../support/rejection";
 
 const SETTINGS = "/v1/settings/application";
@@ -120,17 +127,7 @@ describe("create adopts the client's settings", () => {
 
   test("the settings from stack config are used when the resource has no connection", async () => {
     const e = await emulator();
-    await provider.configure({
-      config: {
-        get: (key: string) =>
-          ({
-            "whatsapp:baseUrl": e.url,
-            "whatsapp:username": "admin",
-            "whatsapp:password": e.adminPassword,
-            "whatsapp:caCert": e.caCert,
-          })[key],
-      },
-    });
+    await provider.configure(stackConfigOf(e));
     const { outs } = await provider.create(await checked({}, { sentStatus: true }));
     expect(outs).toMatchObject({ sentStatus: true, baseUrl: e.url });
     expect(outs).not.toHaveProperty("connection");

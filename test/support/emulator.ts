@@ -33,6 +33,17 @@ export function connectionOf(e: Emulator, extra: Record<string, unknown> = {}): 
   return { baseUrl: e.url, username: "admin", password: e.adminPassword, caCert: e.caCert, ...extra };
 }
 
+/** What a dynamic provider's `configure` gets when stack config names `e` (with the admin's password). */
+export function stackConfigOf(e: Emulator): { config: { get(key: string): string | undefined } } {
+  const config: Record<string, string | undefined> = {
+    "whatsapp:baseUrl": e.url,
+    "whatsapp:username": "admin",
+    "whatsapp:password": e.adminPassword,
+    "whatsapp:caCert": e.caCert,
+  };
+  return { config: { get: (key: string) => config[key] } };
+}
+
 /** An emulator over plain HTTP, its default: for the emulator's own tests that are not about TLS. */
 export function plainEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   return emulator({ https: false, ...options });

@@ -2,7 +2,7 @@
 import { afterEach, expect, vi } from "vitest";
 import * as settingsProvider from "../../provider/settings/provider";
 
-export { connectionOf, emulator } from "./emulator";
+export { connectionOf, emulator, stackConfigOf } from "./emulator";
 
 /** The settings provider's check of `news` against `olds`, failing the test on check failures. */
 export async function checked(olds: Record<string, unknown>, news: Record<string, unknown>) {
