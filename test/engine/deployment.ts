@@ -927,14 +927,7 @@ async function deleteOne(run: Run, journal: Journal, resource: ResourceState): P
   }
   await run.around(resource.urn, async () => {
     const host = await run.hostFor(resource.type, resource.provider);
-    const operation = journal.begin("deleting", resource);
-    try {
-      await host.delete(resource.urn, resource.id, resource.outputs, resource.inputs);
-    } catch (error) {
-      journal.end(operation);
-      throw error;
-    }
-    journal.end(operation, { remove: resource });
+    await journal.deleting(resource, () => host.delete(resource.urn, resource.id, resource.outputs, resource.inputs));
   });
 }
 

@@ -73,6 +73,22 @@ export class Journal {
     return operation;
   }
 
+  /**
+   * A provider delete with its pending operation: the resource leaves state when `remove`
+   * resolves; when it throws, only the operation ends and the resource stays (Pulumi's
+   * `DeleteStep.Apply`, pkg/resource/deploy/step.go).
+   */
+  async deleting(resource: ResourceState, remove: () => Promise<unknown>): Promise<void> {
+    const operation = this.begin("deleting", resource);
+    try {
+      await remove();
+    } catch (error) {
+      this.end(operation);
+      throw error;
+    }
+    this.end(operation, { remove: resource });
+  }
+
   /** A step ended (or a step without a provider call happened): one write with its outcome. */
   end(operation: PendingOperation | undefined, outcome: StepOutcome = {}): void {
     if (operation) this.pending.splice(this.pending.indexOf(operation), 1);

@@ -353,15 +353,10 @@ async function deploy(run: Run, program: FastProgram, journal: Journal, options:
 }
 
 /** One provider delete with its pending operation. */
-async function deleteOne(journal: Journal, resource: ResourceState): Promise<void> {
-  const operation = journal.begin("deleting", resource);
-  try {
-    await PROVIDERS[kindOf(resource)].delete(resource.id, revealProps(resource.outputs));
-  } catch (error) {
-    journal.end(operation);
-    throw error;
-  }
-  journal.end(operation, { remove: resource });
+function deleteOne(journal: Journal, resource: ResourceState): Promise<void> {
+  return journal.deleting(resource, () =>
+    PROVIDERS[kindOf(resource)].delete(resource.id, revealProps(resource.outputs)),
+  );
 }
 
 /** Deletes in the order given; after a failure the rest stays. Replaced originals get no step of their own. */
