@@ -452,6 +452,18 @@ async function replaceStep(
   return registered;
 }
 
+/** The step a registration's diff decides, with the options the program gave it. */
+function decideFor(reg: Registration, diff: ProviderDiff, oldInputs: Props, newInputs: Props, hasInitErrors = false) {
+  return decideStep({
+    diff,
+    oldInputs,
+    newInputs,
+    replaceOnChanges: reg.replaceOnChanges,
+    deleteBeforeReplace: reg.deleteBeforeReplace ?? false,
+    hasInitErrors,
+  });
+}
+
 /**
  * The `import` option (`step_generator.go`: an `ImportStep`, then `continueStepsFromImport`):
  * `Read(id)` with neither inputs nor state (`step.go`, `ImportStep.Apply`), in preview too; the
@@ -484,13 +496,7 @@ async function importStep(work: StepWork, importId: string): Promise<Registered>
   }
   const inputs = annotateSecrets(checked.inputs, wanted) as Props;
   const diff = await host.diff(reg.urn, imported.id, imported.outputs, inputs, imported.inputs);
-  const decision = decideStep({
-    diff,
-    oldInputs: imported.inputs,
-    newInputs: inputs,
-    replaceOnChanges: reg.replaceOnChanges,
-    deleteBeforeReplace: reg.deleteBeforeReplace ?? false,
-  });
+  const decision = decideFor(reg, diff, imported.inputs, inputs);
   if (decision.op === "replace") {
     throw new Error(
       `replacing the imported resource '${reg.urn}' (${decision.replaceKeys.join(", ")}) is not modelled`,
@@ -626,14 +632,7 @@ async function deploy(run: Run, journal: Journal): Promise<void> {
     const diff: ProviderDiff = replaceRequested
       ? { changes: "some", replaces: ["id"], deleteBeforeReplace: false }
       : await host.diff(reg.urn, previous.id, previous.outputs, inputs, previous.inputs);
-    const decision = decideStep({
-      diff,
-      oldInputs: previous.inputs,
-      newInputs: inputs,
-      replaceOnChanges: reg.replaceOnChanges,
-      deleteBeforeReplace: reg.deleteBeforeReplace ?? false,
-      hasInitErrors: (previous.initErrors?.length ?? 0) > 0,
-    });
+    const decision = decideFor(reg, diff, previous.inputs, inputs, (previous.initErrors?.length ?? 0) > 0);
     if (decision.op === "same") return { inputs, plan: { op: "same", previous } };
     // The provider's detailed diff when it gave one, as the CLI renders it; else the engine's own.
     const changes = diff.detailedDiff
