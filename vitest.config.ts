@@ -15,6 +15,8 @@ export default defineConfig({
     // failing test's logs are shown with its failure.
     silent: "passed-only",
     hookTimeout: 60_000,
+    // The package is packed once for the run, not once per test file.
+    globalSetup: ["test/support/pack-once.ts"],
     env: {
       // Restores in tests record their intent here, not in the user's home directory.
       WHATSAPP_RESTORE_RECORD_DIR: mkdtempSync(join(tmpdir(), "restore-records-")),

@@ -6,9 +6,9 @@
 import { exec, execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { packInto, ROOT } from "../support/packed";
+import { packedTarball, ROOT } from "../support/packed";
 
 const EXAMPLES = ["basic", "migrate-settings"];
 const VERSION = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
@@ -43,7 +43,8 @@ function run(command: string, cwd: string): Promise<string> {
 function freshClone(example: string): string {
   const root = mkdtempSync(join(tmpdir(), `example-${example}-`));
   // At the clone's root, where README's `npm ci && npm pack` leaves it.
-  packInto(root);
+  const tarball = packedTarball();
+  copyFileSync(tarball, join(root, basename(tarball)));
   const files = execFileSync("git", ["ls-files", `examples/${example}`], { cwd: ROOT, encoding: "utf8" })
     .split("\n")
     .filter(Boolean);

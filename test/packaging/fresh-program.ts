@@ -8,7 +8,7 @@ import { execFile, execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { packInto, ROOT } from "../support/packed";
+import { packedTarball, ROOT } from "../support/packed";
 
 export const TOOLCHAIN = join(ROOT, "test/packaging/toolchain/node_modules");
 export const TEMPLATES = ["nodenext", "commonjs"] as const;
@@ -29,7 +29,7 @@ export function compilerVersion(compiler: Compiler): string {
 export function freshProgram(template: Template, source: string): string {
   const dir = mkdtempSync(join(tmpdir(), `fresh-program-${template}-`));
   const modules = join(dir, "node_modules");
-  const { tarball } = packInto(join(dir, ".pack"));
+  const tarball = packedTarball();
   mkdirSync(join(modules, "@types"), { recursive: true });
   mkdirSync(join(modules, "@pulumi"), { recursive: true });
   mkdirSync(join(modules, "pulumi-whatsapp-settings"));

@@ -35,10 +35,19 @@ export function packInto(destination: string): { tarball: string; files: string[
   return { tarball: join(destination, result.filename), files: result.files.map((file) => file.path).sort() };
 }
 
+/** Where the suite's global setup (pack-once.ts) leaves the run's one tarball. */
+export const RUN_TARBALL = "WHATSAPP_TEST_TARBALL";
+
 let tarball: string | undefined;
 
-/** This test file's tarball, packed once into the repository's `.tmp`. */
-function pack(): string {
+/**
+ * The package's tarball for this run: the one the suite's global setup packed, else (a script,
+ * the engine stand-in) one packed by this process into the repository's `.tmp`. `npm pack` costs
+ * a second or two; each test file would otherwise pay it again.
+ */
+export function packedTarball(): string {
+  const shared = process.env[RUN_TARBALL];
+  if (shared && existsSync(shared)) return shared;
   tarball ??= packInto(TMP).tarball;
   return tarball;
 }
@@ -48,7 +57,7 @@ function pack(): string {
  * repository's node_modules) with the packed package installed in its node_modules.
  */
 export function packedProgram(files: Record<string, string> = {}): string {
-  const file = pack();
+  const file = packedTarball();
   mkdirSync(TMP, { recursive: true });
   const dir = mkdtempSync(join(TMP, "program-"));
   const target = join(dir, "node_modules", "pulumi-whatsapp-settings");
