@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: what the provider costs and how it scales, against emulators on loopback with
- * 20 ms of latency per request, side by side with what a user would otherwise do. Prints a
- * markdown table and writes bench/results.json. Absolute times depend on the machine; the
- * ratios are computed within one run.
+ * 20 ms of latency per request, side by side with what a user would otherwise do, and the native
+ * provider beside the dynamic one, step by step, on the same fleet. Prints a markdown table and
+ * writes bench/results.json. Absolute times depend on the machine; the ratios are computed within
+ * one run.
  */
 
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -18,6 +19,7 @@ import { LATENCY_MS, resetClients, startClient, startClients } from "./bench/cli
 import { type Deployment, inputsFor, packDeployment, WANTED } from "./bench/deployment";
 import { timeDirectCalls } from "./bench/direct-calls";
 import { type FleetUp, fleetUp } from "./bench/fleet-up";
+import { measureNativeBesideDynamic } from "./bench/native-fleet";
 import { combine, figure, type Report } from "./bench/report";
 
 const FLEET_SIZES = [10, 50, 200];
@@ -240,6 +242,7 @@ const MEASURES: ReadonlyArray<(deployment: Deployment) => Promise<Report>> = [
   measureFleet,
   measureOverhead,
   measureColdStart,
+  measureNativeBesideDynamic,
 ];
 
 async function main(): Promise<void> {

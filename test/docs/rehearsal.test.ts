@@ -1,6 +1,7 @@
 /**
- * The rehearsal blocks of README.md and examples/migrate-settings/README.md, run as written in a
- * fresh copy of the repository against the emulators they start. The only substitutions are the
+ * The rehearsal blocks of README.md, examples/migrate-settings/README.md and
+ * examples/fleet-native/README.md, run as written in a fresh copy of the repository against the
+ * emulators they start. The only substitutions are the
  * ones the text names: an emulator runs "in another terminal", on other ports when 9090 or 9091
  * are taken. Everything the commands print, npm's echo of each script line included, is scanned
  * for every secret in the secrets file they use.
@@ -62,6 +63,8 @@ interface Rehearsal {
 
 const SETTINGS = "pulumi-nodejs:dynamic/whatsapp:ApplicationSettings";
 const MEDIA = "pulumi-nodejs:dynamic/whatsapp:MediaProvider";
+const NATIVE_SETTINGS = "whatsapp:index:ApplicationSettings";
+const NATIVE_MEDIA = "whatsapp:index:MediaProvider";
 
 const REHEARSALS: Rehearsal[] = [
   {
@@ -98,6 +101,34 @@ const REHEARSALS: Rehearsal[] = [
         `${SETTINGS} new-client-settings create`,
       ],
       ["SettingsBackup old-client-backup create", "SettingsRestore new-client-restore create", "Outputs:"],
+    ],
+  },
+  {
+    document: "examples/fleet-native/README.md",
+    heading: "Rehearse it without the Pulumi CLI",
+    ports: ["9090", "9091"],
+    secretsFile: "fleet.secrets",
+    keys: [
+      "clientACdnToken",
+      "clientAPassword",
+      "clientAWebhookUrl",
+      "clientBCdnToken",
+      "clientBPassword",
+      "clientBWebhookUrl",
+    ],
+    ignored: ["client-a-ca.pem", "client-b-ca.pem", "fleet.secrets"],
+    claims: [
+      [
+        "+  pulumi:providers:whatsapp clientA create",
+        "+  pulumi:providers:whatsapp clientB create",
+        `+  ${NATIVE_SETTINGS} clientA-settings create`,
+        `+  ${NATIVE_MEDIA} clientB-cdn create`,
+        '+ webhooks: {"url":"[secret]"}',
+        "+ config: [secret]",
+      ],
+      [`+  ${NATIVE_SETTINGS} clientB-settings create`, "Outputs:", "+ 6 created"],
+      [`~  ${NATIVE_SETTINGS} clientA-settings same`, `~  ${NATIVE_MEDIA} clientB-cdn same`, "4 unchanged"],
+      [`-  ${NATIVE_SETTINGS} clientA-settings delete`, `-  ${NATIVE_MEDIA} clientB-cdn delete`],
     ],
   },
 ];
