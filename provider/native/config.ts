@@ -45,7 +45,11 @@ export function checkProviderConfig(args: Record<string, unknown>): ConfigFailur
       const key = String(issue.path[0] ?? "baseUrl");
       const schema = ConnectionSchema.shape[key as keyof typeof ConnectionSchema.shape];
       const allowed = schema ? propertyMeta.get(schema)?.allowed : undefined;
-      failures.push({ property: key, reason: allowed ? `must be ${allowed}` : issue.message });
+      // A refinement's own reason ("must not have a query string") says more than what is allowed,
+      // as a resource's check words it.
+      const own = issue.code === "custom" ? (issue.params as { reason?: unknown } | undefined)?.reason : undefined;
+      const reason = typeof own === "string" ? own : allowed ? `must be ${allowed}` : issue.message;
+      failures.push({ property: key, reason });
     }
   }
   return failures;

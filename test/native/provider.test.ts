@@ -220,7 +220,7 @@ describe("the plugin's own calls", () => {
     const failures = response.getFailuresList().map((f: Message) => `${f.getProperty()}: ${f.getReason()}`);
     expect(failures).toEqual([
       expect.stringMatching(/^colour: is not a setting of the whatsapp provider/),
-      expect.stringMatching(/^baseUrl: must be an http\(s\):\/\/ URL/),
+      expect.stringMatching(/^baseUrl: must start with https:\/\/ \(or http:\/\/\)$/),
     ]);
   });
 });
