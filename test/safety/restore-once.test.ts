@@ -14,33 +14,12 @@ import { runEngine } from "../engine/deployment";
 import { emulator } from "../support/emulator";
 import { programOf } from "../support/program-dir";
 import { rejection } from "../support/rejection";
-import { connectionOf, Deployment, isolateRestoreRecords } from "./hosted";
+import { connectionOf, isolateRestoreRecords, PROVIDERS, startDeployment } from "./hosted";
 
 const BACKUP_PASSWORD = "Backup-Passw0rd!";
 const RESTORE = "POST /v1/settings/restore";
 
-/** A registered source's backup, and the checked inputs of its restore onto an unregistered target. */
-async function backupFor(extra: Record<string, unknown> = {}) {
-  isolateRestoreRecords();
-  const source = await emulator({ waId: "15550001111" });
-  const target = await emulator({ waId: null });
-  const deployment = await Deployment.start();
-  const backup = await deployment.up("SettingsBackup", "backup", {
-    connection: connectionOf(source),
-    password: BACKUP_PASSWORD,
-  });
-  const inputs = (more: Record<string, unknown> = {}) =>
-    deployment.check("SettingsRestore", "restore", {
-      connection: { ...connectionOf(target), ...extra },
-      data: backup.outputs.data,
-      password: BACKUP_PASSWORD,
-      healthTimeoutMs: 5_000,
-      ...more,
-    });
-  return { source, target, deployment, inputs };
-}
-
-describe("a restore happens once per intent", () => {
+describe("a restore happens once per intent, through the engine stand-in", () => {
   test("a SettingsRestore renamed without an alias sends no second restore; preview and up say when it was made", async () => {
     isolateRestoreRecords();
     const source = await emulator({ waId: "15550001111" });
@@ -117,13 +96,38 @@ new ws.SettingsRestore(config.get("restoreName") || "restore", {
     });
     expect(source.journal.count("POST /v1/settings/backup")).toBe(1);
   }, 180_000);
+});
+
+describe.each(PROVIDERS)("a restore happens once per intent, through the %s provider", (provider) => {
+  const start = (config?: Record<string, string>) => startDeployment(provider, config);
+
+  /** A registered source's backup, and the checked inputs of its restore onto an unregistered target. */
+  async function backupFor(extra: Record<string, unknown> = {}) {
+    isolateRestoreRecords();
+    const source = await emulator({ waId: "15550001111" });
+    const target = await emulator({ waId: null });
+    const deployment = await start();
+    const backup = await deployment.up("SettingsBackup", "backup", {
+      connection: connectionOf(source),
+      password: BACKUP_PASSWORD,
+    });
+    const inputs = (more: Record<string, unknown> = {}) =>
+      deployment.check("SettingsRestore", "restore", {
+        connection: { ...connectionOf(target), ...extra },
+        data: backup.outputs.data,
+        password: BACKUP_PASSWORD,
+        healthTimeoutMs: 5_000,
+        ...more,
+      });
+    return { source, target, deployment, inputs };
+  }
 
   test("a create whose restore answer dripped past timeoutMs fails without inviting a repeat, and a plain second create sends nothing", async () => {
     const { target, inputs } = await backupFor({ timeoutMs: 1_000 });
     // The client applies the restore, then its answer drips in a byte every 300 ms, past the timeout.
     target.faults.inject({ route: RESTORE, dripMs: 300, dripForever: true, times: 1 });
     const checked = await inputs();
-    const first = await Deployment.start();
+    const first = await start();
     const failed = await rejection(first.create("SettingsRestore", "restore", checked));
     expect(failed.message).toContain("it is not retried");
     expect(failed.message).toContain("give this resource a new `triggers` value");
@@ -132,7 +136,7 @@ new ws.SettingsRestore(config.get("restoreName") || "restore", {
     expect(target.registered).toBe(true);
 
     // The engine kept nothing of the failed create: the next plain `up` creates it again.
-    const next = await Deployment.start();
+    const next = await start();
     const created = await next.create("SettingsRestore", "restore", checked);
     expect(target.journal.count(RESTORE)).toBe(1);
     expect(created.outputs).toMatchObject({ alreadyRestored: true, gatewayStatus: "not checked" });
@@ -142,13 +146,13 @@ new ws.SettingsRestore(config.get("restoreName") || "restore", {
   test("a deployment that stopped after the restore returned, before its checkpoint, does not restore again", async () => {
     const { target, inputs } = await backupFor();
     const checked = await inputs();
-    const first = await Deployment.start();
+    const first = await start();
     const made = await first.create("SettingsRestore", "restore", checked);
     // Killed before the checkpoint was written: state has no trace of the restore.
     await first.kill();
     expect(target.journal.count(RESTORE)).toBe(1);
 
-    const next = await Deployment.start();
+    const next = await start();
     const again = await next.create("SettingsRestore", "restore", checked);
     expect(target.journal.count(RESTORE)).toBe(1);
     expect(again.outputs).toMatchObject({ alreadyRestored: true, restoredAt: made.outputs.restoredAt });
@@ -157,7 +161,7 @@ new ws.SettingsRestore(config.get("restoreName") || "restore", {
 
   test("triggers name one intent whatever their key order; a new value restores again, and its preview says so", async () => {
     const { target, inputs } = await backupFor();
-    const first = await Deployment.start();
+    const first = await start();
     const made = await first.create(
       "SettingsRestore",
       "restore",
@@ -165,7 +169,7 @@ new ws.SettingsRestore(config.get("restoreName") || "restore", {
     );
     expect(target.journal.count(RESTORE)).toBe(1);
 
-    const next = await Deployment.start();
+    const next = await start();
     // The same triggers spelled in another key order, under another name: the same restore.
     await next.create("SettingsRestore", "renamed", await inputs({ triggers: { week: 1, reason: "migration" } }));
     expect(target.journal.count(RESTORE)).toBe(1);
@@ -182,14 +186,14 @@ new ws.SettingsRestore(config.get("restoreName") || "restore", {
 
   test("a restore renamed while its backup was taken again sends nothing, and says how to restore the new backup", async () => {
     const { target, deployment, inputs } = await backupFor();
-    const first = await Deployment.start();
+    const first = await start();
     const made = await first.create("SettingsRestore", "restore", await inputs());
     // The backup its data follows is taken again (a new password): new data, under a new name.
     const newer = await deployment.up("SettingsBackup", "backup-2", {
       connection: connectionOf(target),
       password: "Another-Backup-Passw0rd!",
     });
-    const next = await Deployment.start();
+    const next = await start();
     const renamed = await next.create("SettingsRestore", "renamed", {
       ...(await inputs()),
       data: newer.outputs.data,
@@ -213,7 +217,7 @@ new ws.SettingsRestore(config.get("restoreName") || "restore", {
       join(records, `${short(identity)}-${sha256.slice(0, 32)}.json`),
       JSON.stringify({ target: identity, sha256, state: "done", startedAt: "2026-01-02T03:04:05.000Z" }),
     );
-    const deployment = await Deployment.start();
+    const deployment = await start();
     const created = await deployment.up("SettingsRestore", "restore", {
       connection: connectionOf(target),
       data: "b".repeat(64),
@@ -225,7 +229,7 @@ new ws.SettingsRestore(config.get("restoreName") || "restore", {
 
   test("a restore whose new address cannot be told apart from its client is not made again on a guess", async () => {
     const { target, inputs } = await backupFor();
-    const deployment = await Deployment.start();
+    const deployment = await start();
     const made = await deployment.create("SettingsRestore", "restore", await inputs());
     // Another spelling of the same client, which does not answer who it is right now (it restarts).
     const moved = await inputs({
@@ -253,9 +257,9 @@ new ws.SettingsRestore(config.get("restoreName") || "restore", {
 
   test("without triggers, left out and null are one intent", async () => {
     const { target, inputs } = await backupFor();
-    const first = await Deployment.start();
+    const first = await start();
     await first.create("SettingsRestore", "restore", await inputs());
-    const next = await Deployment.start();
+    const next = await start();
     await next.create("SettingsRestore", "restore", { ...(await inputs()), triggers: null });
     expect(target.journal.count(RESTORE)).toBe(1);
   });
