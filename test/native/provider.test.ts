@@ -225,6 +225,23 @@ describe("the plugin's own calls", () => {
   });
 });
 
+test("CheckConfig takes the advanced stack config the dynamic provider takes (README): whatsapp:retryAttempts, retryBaseDelayMs, retryDeadlineMs", async () => {
+  const request = new providerPb.CheckRequest();
+  request.setUrn("urn:pulumi:dev::fleet::pulumi:providers:whatsapp::default");
+  request.setOlds(toStruct({}));
+  request.setNews(
+    toStruct({
+      baseUrl: "https://wa.example.com",
+      retryAttempts: "2",
+      retryBaseDelayMs: "5",
+      retryDeadlineMs: "1000",
+      version: "0.2.0",
+    }),
+  );
+  const response = await engine.call("checkConfig", request);
+  expect(response.getFailuresList().map((f: Message) => `${f.getProperty()}: ${f.getReason()}`)).toEqual([]);
+});
+
 describe("a resource's life, over the protocol", () => {
   test("ApplicationSettings: preview sends nothing; create, a per-property diff, update, refresh, import and delete", async () => {
     const e = await emulator({ waId: "15550001234" });
