@@ -8,6 +8,7 @@
 import { UNKNOWN } from "../check";
 import { type ConfigSource, ConnectionSchema, connectionFromConfig, PartialConnectionSchema } from "../connection";
 import { propertyMeta } from "../model";
+import { RETRY_CONFIG_KEYS } from "../runtime";
 import { unwrapSecrets } from "./protocol";
 import { PACKAGE } from "./schema";
 
@@ -29,8 +30,10 @@ export function configSource(args: Record<string, unknown>): ConfigSource {
 export function checkProviderConfig(args: Record<string, unknown>): ConfigFailure[] {
   const failures: ConfigFailure[] = [];
   const known = new Set(Object.keys(PartialConnectionSchema.shape));
+  // A default provider's inputs are the stack config, which also holds the advanced retry keys.
+  const advanced = new Set<string>(RETRY_CONFIG_KEYS);
   for (const key of Object.keys(args)) {
-    if (key === "version" || key.startsWith("__") || known.has(key)) continue;
+    if (key === "version" || key.startsWith("__") || known.has(key) || advanced.has(key)) continue;
     failures.push({
       property: key,
       reason: `is not a setting of the whatsapp provider (it takes: ${[...known].join(", ")})`,
