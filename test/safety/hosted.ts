@@ -18,6 +18,8 @@ import {
   EngineLog,
   type NativeProvider,
   nativeUrn,
+  PROVIDERS,
+  type ProviderKind,
   providerInputs,
   startNativeProvider,
 } from "../support/native-plugin";
@@ -31,9 +33,7 @@ interface State {
   inputs?: Props;
 }
 
-/** The two providers of this package: the dynamic one and the native `whatsapp` plugin. */
-export const PROVIDERS = ["dynamic", "native"] as const;
-export type ProviderKind = (typeof PROVIDERS)[number];
+export { PROVIDERS, type ProviderKind };
 
 /** One deployment's provider processes, as the engine calls them. */
 export interface Deployment {

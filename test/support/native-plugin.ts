@@ -10,6 +10,10 @@ import { MonitorError, MonitorServer } from "../engine/monitor";
 import { makeSecret, type Props } from "../engine/property-values";
 import { type CheckResult, ProviderHost } from "../engine/provider-host";
 
+/** The two providers of this package: the dynamic one and the native `whatsapp` plugin. */
+export const PROVIDERS = ["dynamic", "native"] as const;
+export type ProviderKind = (typeof PROVIDERS)[number];
+
 /** The provider resource's URN: `pulumi:providers:whatsapp::<name>`. */
 export function providerUrn(name: string): string {
   return `urn:pulumi:dev::program::pulumi:providers:whatsapp::${name}`;
