@@ -167,7 +167,8 @@ class NativeDeployment implements Deployment {
     const { connection, ...own } = props;
     const explicit = typeof connection === "object" && connection !== null && Object.keys(connection).length > 0;
     const inputs = providerInputs(explicit ? (connection as Props) : this.config);
-    const key = JSON.stringify(inputs);
+    // The default provider and an explicit one are two provider resources, two processes, whatever their inputs.
+    const key = `${explicit ? "explicit" : "default"} ${JSON.stringify(inputs)}`;
     let provider = this.providers.get(key);
     if (!provider) {
       const name = explicit ? `client-${this.providers.size}` : "default";

@@ -207,7 +207,8 @@ export class NativeSecretsHost implements SecretsHost {
       Object.entries(this.config).filter(([key]) => RETRY_CONFIG_KEYS.some((k) => key === `whatsapp:${k}`)),
     );
     const inputs = providerInputs(explicit ? { ...advanced, ...(connection as Props) } : this.config);
-    const key = JSON.stringify(inputs);
+    // The default provider and an explicit one are two provider resources, two processes, whatever their inputs.
+    const key = `${explicit ? "explicit" : "default"} ${JSON.stringify(inputs)}`;
     let provider = this.providers.get(key);
     if (!provider) {
       const name = explicit ? `client-${this.providers.size}` : "default";
