@@ -9,12 +9,18 @@ import { describe, expect, test } from "vitest";
 import type { Emulator } from "../emulator/index";
 import { runEngine } from "../engine/deployment";
 import { emulator } from "../support/emulator";
+import { programFiles } from "../support/native-plugin";
 import { programOf } from "../support/program-dir";
 import { configOf, connectionOf, isolateRestoreRecords, PROVIDERS, requests, startDeployment } from "./hosted";
 
 /** The same client's address spelled with `localhost` instead of `127.0.0.1`: another address. */
 function localhost(e: Emulator): string {
   return e.url.replace("127.0.0.1", "localhost");
+}
+
+/** A resource of this package (not the stack, nor a provider resource). */
+function whatsapp(type: string): boolean {
+  return type !== "pulumi:pulumi:Stack" && !type.startsWith("pulumi:providers:");
 }
 
 /** Every request but logins and reads: what changed something on the client. */
@@ -216,41 +222,47 @@ describe.each(PROVIDERS)("through the %s provider", (provider) => {
   }, 120_000);
 });
 
-test("through the engine stand-in, stack config 127.0.0.1 → localhost updates settings and media in place: the webhook, log level and provider stay", async () => {
-  const e = await emulator({ waId: "15550002468" });
-  e.setSetting("webhooks.url", "https://hooks.example.com/kept");
-  const program = programOf({
-    "Pulumi.yaml": "name: program\nruntime: nodejs\n",
-    "index.js": `
-const ws = require("pulumi-whatsapp-settings");
-new ws.ApplicationSettings("settings", { logLevel: "warning" });
+test.each(PROVIDERS)(
+  "through the engine stand-in (%s provider), stack config 127.0.0.1 → localhost updates settings and media in place: the webhook, log level and provider stay",
+  async (provider) => {
+    const e = await emulator({ waId: "15550002468" });
+    e.setSetting("webhooks.url", "https://hooks.example.com/kept");
+    const program = programOf(
+      programFiles(
+        provider,
+        "program",
+        `new ws.ApplicationSettings("settings", { logLevel: "warning" });
 new ws.MediaProvider("cdn", { name: "cdn", config: { bearer: "Cdn-Bearer-2468" } });
 `,
-  });
-  const run = (command: "preview" | "up", baseUrl: string) =>
-    runEngine(command, {
-      dir: program.dir,
-      config: { "whatsapp:baseUrl": baseUrl, "whatsapp:username": "admin", "whatsapp:caCert": e.caCert as string },
-      secrets: { "whatsapp:password": e.adminPassword },
-    });
-  const ops = (result: Awaited<ReturnType<typeof run>>) =>
-    result.steps.filter((step) => step.type !== "pulumi:pulumi:Stack").map((step) => `${step.op} ${step.name}`);
-  expect((await run("up", e.url)).ok).toBe(true);
-  e.journal.clear();
+      ),
+    );
+    const run = (command: "preview" | "up", baseUrl: string) =>
+      runEngine(command, {
+        dir: program.dir,
+        config: { "whatsapp:baseUrl": baseUrl, "whatsapp:username": "admin", "whatsapp:caCert": e.caCert as string },
+        secrets: { "whatsapp:password": e.adminPassword },
+      });
+    const ops = (result: Awaited<ReturnType<typeof run>>) =>
+      result.steps.filter((step) => whatsapp(step.type)).map((step) => `${step.op} ${step.name}`);
+    expect((await run("up", e.url)).ok).toBe(true);
+    e.journal.clear();
 
-  // Pulumi's step generator (pkg/resource/deploy/step_generator.go): a diff without replaceKeys is an update.
-  const preview = await run("preview", localhost(e));
-  expect(ops(preview)).toEqual(["update settings", "update cdn"]);
-  const said = preview.diagnostics.map((d) => d.message).join("\n");
-  expect(said).toContain(`address change: ${e.url} and ${localhost(e)} are the same client (wa_id 15550002468)`);
-  expect(said).not.toContain("this step will send");
-  const up = await run("up", localhost(e));
-  expect(up.ok).toBe(true);
-  expect(ops(up)).toEqual(["update settings", "update cdn"]);
-  expect(writes(e)).toEqual([]);
-  expect(e.getSetting("webhooks.url")).toBe("https://hooks.example.com/kept");
-  expect(e.getSetting("log_level")).toBe("warning");
-  expect(up.checkpoint.resources.map((r) => r.outputs.baseUrl).filter(Boolean)).toEqual([localhost(e), localhost(e)]);
-  const after = await run("preview", localhost(e));
-  expect(ops(after)).toEqual(["same settings", "same cdn"]);
-}, 180_000);
+    // Pulumi's step generator (pkg/resource/deploy/step_generator.go): a diff without replaceKeys is an update.
+    const preview = await run("preview", localhost(e));
+    expect(ops(preview)).toEqual(["update settings", "update cdn"]);
+    const said = preview.diagnostics.map((d) => d.message).join("\n");
+    expect(said).toContain(`address change: ${e.url} and ${localhost(e)} are the same client (wa_id 15550002468)`);
+    expect(said).not.toContain("this step will send");
+    const up = await run("up", localhost(e));
+    expect(up.ok).toBe(true);
+    expect(ops(up)).toEqual(["update settings", "update cdn"]);
+    expect(writes(e)).toEqual([]);
+    expect(e.getSetting("webhooks.url")).toBe("https://hooks.example.com/kept");
+    expect(e.getSetting("log_level")).toBe("warning");
+    const resources = up.checkpoint.resources.filter((r) => whatsapp(r.type));
+    expect(resources.map((r) => r.outputs.baseUrl)).toEqual([localhost(e), localhost(e)]);
+    const after = await run("preview", localhost(e));
+    expect(ops(after)).toEqual(["same settings", "same cdn"]);
+  },
+  180_000,
+);

@@ -7,7 +7,7 @@
 import { expect, test } from "vitest";
 import { runEngine } from "../engine/deployment";
 import { emulator } from "../support/emulator";
-import { PROVIDERS, type ProviderKind } from "../support/native-plugin";
+import { PROVIDERS, programFiles } from "../support/native-plugin";
 import { programOf } from "../support/program-dir";
 
 const RESOURCES = `
@@ -15,27 +15,11 @@ new ws.ApplicationSettings("settings", { sentStatus: true });
 new ws.MediaProvider("cdn", { name: "cdn", config: { bearer: "Cdn-Bearer-2d7e5a91" } });
 `;
 
-/** The program's files: the native one finds the packaged plugin as a project plugin (`plugins.providers`). */
-function files(provider: ProviderKind): Record<string, string> {
-  if (provider === "dynamic") {
-    return {
-      "Pulumi.yaml": "name: cosmetic\nruntime: nodejs\n",
-      "index.js": `const ws = require("pulumi-whatsapp-settings");${RESOURCES}`,
-    };
-  }
-  return {
-    "Pulumi.yaml":
-      "name: cosmetic\nruntime: nodejs\nplugins:\n  providers:\n    - name: whatsapp\n" +
-      "      path: ./node_modules/pulumi-whatsapp-settings/bin\n",
-    "index.js": `const ws = require("pulumi-whatsapp-settings").native;${RESOURCES}`,
-  };
-}
-
 test.each(PROVIDERS)(
   "a cosmetic edit of whatsapp:baseUrl in stack config previews no change and up sends no write (%s provider)",
   async (provider) => {
     const e = await emulator();
-    const program = programOf(files(provider));
+    const program = programOf(programFiles(provider, "cosmetic", RESOURCES));
     const options = (baseUrl: string) => ({
       dir: program.dir,
       config: { "whatsapp:baseUrl": baseUrl, "whatsapp:username": "admin", "whatsapp:caCert": e.caCert as string },

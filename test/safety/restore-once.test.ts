@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { runEngine } from "../engine/deployment";
 import { emulator } from "../support/emulator";
+import { programFiles } from "../support/native-plugin";
 import { programOf } from "../support/program-dir";
 import { rejection } from "../support/rejection";
 import { connectionOf, isolateRestoreRecords, PROVIDERS, startDeployment } from "./hosted";
@@ -19,16 +20,32 @@ import { connectionOf, isolateRestoreRecords, PROVIDERS, startDeployment } from 
 const BACKUP_PASSWORD = "Backup-Passw0rd!";
 const RESTORE = "POST /v1/settings/restore";
 
+/**
+ * How each provider's program reaches a client: the dynamic resource by its own `connection`, the
+ * native one by an explicit provider of that client (one per client, as a fleet declares them).
+ */
+const MAKE = {
+  dynamic: "const make = (Type, name, args, at) => new Type(name, { ...args, connection: client(at) });",
+  native: [
+    "const providers = {};",
+    "const make = (Type, name, args, at) =>",
+    "  new Type(name, args, { provider: (providers[at] ??= new ws.Provider(at, client(at))) });",
+  ].join("\n"),
+};
+
 describe("a restore happens once per intent, through the engine stand-in", () => {
-  test("a SettingsRestore renamed without an alias sends no second restore; preview and up say when it was made", async () => {
-    isolateRestoreRecords();
-    const source = await emulator({ waId: "15550001111" });
-    const target = await emulator({ waId: null });
-    const program = programOf({
-      "Pulumi.yaml": "name: program\nruntime: nodejs\n",
-      "index.js": `
+  test.each(PROVIDERS)(
+    "a SettingsRestore renamed without an alias sends no second restore; preview and up say when it was made (%s provider)",
+    async (provider) => {
+      isolateRestoreRecords();
+      const source = await emulator({ waId: "15550001111" });
+      const target = await emulator({ waId: null });
+      const program = programOf(
+        programFiles(
+          provider,
+          "program",
+          `
 const pulumi = require("@pulumi/pulumi");
-const ws = require("pulumi-whatsapp-settings");
 const config = new pulumi.Config();
 const client = (name) => ({
   baseUrl: config.require(name + "Url"),
@@ -36,66 +53,65 @@ const client = (name) => ({
   password: config.requireSecret(name + "Password"),
   caCert: config.require(name + "CaCert"),
 });
+${MAKE[provider]}
 const password = config.requireSecret("backupPassword");
-const backup = new ws.SettingsBackup("backup", { password, connection: client("source") });
-new ws.SettingsRestore(config.get("restoreName") || "restore", {
-  data: backup.data,
-  password,
-  healthTimeoutMs: 5000,
-  connection: client("target"),
-});
+const backup = make(ws.SettingsBackup, "backup", { password }, "source");
+make(ws.SettingsRestore, config.get("restoreName") || "restore", { data: backup.data, password, healthTimeoutMs: 5000 }, "target");
 `,
-    });
-    const config = (restoreName: string) => ({
-      sourceUrl: source.url,
-      sourceCaCert: source.caCert as string,
-      targetUrl: target.url,
-      targetCaCert: target.caCert as string,
-      restoreName,
-    });
-    const secrets = {
-      sourcePassword: source.adminPassword,
-      targetPassword: target.adminPassword,
-      backupPassword: BACKUP_PASSWORD,
-    };
-    const run = (command: "preview" | "up", name: string) =>
-      runEngine(command, { dir: program.dir, config: config(name), secrets });
-    const warnings = (result: Awaited<ReturnType<typeof run>>) =>
-      result.diagnostics.filter((d) => d.severity === "warning").map((d) => d.message);
+        ),
+      );
+      const config = (restoreName: string) => ({
+        sourceUrl: source.url,
+        sourceCaCert: source.caCert as string,
+        targetUrl: target.url,
+        targetCaCert: target.caCert as string,
+        restoreName,
+      });
+      const secrets = {
+        sourcePassword: source.adminPassword,
+        targetPassword: target.adminPassword,
+        backupPassword: BACKUP_PASSWORD,
+      };
+      const run = (command: "preview" | "up", name: string) =>
+        runEngine(command, { dir: program.dir, config: config(name), secrets });
+      const warnings = (result: Awaited<ReturnType<typeof run>>) =>
+        result.diagnostics.filter((d) => d.severity === "warning").map((d) => d.message);
 
-    const preview = await run("preview", "restore");
-    expect(preview.ok).toBe(true);
-    // The backup is not taken yet: preview names the restore and the client all the same.
-    expect(warnings(preview).join("\n")).toContain(
-      `${target.url}: this step will send a restore (POST /v1/settings/restore): every contact sees a new security code`,
-    );
-    const first = await run("up", "restore");
-    expect(first.ok).toBe(true);
-    expect(target.journal.count(RESTORE)).toBe(1);
-    const made = first.checkpoint.resources.find((r) => r.name === "restore")?.outputs;
-    expect(made).toMatchObject({ alreadyRestored: false });
+      const preview = await run("preview", "restore");
+      expect(preview.ok).toBe(true);
+      // The backup is not taken yet: preview names the restore and the client all the same.
+      expect(warnings(preview).join("\n")).toContain(
+        `${target.url}: this step will send a restore (POST /v1/settings/restore): every contact sees a new security code`,
+      );
+      const first = await run("up", "restore");
+      expect(first.ok).toBe(true);
+      expect(target.journal.count(RESTORE)).toBe(1);
+      const made = first.checkpoint.resources.find((r) => r.name === "restore")?.outputs;
+      expect(made).toMatchObject({ alreadyRestored: false });
 
-    // A refactor renames the resource, without an alias: Pulumi creates the new one, deletes the old.
-    const renamedPreview = await run("preview", "new-client-restore");
-    const steps = renamedPreview.steps
-      .filter((s) => s.type.endsWith("SettingsRestore"))
-      .map((s) => `${s.op} ${s.name}`);
-    expect(steps).toEqual(["create new-client-restore", "delete restore"]);
-    expect(warnings(renamedPreview).join("\n")).toContain(
-      `${target.url}: a restore onto this client with these triggers (this backup) was already made at ` +
-        `${made?.restoredAt}; creating the resource records it and sends nothing`,
-    );
-    const renamed = await run("up", "new-client-restore");
-    expect(renamed.ok).toBe(true);
-    expect(target.journal.count(RESTORE)).toBe(1);
-    expect(warnings(renamed).join("\n")).toContain(`was made at ${made?.restoredAt}; it is recorded, not sent again`);
-    expect(renamed.checkpoint.resources.find((r) => r.name === "new-client-restore")?.outputs).toMatchObject({
-      alreadyRestored: true,
-      restoredAt: made?.restoredAt,
-      sha256: made?.sha256,
-    });
-    expect(source.journal.count("POST /v1/settings/backup")).toBe(1);
-  }, 180_000);
+      // A refactor renames the resource, without an alias: Pulumi creates the new one, deletes the old.
+      const renamedPreview = await run("preview", "new-client-restore");
+      const steps = renamedPreview.steps
+        .filter((s) => s.type.endsWith("SettingsRestore"))
+        .map((s) => `${s.op} ${s.name}`);
+      expect(steps).toEqual(["create new-client-restore", "delete restore"]);
+      expect(warnings(renamedPreview).join("\n")).toContain(
+        `${target.url}: a restore onto this client with these triggers (this backup) was already made at ` +
+          `${made?.restoredAt}; creating the resource records it and sends nothing`,
+      );
+      const renamed = await run("up", "new-client-restore");
+      expect(renamed.ok).toBe(true);
+      expect(target.journal.count(RESTORE)).toBe(1);
+      expect(warnings(renamed).join("\n")).toContain(`was made at ${made?.restoredAt}; it is recorded, not sent again`);
+      expect(renamed.checkpoint.resources.find((r) => r.name === "new-client-restore")?.outputs).toMatchObject({
+        alreadyRestored: true,
+        restoredAt: made?.restoredAt,
+        sha256: made?.sha256,
+      });
+      expect(source.journal.count("POST /v1/settings/backup")).toBe(1);
+    },
+    180_000,
+  );
 });
 
 describe.each(PROVIDERS)("a restore happens once per intent, through the %s provider", (provider) => {

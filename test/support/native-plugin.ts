@@ -92,3 +92,21 @@ export async function startNativeProvider(
   if (checked.failures.length === 0) await host.configureProvider(urn, `${name}-id`, inputs);
   return { host, configFailures: checked.failures };
 }
+
+/**
+ * A program's `Pulumi.yaml` and the line that loads the package, for either provider: the native
+ * program finds the packaged plugin as a project plugin (`plugins.providers`, before PATH) and
+ * uses the native SDK, whose resources take their client from stack config (the default provider).
+ */
+export function programFiles(provider: ProviderKind, project: string, body: string): Record<string, string> {
+  const plugins =
+    provider === "native"
+      ? "plugins:\n  providers:\n    - name: whatsapp\n      path: ./node_modules/pulumi-whatsapp-settings/bin\n"
+      : "";
+  const load =
+    provider === "native" ? 'require("pulumi-whatsapp-settings").native' : 'require("pulumi-whatsapp-settings")';
+  return {
+    "Pulumi.yaml": `name: ${project}\nruntime: nodejs\n${plugins}`,
+    "index.js": `const ws = ${load};\n${body}`,
+  };
+}
