@@ -60,6 +60,9 @@ export async function configure(request: { config: ConfigSource }): Promise<void
   shared.retry = retryFromConfig(request.config);
 }
 
+/** Advanced stack config beside the connection's fields, read by `retryFromConfig`. */
+export const RETRY_CONFIG_KEYS = ["retryAttempts", "retryBaseDelayMs", "retryDeadlineMs"] as const;
+
 /** Advanced: `whatsapp:retryAttempts`, `whatsapp:retryBaseDelayMs`, `whatsapp:retryDeadlineMs`. */
 function retryFromConfig(config: ConfigSource): RetryPolicy {
   const number = (key: string, fallback: number, min: number, max: number) => {

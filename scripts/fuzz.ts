@@ -1,9 +1,10 @@
 /**
- * `npm run fuzz -- --runs N --seed S [--faithful] [--include-known | --hold-out id,id] [--steps K] [--size small|medium] [--corpus] [--mutate guard|all]`: generated operator
+ * `npm run fuzz -- --runs N --seed S [--faithful [--native]] [--include-known | --hold-out id,id] [--steps K] [--size small|medium] [--corpus] [--mutate guard|all]`: generated operator
  * sequences with the invariants checked after every step (test/fuzz); sequences that can only show
  * a defect still open (test/fuzz/defects.ts) are held out unless `--include-known`. The fast path runs the
  * provider in this process; `--faithful` also runs each sequence through Pulumi's dynamic-provider
- * host and the engine stand-in and requires the same journals. A failure prints the shrunk
+ * host and the engine stand-in and requires the same journals (`--native`: through the native
+ * `pulumi-resource-whatsapp` plugins instead, one per provider resource). A failure prints the shrunk
  * sequence as a corpus case for test/fuzz/corpus.ts; `--corpus` replays the corpus. The last line is
  * `N sequences, M steps, K invariant violations`. `--mutate` is the mutation check: with one
  * irreversible guard switched off (test/fuzz/mutations.ts; `all`: each in turn), how many
@@ -40,7 +41,8 @@ async function main(): Promise<number> {
   const size = (option("size") ?? "medium") as fc.SizeForArbitrary;
   if (mutate) return mutationCheck(mutate, runs, seed, steps, size, heldOut);
   if (faithful) {
-    return faithfulRuns({ runs, seed, steps, heldOut });
+    const provider = process.argv.includes("--native") ? "native" : "dynamic";
+    return faithfulRuns({ runs, seed, steps, heldOut, provider });
   }
   const counter = newCounter();
   const started = Date.now();

@@ -8,6 +8,7 @@
 import { UNKNOWN } from "../check";
 import { type ConfigSource, ConnectionSchema, connectionFromConfig, PartialConnectionSchema } from "../connection";
 import { propertyMeta } from "../model";
+import { RETRY_CONFIG_KEYS } from "../runtime";
 import { unwrapSecrets } from "./protocol";
 import { PACKAGE } from "./schema";
 
@@ -29,8 +30,10 @@ export function configSource(args: Record<string, unknown>): ConfigSource {
 export function checkProviderConfig(args: Record<string, unknown>): ConfigFailure[] {
   const failures: ConfigFailure[] = [];
   const known = new Set(Object.keys(PartialConnectionSchema.shape));
+  // A default provider's inputs are the stack config, which also holds the advanced retry keys.
+  const advanced = new Set<string>(RETRY_CONFIG_KEYS);
   for (const key of Object.keys(args)) {
-    if (key === "version" || key.startsWith("__") || known.has(key)) continue;
+    if (key === "version" || key.startsWith("__") || known.has(key) || advanced.has(key)) continue;
     failures.push({
       property: key,
       reason: `is not a setting of the whatsapp provider (it takes: ${[...known].join(", ")})`,
@@ -45,7 +48,11 @@ export function checkProviderConfig(args: Record<string, unknown>): ConfigFailur
       const key = String(issue.path[0] ?? "baseUrl");
       const schema = ConnectionSchema.shape[key as keyof typeof ConnectionSchema.shape];
       const allowed = schema ? propertyMeta.get(schema)?.allowed : undefined;
-      failures.push({ property: key, reason: allowed ? `must be ${allowed}` : issue.message });
+      // A refinement's own reason ("must not have a query string") says more than what is allowed,
+      // as a resource's check words it.
+      const own = issue.code === "custom" ? (issue.params as { reason?: unknown } | undefined)?.reason : undefined;
+      const reason = typeof own === "string" ? own : allowed ? `must be ${allowed}` : issue.message;
+      failures.push({ property: key, reason });
     }
   }
   return failures;

@@ -4,7 +4,8 @@
  * client the same requests and every step the same outcome (faithful.ts). Beside a corpus case
  * over every resource type: a deployment killed at a step boundary (the stand-in in its own
  * process, SIGKILLed with its provider host; the fast path stopped at the same provider-operation
- * boundary of its in-memory journal), `up --replace` and `up --target`.
+ * boundary of its in-memory journal), `up --replace` and `up --target`. Two of them run through
+ * the native provider's plugins as well.
  */
 import { describe, expect, test } from "vitest";
 import { CORPUS } from "./corpus";
@@ -55,6 +56,31 @@ const FAITHFUL: Array<[string, Action[]]> = [
     ],
   ],
 ];
+
+/**
+ * Through the native plugins, the cases that weigh the irreversible calls most (a replacement of a
+ * restore and of a media provider, `--target`; a destroy killed mid-way): each native run starts
+ * a plugin per provider resource and costs about twice the dynamic one. The others pass there
+ * too; `npm run fuzz -- --faithful --native` runs generated sequences that way.
+ */
+const NATIVE = FAITHFUL.filter(([name]) => name.startsWith("up --replace") || name.startsWith("a destroy killed"));
+
+describe("the fast path decides as the engine stand-in does, through the native provider", () => {
+  test("the native cases are among the faithful ones", () => {
+    expect(NATIVE).toHaveLength(2);
+  });
+
+  test.each(NATIVE)(
+    "%s: through the native pulumi-resource-whatsapp plugins, every client gets the same requests and every step the same outcome",
+    { timeout: 240_000 },
+    async (_name, actions) => {
+      const compared = await compareSequence(actions, "native");
+      expect(compared.steps).toBeGreaterThan(0);
+      expect(compared.mismatches).toEqual([]);
+      expect(compared.violations).toEqual([]);
+    },
+  );
+});
 
 describe("the fast path decides as the engine stand-in does", () => {
   test.each(FAITHFUL)(

@@ -1,6 +1,7 @@
 /**
  * The faithful path: the same sequence through Pulumi's program runner, Pulumi's dynamic-provider
- * host and the engine stand-in (`test/engine/deployment.ts`), against a second set of emulated
+ * host (or, for the native provider, a `pulumi-resource-whatsapp` plugin per provider resource)
+ * and the engine stand-in (`test/engine/deployment.ts`), against a second set of emulated
  * clients, beside the fast path. After every step both must agree: the same outcome (ok or
  * failed) and the same requests on every client. Each resource of the program depends on the
  * one declared before it, so the engine runs the steps in the fast path's order (a backup taken
@@ -12,9 +13,10 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { type EngineOptions, runEngine } from "../engine/deployment";
 import { runInProcess } from "../engine/kill";
+import type { ProviderKind } from "../support/native-plugin";
 import { programOf } from "../support/program-dir";
 import { generatorOptions, heldBack } from "./defects";
-import type { FastOptions } from "./fast-engine";
+import { type FastOptions, TYPE_PREFIX } from "./fast-engine";
 import { type Action, type Command, type Edit, edit, emptyProgram, type Program, type Resource } from "./program";
 import { connectionOf, stackConfig, webhookUrl } from "./registrations";
 import { actionArbitrary, engineCall, Sequence } from "./sequence";
@@ -24,9 +26,30 @@ function literal(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** The program as a Pulumi program using the packed package. */
-export function programText(world: World, program: Program): string {
-  const lines = ['const ws = require("pulumi-whatsapp-settings");', "const backups = {};", "let last;"];
+/**
+ * The native provider's program: the same resources as `whatsapp:index:*`, a resource's own
+ * connection made an explicit provider of that client and spelling (declared once, named after
+ * them, so editing a resource never renames one), the stack config the default provider's. An
+ * explicit provider takes no stack config, so it is given the stack's retry settings itself.
+ */
+const NATIVE_PRELUDE = [
+  'const ws = require("pulumi-whatsapp-settings").native;',
+  "const providers = {};",
+  "const providerOf = (name, args) => (providers[name] ??= new ws.Provider(name, args));",
+];
+
+/** The program as a Pulumi program using the packed package, through the dynamic or the native provider. */
+export function programText(world: World, program: Program, provider: ProviderKind = "dynamic"): string {
+  const lines = [
+    ...(provider === "dynamic" ? ['const ws = require("pulumi-whatsapp-settings");'] : NATIVE_PRELUDE),
+    "const backups = {};",
+    "let last;",
+  ];
+  const retry = Object.fromEntries(
+    Object.entries(stackConfig(world, program))
+      .filter(([key]) => key.startsWith("whatsapp:retry"))
+      .map(([key, value]) => [key.slice("whatsapp:".length), value]),
+  );
   const declare = (resource: Resource) => {
     const args: string[] = [];
     if (resource.kind === "ApplicationSettings") {
@@ -46,12 +69,19 @@ export function programText(world: World, program: Program): string {
         `config: { bearer: ${literal(BEARERS[(resource.bearer ?? 0) % BEARERS.length])} }`,
       );
     }
-    if (resource.connection) args.push(`connection: ${literal(connectionOf(world, resource.connection))}`);
+    const options: string[] = [];
+    if (resource.connection && provider === "dynamic") {
+      args.push(`connection: ${literal(connectionOf(world, resource.connection))}`);
+    } else if (resource.connection) {
+      const name = `client${resource.connection.client}-${resource.connection.spelling}`;
+      const connection = { ...connectionOf(world, resource.connection), ...retry };
+      options.push(`provider: providerOf(${literal(name)}, ${literal(connection)})`);
+    }
     // Each resource waits for the one before: the program's steps run in the fast path's order.
-    const options = [
+    options.push(
       "dependsOn: last ? [last] : []",
       ...(resource.aliases.length > 0 ? [`aliases: ${literal(resource.aliases.map((name) => ({ name })))}`] : []),
-    ];
+    );
     const made = `new ws.${resource.kind}(${literal(resource.name)}, { ${args.join(", ")} }, { ${options.join(", ")} })`;
     lines.push(`last = ${made};`);
     if (resource.kind === "SettingsBackup") lines.push(`backups[${literal(resource.name)}] = last;`);
@@ -61,6 +91,10 @@ export function programText(world: World, program: Program): string {
   return `${lines.join("\n")}\n`;
 }
 
+const DYNAMIC_PROJECT = "name: fuzz\nruntime: nodejs\n";
+/** The packaged plugin as a project plugin, found before PATH (`GetPluginPath`). */
+const NATIVE_PROJECT = `${DYNAMIC_PROJECT}plugins:\n  providers:\n    - name: whatsapp\n      path: ./node_modules/pulumi-whatsapp-settings/bin\n`;
+
 /** One sequence through the engine stand-in. */
 export class FaithfulSequence {
   program: Program = emptyProgram({ client: 0, spelling: "plain" });
@@ -69,17 +103,23 @@ export class FaithfulSequence {
   private constructor(
     readonly world: World,
     readonly dir: string,
+    readonly provider: ProviderKind,
   ) {}
 
-  static async start(): Promise<FaithfulSequence> {
+  static async start(provider: ProviderKind = "dynamic"): Promise<FaithfulSequence> {
     const world = await World.start();
-    const dir = programOf({ "Pulumi.yaml": "name: fuzz\nruntime: nodejs\n" }).dir;
-    return new FaithfulSequence(world, dir);
+    const dir = programOf({ "Pulumi.yaml": provider === "dynamic" ? DYNAMIC_PROJECT : NATIVE_PROJECT }).dir;
+    return new FaithfulSequence(world, dir, provider);
+  }
+
+  /** A fast-path URN (a dynamic resource's) as this program registers it: `whatsapp:index:<Kind>` for the native provider. */
+  private urn(urn: string): string {
+    return this.provider === "native" ? urn.replace(TYPE_PREFIX, "whatsapp:index:") : urn;
   }
 
   /** Runs an engine command; a kill runs it in a process of its own, SIGKILLed with its provider host. */
   async command(command: Command, options: FastOptions = {}): Promise<boolean> {
-    writeFileSync(join(this.dir, "index.js"), programText(this.world, this.program));
+    writeFileSync(join(this.dir, "index.js"), programText(this.world, this.program, this.provider));
     const config = stackConfig(this.world, this.program);
     const { "whatsapp:password": password, ...plain } = config;
     const engineOptions: EngineOptions = {
@@ -87,8 +127,8 @@ export class FaithfulSequence {
       config: plain,
       secrets: { "whatsapp:password": password as string },
       stateFile: join(this.dir, "state.json"),
-      ...(options.replace ? { replace: [...options.replace] } : {}),
-      ...(options.target ? { target: [...options.target] } : {}),
+      ...(options.replace ? { replace: options.replace.map((urn) => this.urn(urn)) } : {}),
+      ...(options.target ? { target: options.target.map((urn) => this.urn(urn)) } : {}),
     };
     process.env.WHATSAPP_RESTORE_RECORD_DIR = this.world.recordDir;
     try {
@@ -149,9 +189,10 @@ function requestsSince(world: World, marks: number[]): string[][] {
 /** Runs a sequence on both paths; returns where they decided differently. */
 export async function compareSequence(
   actions: readonly Action[],
+  provider: ProviderKind = "dynamic",
 ): Promise<{ steps: number; mismatches: string[]; violations: string[] }> {
   const fast = await Sequence.start();
-  const faithful = await FaithfulSequence.start();
+  const faithful = await FaithfulSequence.start(provider);
   const mismatches: string[] = [];
   try {
     for (const [index, action] of actions.entries()) {
@@ -193,6 +234,7 @@ export async function faithfulRuns(options: {
   seed: number;
   steps: number;
   heldOut: ReadonlySet<string>;
+  provider?: ProviderKind;
 }): Promise<number> {
   const generator = generatorOptions(options.heldOut);
   const samples = fc.sample(fc.array(actionArbitrary(generator), { minLength: 1, maxLength: options.steps }), {
@@ -205,7 +247,7 @@ export async function faithfulRuns(options: {
   let violations = 0;
   for (const actions of samples) {
     if (heldBack(actions, generator)) continue;
-    const compared = await compareSequence(actions);
+    const compared = await compareSequence(actions, options.provider);
     steps += compared.steps;
     violations += compared.violations.length;
     for (const line of compared.violations) console.log(`  ${line} (in ${JSON.stringify(actions)})`);
@@ -217,7 +259,7 @@ export async function faithfulRuns(options: {
   }
   const seconds = (Date.now() - started) / 1000;
   console.log(
-    `seed ${options.seed}, faithful path, ${seconds.toFixed(1)} s, ${(samples.length / seconds).toFixed(2)} sequences/s`,
+    `seed ${options.seed}, faithful path (${options.provider ?? "dynamic"} provider), ${seconds.toFixed(1)} s, ${(samples.length / seconds).toFixed(2)} sequences/s`,
   );
   console.log(`${differing} sequences on which the fast path and the engine decided differently`);
   console.log(`${samples.length} sequences, ${steps} steps, ${violations} invariant violations`);

@@ -220,9 +220,26 @@ describe("the plugin's own calls", () => {
     const failures = response.getFailuresList().map((f: Message) => `${f.getProperty()}: ${f.getReason()}`);
     expect(failures).toEqual([
       expect.stringMatching(/^colour: is not a setting of the whatsapp provider/),
-      expect.stringMatching(/^baseUrl: must be an http\(s\):\/\/ URL/),
+      expect.stringMatching(/^baseUrl: must start with https:\/\/ \(or http:\/\/\)$/),
     ]);
   });
+});
+
+test("CheckConfig takes the advanced stack config the dynamic provider takes (README): whatsapp:retryAttempts, retryBaseDelayMs, retryDeadlineMs", async () => {
+  const request = new providerPb.CheckRequest();
+  request.setUrn("urn:pulumi:dev::fleet::pulumi:providers:whatsapp::default");
+  request.setOlds(toStruct({}));
+  request.setNews(
+    toStruct({
+      baseUrl: "https://wa.example.com",
+      retryAttempts: "2",
+      retryBaseDelayMs: "5",
+      retryDeadlineMs: "1000",
+      version: "0.2.0",
+    }),
+  );
+  const response = await engine.call("checkConfig", request);
+  expect(response.getFailuresList().map((f: Message) => `${f.getProperty()}: ${f.getReason()}`)).toEqual([]);
 });
 
 describe("a resource's life, over the protocol", () => {

@@ -1,38 +1,51 @@
 /**
  * README: "`https://WA.example.com:443/` and `https://wa.example.com` are one client and an edit
  * between them changes nothing". Held through the engine stand-in for an edit of stack config,
- * which every resource without its own connection keeps in state.
+ * which every resource without its own connection keeps in state: with the dynamic provider, and
+ * with the native one, whose default provider takes its inputs from that stack config.
  */
 import { expect, test } from "vitest";
 import { runEngine } from "../engine/deployment";
 import { emulator } from "../support/emulator";
+import { PROVIDERS, programFiles } from "../support/native-plugin";
 import { programOf } from "../support/program-dir";
 
-const PROGRAM = `
-const ws = require("pulumi-whatsapp-settings");
+const RESOURCES = `
 new ws.ApplicationSettings("settings", { sentStatus: true });
 new ws.MediaProvider("cdn", { name: "cdn", config: { bearer: "Cdn-Bearer-2d7e5a91" } });
 `;
 
-test("a cosmetic edit of whatsapp:baseUrl in stack config previews no change and up sends no write", async () => {
-  const e = await emulator();
-  const program = programOf({ "Pulumi.yaml": "name: cosmetic\nruntime: nodejs\n", "index.js": PROGRAM });
-  const options = (baseUrl: string) => ({
-    dir: program.dir,
-    config: { "whatsapp:baseUrl": baseUrl, "whatsapp:username": "admin", "whatsapp:caCert": e.caCert as string },
-    secrets: { "whatsapp:password": e.adminPassword },
-  });
-  expect((await runEngine("up", options(e.url))).ok).toBe(true);
+test.each(PROVIDERS)(
+  "a cosmetic edit of whatsapp:baseUrl in stack config previews no change and up sends no write (%s provider)",
+  async (provider) => {
+    const e = await emulator();
+    const program = programOf(programFiles(provider, "cosmetic", RESOURCES));
+    const options = (baseUrl: string) => ({
+      dir: program.dir,
+      config: { "whatsapp:baseUrl": baseUrl, "whatsapp:username": "admin", "whatsapp:caCert": e.caCert as string },
+      secrets: { "whatsapp:password": e.adminPassword },
+    });
+    const first = await runEngine("up", options(e.url));
+    expect(first.ok, JSON.stringify(first.diagnostics)).toBe(true);
+    expect(first.steps.filter((s) => s.op === "create").map((s) => s.name)).toEqual(
+      expect.arrayContaining(["settings", "cdn"]),
+    );
 
-  // Upper-case scheme and host, a trailing slash: the same client.
-  const cosmetic = `${e.url.replace("https://", "HTTPS://").replace("localhost", "LOCALHOST")}/`;
-  expect(cosmetic).not.toBe(e.url);
-  e.journal.clear();
-  const preview = await runEngine("preview", options(cosmetic));
-  expect(preview.ok).toBe(true);
-  expect(preview.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.name}`)).toEqual([]);
-  const up = await runEngine("up", options(cosmetic));
-  expect(up.ok).toBe(true);
-  expect(up.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.name}`)).toEqual([]);
-  expect(e.journal.entries.map((r) => `${r.method} ${r.path}`)).toEqual([]);
-}, 120_000);
+    // Upper-case scheme and host, a trailing slash: the same client.
+    const cosmetic = `${e.url.replace("https://", "HTTPS://").replace("localhost", "LOCALHOST")}/`;
+    expect(cosmetic).not.toBe(e.url);
+    e.journal.clear();
+    const preview = await runEngine("preview", options(cosmetic));
+    expect(preview.ok).toBe(true);
+    const changed = (result: typeof preview) =>
+      result.steps
+        .filter((s) => s.op !== "same" && !s.type.startsWith("pulumi:providers:"))
+        .map((s) => `${s.op} ${s.name}`);
+    expect(changed(preview)).toEqual([]);
+    const up = await runEngine("up", options(cosmetic));
+    expect(up.ok).toBe(true);
+    expect(changed(up)).toEqual([]);
+    expect(e.journal.entries.map((r) => `${r.method} ${r.path}`)).toEqual([]);
+  },
+  120_000,
+);

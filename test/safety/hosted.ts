@@ -1,35 +1,92 @@
 /**
- * The resource types behind Pulumi's real dynamic-provider host, as the engine drives them:
- * each call carries the `__provider` the packed package serializes, and each deployment is a
- * new host process configured with that deployment's stack config.
+ * The resource types as the engine drives them, through either provider: Pulumi's real
+ * dynamic-provider host (each call carries the `__provider` the packed package serializes; each
+ * deployment is a new host process configured with that deployment's stack config), or the
+ * native `pulumi-resource-whatsapp` plugin (each deployment starts one plugin process per provider
+ * resource: the default provider from stack config, and one explicit provider per client a
+ * resource's `connection` names, since a native resource takes its client from its provider).
+ * Both are driven over gRPC, as the engine drives them, against the same emulated clients.
  */
 import { mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { onTestFinished } from "vitest";
 import type { Emulator } from "../emulator/index";
-import type { ProviderHost } from "../engine/provider-host";
+import { revealProps } from "../engine/property-values";
+import type { CheckResult, DiffResult, ProviderHost } from "../engine/provider-host";
 import { type ResourceType, registeredProgram, startHost, urnOf } from "../support/hosted-program";
+import {
+  EngineLog,
+  type NativeProvider,
+  nativeUrn,
+  PROVIDERS,
+  type ProviderKind,
+  providerInputs,
+  startNativeProvider,
+} from "../support/native-plugin";
 
 type Props = Record<string, unknown>;
 export type Kind = ResourceType;
+type Failures = CheckResult["failures"];
+interface State {
+  id: string;
+  outputs: Props;
+  inputs?: Props;
+}
 
-/** One deployment's provider process. */
-export class Deployment {
-  private constructor(readonly host: ProviderHost) {}
+export { PROVIDERS, type ProviderKind };
 
-  /** Starts a host configured with `config` (`whatsapp:*` keys), stopped when the test ends. */
-  static async start(config: Record<string, string> = {}): Promise<Deployment> {
-    const host = await startHost(config);
-    onTestFinished(() => host.close());
-    return new Deployment(host);
-  }
+/** One deployment's provider processes, as the engine calls them. */
+export interface Deployment {
+  readonly provider: ProviderKind;
+  /** check, failing the test on check failures; returns the checked inputs. */
+  check(kind: Kind, name: string, news: Props, olds?: Props): Promise<Props>;
+  /** What stops the resource before any request: its provider's CheckConfig failures, else its check's. */
+  checkFailures(kind: Kind, name: string, news: Props): Promise<Failures>;
+  diff(kind: Kind, name: string, state: State, inputs: Props): Promise<DiffResult>;
+  create(kind: Kind, name: string, inputs: Props): Promise<{ id: string; outputs: Props }>;
+  /** check + create, as `pulumi up` does for a new resource. */
+  up(kind: Kind, name: string, news: Props): Promise<{ id: string; outputs: Props }>;
+  update(kind: Kind, name: string, state: State, inputs: Props): Promise<{ id: string; outputs: Props }>;
+  read(kind: Kind, name: string, state: State): Promise<{ id: string; outputs: Props; inputs: Props }>;
+  delete(kind: Kind, name: string, state: State): Promise<void>;
+  /** What the provider said (warnings included); it arrives on its own pipe, so read it with `expect.poll`. */
+  readonly stderr: string;
+  /** What a double Ctrl-C or an OOM kill does to the provider processes. */
+  kill(): Promise<void>;
+}
+
+/** Starts a deployment of `provider` configured with stack config `config` (`whatsapp:*` keys), stopped when the test ends. */
+export async function startDeployment(
+  provider: ProviderKind,
+  config: Record<string, string> = {},
+): Promise<Deployment> {
+  const deployment =
+    provider === "dynamic" ? new DynamicDeployment(await startHost(config)) : await NativeDeployment.start(config);
+  onTestFinished(() => deployment.close());
+  return deployment;
+}
+
+/** The dynamic provider's deployments, for the suites that drive it alone (test/media, test/profile). */
+export const Deployment = {
+  start: (config: Record<string, string> = {}) => startDeployment("dynamic", config),
+};
+
+async function killed(host: ProviderHost): Promise<void> {
+  if (host.process.exitCode !== null || host.process.signalCode !== null) return;
+  const exited = new Promise((resolve) => host.process.once("exit", resolve));
+  host.process.kill("SIGKILL");
+  await exited;
+}
+
+class DynamicDeployment implements Deployment {
+  readonly provider = "dynamic";
+  constructor(readonly host: ProviderHost) {}
 
   /** The serialized provider rides in every property bag, as the engine's do. */
   private withProvider(kind: Kind, props: Props): Props {
     return { __provider: registeredProgram().providers[kind], ...props };
   }
 
-  /** check, failing the test on check failures; returns the checked inputs. */
   async check(kind: Kind, name: string, news: Props, olds: Props = {}): Promise<Props> {
     const checked = await this.host.check(urnOf(kind, name), olds, this.withProvider(kind, news));
     if (checked.failures.length > 0) throw new Error(JSON.stringify(checked.failures));
@@ -40,26 +97,25 @@ export class Deployment {
     return this.host.check(urnOf(kind, name), {}, this.withProvider(kind, news)).then((c) => c.failures);
   }
 
-  diff(kind: Kind, name: string, state: { id: string; outputs: Props }, inputs: Props) {
+  diff(kind: Kind, name: string, state: State, inputs: Props) {
     return this.host.diff(urnOf(kind, name), state.id, state.outputs, this.withProvider(kind, inputs));
   }
 
-  async create(kind: Kind, name: string, inputs: Props): Promise<{ id: string; outputs: Props }> {
+  async create(kind: Kind, name: string, inputs: Props) {
     const created = await this.host.create(urnOf(kind, name), inputs);
     return { id: created.id, outputs: created.properties };
   }
 
-  /** check + create, as `pulumi up` does for a new resource. */
   async up(kind: Kind, name: string, news: Props) {
     return this.create(kind, name, await this.check(kind, name, news));
   }
 
-  async update(kind: Kind, name: string, state: { id: string; outputs: Props }, inputs: Props) {
+  async update(kind: Kind, name: string, state: State, inputs: Props) {
     const updated = await this.host.update(urnOf(kind, name), state.id, state.outputs, inputs);
     return { id: state.id, outputs: updated.properties };
   }
 
-  async read(kind: Kind, name: string, state: { id: string; outputs: Props; inputs?: Props }) {
+  async read(kind: Kind, name: string, state: State) {
     const read = await this.host.read(
       urnOf(kind, name),
       state.id,
@@ -69,21 +125,159 @@ export class Deployment {
     return { id: read.id, outputs: read.properties, inputs: read.inputs };
   }
 
-  delete(kind: Kind, name: string, state: { id: string; outputs: Props }) {
+  delete(kind: Kind, name: string, state: State) {
     return this.host.delete(urnOf(kind, name), state.id, state.outputs);
   }
 
-  /** What the host printed so far; it arrives on its own pipe, so read it with `expect.poll`. */
   get stderr(): string {
     return this.host.stderr;
   }
 
-  /** What a double Ctrl-C or an OOM kill does to the provider process. */
-  async kill(): Promise<void> {
-    const exited = new Promise((resolve) => this.host.process.once("exit", resolve));
-    this.host.process.kill("SIGKILL");
-    await exited;
+  kill(): Promise<void> {
+    return killed(this.host);
   }
+
+  close(): Promise<void> {
+    return this.host.close();
+  }
+}
+
+/**
+ * The native provider. A resource given a `connection` is served by an explicit provider of that
+ * client (`new native.Provider(name, connection)`), the connection taken out of its inputs; one
+ * without, by the default provider, whose inputs are the stack config. Inputs go out as the test
+ * gives them and secrets stay wrapped on the wire (the plugin accepts secrets); what comes back is
+ * given to the test revealed, as the dynamic host gives it.
+ */
+class NativeDeployment implements Deployment {
+  readonly provider = "native";
+  private readonly providers = new Map<string, Promise<NativeProvider>>();
+
+  private constructor(
+    private readonly engine: EngineLog,
+    private readonly config: Record<string, string>,
+  ) {}
+
+  static async start(config: Record<string, string>): Promise<NativeDeployment> {
+    return new NativeDeployment(await EngineLog.start(), config);
+  }
+
+  /** The provider serving `props` and the resource's own inputs (its connection is its provider's). */
+  private async route(props: Props): Promise<{ provider: NativeProvider; props: Props; connection?: Props }> {
+    const { connection, ...own } = props;
+    const explicit = typeof connection === "object" && connection !== null && Object.keys(connection).length > 0;
+    const inputs = providerInputs(explicit ? (connection as Props) : this.config);
+    // The default provider and an explicit one are two provider resources, two processes, whatever their inputs.
+    const key = `${explicit ? "explicit" : "default"} ${JSON.stringify(inputs)}`;
+    let provider = this.providers.get(key);
+    if (!provider) {
+      const name = explicit ? `client-${this.providers.size}` : "default";
+      provider = startNativeProvider(registeredProgram().dir, this.engine, name, inputs);
+      this.providers.set(key, provider);
+    }
+    return explicit
+      ? { provider: await provider, props: own, connection: connection as Props }
+      : { provider: await provider, props };
+  }
+
+  /** The provider of `props`, refusing as the engine does when its CheckConfig failed. */
+  private async served(props: Props): Promise<{ host: ProviderHost; props: Props; connection?: Props }> {
+    const { provider, ...rest } = await this.route(props);
+    if (provider.configFailures.length > 0) throw new Error(JSON.stringify(provider.configFailures));
+    return { host: provider.host, ...rest };
+  }
+
+  /** The provider state names for a resource: the explicit one it was made with, else the default. */
+  private servedState(state: State) {
+    const connection = PROVIDER_OF.get(state.outputs);
+    return this.served(connection ? { connection } : {});
+  }
+
+  /** The checked inputs, with the connection that chose the provider kept beside them for the calls that follow. */
+  async check(kind: Kind, name: string, news: Props, olds: Props = {}): Promise<Props> {
+    const { host, props, connection } = await this.served(news);
+    const checked = await host.check(nativeUrn(kind, name), stripConnection(olds), props);
+    if (checked.failures.length > 0) throw new Error(JSON.stringify(checked.failures));
+    return { ...revealProps(checked.inputs), ...(connection ? { connection } : {}) };
+  }
+
+  async checkFailures(kind: Kind, name: string, news: Props): Promise<Failures> {
+    const { provider, props } = await this.route(news);
+    if (provider.configFailures.length > 0) return provider.configFailures;
+    return (await provider.host.check(nativeUrn(kind, name), {}, props)).failures;
+  }
+
+  async diff(kind: Kind, name: string, state: State, inputs: Props) {
+    const { host, props } = await this.served(inputs);
+    const oldInputs = state.inputs ? stripConnection(state.inputs) : undefined;
+    return host.diff(nativeUrn(kind, name), state.id, state.outputs, props, oldInputs);
+  }
+
+  async create(kind: Kind, name: string, inputs: Props) {
+    const { host, props, connection } = await this.served(inputs);
+    const created = await host.create(nativeUrn(kind, name), props);
+    return { id: created.id, outputs: remember(revealProps(created.properties), connection) };
+  }
+
+  async up(kind: Kind, name: string, news: Props) {
+    const { host, props, connection } = await this.served(news);
+    const checked = await host.check(nativeUrn(kind, name), {}, props);
+    if (checked.failures.length > 0) throw new Error(JSON.stringify(checked.failures));
+    const created = await host.create(nativeUrn(kind, name), checked.inputs);
+    return { id: created.id, outputs: remember(revealProps(created.properties), connection) };
+  }
+
+  async update(kind: Kind, name: string, state: State, inputs: Props) {
+    const { host, props, connection } = await this.served(inputs);
+    const oldInputs = state.inputs ? stripConnection(state.inputs) : undefined;
+    const updated = await host.update(nativeUrn(kind, name), state.id, state.outputs, props, {
+      ...(oldInputs ? { oldInputs } : {}),
+    });
+    return { id: state.id, outputs: remember(revealProps(updated.properties), connection) };
+  }
+
+  async read(kind: Kind, name: string, state: State) {
+    const { host, connection } = await this.servedState(state);
+    const read = await host.read(nativeUrn(kind, name), state.id, state.outputs, state.inputs ?? {});
+    const outputs = remember(revealProps(read.properties), connection);
+    return { id: read.id, outputs, inputs: revealProps(read.inputs) };
+  }
+
+  async delete(kind: Kind, name: string, state: State) {
+    const { host } = await this.servedState(state);
+    await host.delete(nativeUrn(kind, name), state.id, state.outputs);
+  }
+
+  get stderr(): string {
+    return this.engine.text;
+  }
+
+  async kill(): Promise<void> {
+    for (const provider of this.providers.values()) await killed((await provider).host);
+  }
+
+  async close(): Promise<void> {
+    for (const provider of this.providers.values()) await (await provider).host.close();
+    await this.engine.close();
+  }
+}
+
+/**
+ * The explicit provider (by its connection) each native resource's state names, as the engine
+ * keeps a provider reference with every resource: a later deployment's refresh and delete go to
+ * that provider. Outputs not made here (state a test builds) name the default provider.
+ */
+const PROVIDER_OF = new WeakMap<Props, Props>();
+
+function remember(outputs: Props, connection: Props | undefined): Props {
+  if (connection) PROVIDER_OF.set(outputs, connection);
+  return outputs;
+}
+
+/** A native resource has no `connection` input: its client is its provider's. */
+function stripConnection(props: Props): Props {
+  const { connection: _own, ...rest } = props;
+  return rest;
 }
 
 export { connectionOf } from "../support/emulator";
@@ -97,7 +291,7 @@ export function configOf(e: Emulator): Record<string, string> {
   };
 }
 
-/** A fresh directory for restore records, handed to provider hosts through the environment. */
+/** A fresh directory for restore records, handed to provider processes through the environment. */
 export function isolateRestoreRecords(): string {
   const dir = mkdtempSync(join(registeredProgram().dir, "records-"));
   process.env.WHATSAPP_RESTORE_RECORD_DIR = dir;

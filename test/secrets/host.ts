@@ -5,9 +5,19 @@
  */
 
 import { beforeAll } from "vitest";
+import { RETRY_CONFIG_KEYS } from "../../provider/runtime";
 import { carriesSecret } from "../../provider/settings/inputs";
-import { HostError, type ProviderHost } from "../engine/provider-host";
+import { isSecret, revealProps } from "../engine/property-values";
+import { type CheckResult, HostError, type ProviderHost } from "../engine/provider-host";
 import { type ResourceType, registeredProgram, startHost, urnOf } from "../support/hosted-program";
+import {
+  EngineLog,
+  type NativeProvider,
+  nativeUrn,
+  type ProviderKind,
+  providerInputs,
+  startNativeProvider,
+} from "../support/native-plugin";
 
 export { type ResourceType, urnOf };
 
@@ -114,4 +124,141 @@ export async function checkAndCreate(
   // check's inputs are not scanned: the engine keeps secret what arrived secret, whatever check returns.
   evidence.stderr = host.stderr.slice(before);
   return evidence;
+}
+
+/** check, then create, collecting the evidence: through one of the two providers. */
+export interface SecretsHost {
+  readonly provider: ProviderKind;
+  /** check alone, its inputs as they come over the wire (the native plugin wraps secrets there). */
+  check(type: ResourceType, news: Props): Promise<CheckResult>;
+  checkAndCreate(
+    type: ResourceType,
+    news: Props,
+    options?: { create?: boolean },
+  ): Promise<Evidence & { created?: { id: string; properties: Props } }>;
+}
+
+/**
+ * One host for every test of the enclosing file or `describe`, of `provider`, under stack config
+ * `config`. The native one keeps one plugin process per provider resource for the whole suite:
+ * the default provider (stack config) and one explicit provider per connection the paths give,
+ * each with the suite's advanced settings (retries) among its inputs.
+ */
+export function suiteHost(provider: ProviderKind, config: Record<string, string> = {}): () => SecretsHost {
+  if (provider === "dynamic") {
+    const program = suiteProgram(config);
+    return () => ({
+      provider,
+      check: (type, news) => program().host.check(urnOf(type), {}, { ...news, __provider: program().providers[type] }),
+      checkAndCreate: (type, news, options) => checkAndCreate(program(), type, news, options),
+    });
+  }
+  let host: NativeSecretsHost | undefined;
+  beforeAll(async () => {
+    const started = await NativeSecretsHost.start(config);
+    host = started;
+    return () => started.close();
+  }, 60_000);
+  return () => {
+    if (!host) throw new Error("the suite's host is used before its beforeAll ran");
+    return host;
+  };
+}
+
+/** Props with every value the wire marks secret left out: what the engine keeps in plaintext. */
+function withoutSecrets(props: Props): Props {
+  const keep = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.filter((v) => !isSecret(v)).map(keep);
+    if (typeof value === "object" && value !== null) {
+      return Object.fromEntries(
+        Object.entries(value)
+          .filter(([, v]) => !isSecret(v))
+          .map(([k, v]) => [k, keep(v)]),
+      );
+    }
+    return value;
+  };
+  return keep(props) as Props;
+}
+
+/**
+ * The native plugin: a resource's `connection` makes it a resource of an explicit provider of
+ * that client (the connection taken out of its inputs), else of the default provider. A provider
+ * whose CheckConfig fails stops its resources before their check, as the engine does; its
+ * failures are the evidence then. Plaintext is what the plugin's answer leaves unwrapped.
+ */
+export class NativeSecretsHost implements SecretsHost {
+  readonly provider = "native";
+  private readonly providers = new Map<string, Promise<NativeProvider>>();
+
+  private constructor(
+    private readonly engine: EngineLog,
+    private readonly config: Record<string, string>,
+  ) {}
+
+  static async start(config: Record<string, string>): Promise<NativeSecretsHost> {
+    return new NativeSecretsHost(await EngineLog.start(), config);
+  }
+
+  private providerOf(news: Props): { provider: Promise<NativeProvider>; props: Props } {
+    const { connection, ...own } = news;
+    const explicit = typeof connection === "object" && connection !== null && Object.keys(connection).length > 0;
+    const advanced = Object.fromEntries(
+      Object.entries(this.config).filter(([key]) => RETRY_CONFIG_KEYS.some((k) => key === `whatsapp:${k}`)),
+    );
+    const inputs = providerInputs(explicit ? { ...advanced, ...(connection as Props) } : this.config);
+    // The default provider and an explicit one are two provider resources, two processes, whatever their inputs.
+    const key = `${explicit ? "explicit" : "default"} ${JSON.stringify(inputs)}`;
+    let provider = this.providers.get(key);
+    if (!provider) {
+      const name = explicit ? `client-${this.providers.size}` : "default";
+      provider = startNativeProvider(registeredProgram().dir, this.engine, name, inputs);
+      this.providers.set(key, provider);
+    }
+    return { provider, props: explicit ? own : news };
+  }
+
+  /** Check's inputs as they come over the wire, secrets wrapped; failures when there are any. */
+  async check(type: ResourceType, news: Props): Promise<CheckResult> {
+    const { provider, props } = this.providerOf(news);
+    const { host, configFailures } = await provider;
+    if (configFailures.length > 0) return { inputs: {}, failures: configFailures };
+    return host.check(nativeUrn(type), {}, props);
+  }
+
+  async checkAndCreate(type: ResourceType, news: Props, options: { create?: boolean } = {}) {
+    const { provider, props } = this.providerOf(news);
+    const { host, configFailures } = await provider;
+    const logged = this.engine.lines.length;
+    const before = host.stderr.length;
+    const evidence: Evidence & { created?: { id: string; properties: Props } } = {
+      failures: configFailures,
+      error: undefined,
+      stderr: "",
+      plaintext: {},
+    };
+    if (configFailures.length === 0) {
+      const checked = await host.check(nativeUrn(type), {}, props);
+      evidence.failures = checked.failures;
+      if (checked.failures.length === 0 && options.create !== false) {
+        try {
+          const created = await host.create(nativeUrn(type), checked.inputs);
+          evidence.created = { id: created.id, properties: revealProps(created.properties) };
+          evidence.plaintext = withoutSecrets(created.properties);
+        } catch (error) {
+          if (!(error instanceof HostError)) throw error;
+          evidence.error = error.message;
+        }
+      }
+    }
+    // Log lines reach the engine over their own calls: give them a moment to land.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    evidence.stderr = [...this.engine.lines.slice(logged), host.stderr.slice(before)].join("\n");
+    return evidence;
+  }
+
+  async close(): Promise<void> {
+    for (const provider of this.providers.values()) await (await provider).host.close();
+    await this.engine.close();
+  }
 }

@@ -9,8 +9,9 @@ import { runMockedProgram, secretKeys } from "../e2e/mocked-program";
 import type { EchoForm, Emulator, FaultRule } from "../emulator/index";
 import { call, login } from "../support/api";
 import { suiteEmulator } from "../support/emulator";
+import { PROVIDERS, type ProviderKind } from "../support/native-plugin";
 import { packedProgram } from "../support/packed";
-import { checkAndCreate, type Evidence, type ResourceType, suiteProgram } from "./host";
+import { type Evidence, type ResourceType, suiteHost } from "./host";
 
 type Props = Record<string, unknown>;
 
@@ -40,7 +41,7 @@ interface Context {
 interface FailurePath {
   name: string;
   type: ResourceType;
-  news: (c: Context) => Props;
+  news: (c: Context & { provider: ProviderKind }) => Props;
   faults?: FaultRule[];
   /** `check`: refused before any request; `error`: create failed; `echo`: failed with an echo redacted. */
   fails: "check" | "error" | "echo";
@@ -167,13 +168,13 @@ const ECHO_PATHS: FailurePath[] = ECHO_FORMS.flatMap((form): FailurePath[] => [
   {
     name: `restore: the client refuses and echoes data and password (${form})`,
     type: "SettingsRestore",
-    // Each path its own intent: a restore that may have landed is never sent again for the same one.
+    // Each path (and provider) its own intent: a restore that may have landed is never sent again for the same one.
     news: (c) => ({
       connection: c.conn,
       data: c.data,
       password: BACKUP_PASSWORD,
       waitForHealthy: false,
-      triggers: { refused: form },
+      triggers: { refused: form, provider: c.provider },
     }),
     faults: [{ route: "POST /v1/settings/restore", echo: form, times: 1 }],
     fails: "echo",
@@ -186,7 +187,7 @@ const ECHO_PATHS: FailurePath[] = ECHO_FORMS.flatMap((form): FailurePath[] => [
       data: c.data,
       password: BACKUP_PASSWORD,
       waitForHealthy: false,
-      triggers: { landed: form },
+      triggers: { landed: form, provider: c.provider },
     }),
     faults: [{ route: "POST /v1/settings/restore", echo: form, code: 1014, times: 1 }],
     fails: "echo",
@@ -244,7 +245,7 @@ const client = suiteEmulator({
 });
 const droppingClient = suiteEmulator({ adminPassword: PASSWORD, dropFields: ["webhooks.url"] });
 let context: Context;
-const program = suiteProgram({ "whatsapp:retryAttempts": "2", "whatsapp:retryBaseDelayMs": "5" });
+const CONFIG = { "whatsapp:retryAttempts": "2", "whatsapp:retryBaseDelayMs": "5" };
 
 beforeAll(async () => {
   const e = client();
@@ -301,66 +302,90 @@ function leaks(evidence: Evidence, c: Context): { checked: number; found: string
   return { checked, found };
 }
 
-const tally = { paths: 0, checks: 0, refused: 0 };
+describe.each(PROVIDERS)("through the %s provider", (provider) => {
+  const tally = { paths: 0, checks: 0, refused: 0 };
+  const host = suiteHost(provider, CONFIG);
 
-describe("no secret appears in any failure, message, log line or plaintext output", () => {
-  test.each(PATHS.map((path) => [path.name, path] as const))("%s", async (_name, path) => {
-    const c = context;
-    const target = path.on === "dropping" ? c.dropping : c.e;
-    for (const fault of path.faults ?? []) target.faults.inject(fault);
-    const evidence = await checkAndCreate(program(), path.type, path.news(c));
-    if (path.fails === "check") {
-      expect(evidence.failures.length).toBeGreaterThan(0);
-      tally.refused += evidence.failures.length;
-    } else {
-      expect(evidence.failures).toEqual([]);
-      expect(evidence.error).toBeDefined();
-    }
-    // The echo did happen, and was cut out: proof the path exercised redaction.
-    if (path.fails === "echo") expect(evidence.error).toContain("[secret]");
-    const { checked, found } = leaks(evidence, c);
-    expect(found).toEqual([]);
-    tally.paths += 1;
-    tally.checks += checked;
-  });
-
-  test("a run through every path checked every secret in every form", () => {
-    expect(tally.paths).toBe(PATHS.length);
-    expect(tally.checks).toBe(PATHS.length * 5 * FORMS.length);
-    console.info(
-      `secret forms × failure paths: ${5 * FORMS.length} × ${PATHS.length} = ${tally.checks} checks; ` +
-        `${CHECK_PATHS.length} bad inputs refused by check with ${tally.refused} failures`,
-    );
-  });
-});
-
-describe("successful steps keep secrets out of plaintext outputs", () => {
-  test("a created ApplicationSettings holds its webhook secret only in secret outputs, its base URL in plaintext", async () => {
-    const c = context;
-    const evidence = await checkAndCreate(program(), "ApplicationSettings", {
-      connection: c.conn,
-      webhooks: { url: WEBHOOK, maxConcurrentRequests: 12 },
+  describe("no secret appears in any failure, message, log line or plaintext output", () => {
+    test.each(PATHS.map((path) => [path.name, path] as const))("%s", async (_name, path) => {
+      const c = context;
+      const target = path.on === "dropping" ? c.dropping : c.e;
+      for (const fault of path.faults ?? []) target.faults.inject(fault);
+      const evidence = await host().checkAndCreate(path.type, path.news({ ...c, provider }));
+      if (path.fails === "check") {
+        expect(evidence.failures.length).toBeGreaterThan(0);
+        tally.refused += evidence.failures.length;
+      } else {
+        expect(evidence.failures).toEqual([]);
+        expect(evidence.error).toBeDefined();
+      }
+      // The echo did happen, and was cut out: proof the path exercised redaction.
+      if (path.fails === "echo") expect(evidence.error).toContain("[secret]");
+      const { checked, found } = leaks(evidence, c);
+      expect(found).toEqual([]);
+      tally.paths += 1;
+      tally.checks += checked;
     });
-    expect(evidence.error).toBeUndefined();
-    expect(evidence.created?.properties).toMatchObject({ webhooks: { url: WEBHOOK } });
-    expect(evidence.plaintext).not.toHaveProperty("webhooks");
-    expect(leaks(evidence, c).found).toEqual([]);
-    // A base URL is an address, not a credential: plaintext in the id and the outputs (SECURITY.md).
-    expect(evidence.created?.id).toBe(`${c.e.url}/v1/settings/application`);
-    expect(evidence.plaintext.baseUrl).toBe(c.e.url);
+
+    test("a run through every path checked every secret in every form", () => {
+      expect(tally.paths).toBe(PATHS.length);
+      expect(tally.checks).toBe(PATHS.length * 5 * FORMS.length);
+      console.info(
+        `${provider}: secret forms × failure paths: ${5 * FORMS.length} × ${PATHS.length} = ${tally.checks} checks; ` +
+          `${CHECK_PATHS.length} bad inputs refused by check with ${tally.refused} failures`,
+      );
+    });
   });
 
-  test("a backup's plaintext outputs carry neither its data nor its password", async () => {
-    const c = context;
-    const evidence = await checkAndCreate(program(), "SettingsBackup", {
-      connection: c.conn,
-      password: BACKUP_PASSWORD,
+  // The dynamic provider's secrets are decided where the program registers them (the describe
+  // after this one); the native plugin's check decides them on the wire.
+  describe("a webhook URL is secret on the wire, and only it", () => {
+    test.skipIf(provider === "dynamic").each([
+      ["a query-string secret", WEBHOOK],
+      ["a fragment secret", WEBHOOK_FRAGMENT],
+      // The schema marks the property secret, whatever a value holds: a URL without a secret too.
+      ["no secret", "https://hooks.example.com/wa"],
+    ])("the native check wraps a webhook URL with %s, and nothing else of the group", async (_name, url) => {
+      const checked = await host().check("ApplicationSettings", {
+        connection: context.conn,
+        webhooks: { url, maxConcurrentRequests: 12 },
+      });
+      expect(checked.failures).toEqual([]);
+      const webhooks = checked.inputs.webhooks as Record<string, unknown>;
+      expect(secretKeys(checked.inputs)).not.toContain("webhooks");
+      expect(secretKeys(webhooks)).toEqual(["url"]);
+      expect(webhooks.maxConcurrentRequests).toBe(12);
     });
-    expect(evidence.error).toBeUndefined();
-    const data = evidence.created?.properties.data as string;
-    expect(data.length).toBeGreaterThan(40);
-    const found = leaks(evidence, { ...c, data }).found;
-    expect(found).toEqual([]);
+  });
+
+  describe("successful steps keep secrets out of plaintext outputs", () => {
+    test("a created ApplicationSettings holds its webhook secret only in secret outputs, its base URL in plaintext", async () => {
+      const c = context;
+      const evidence = await host().checkAndCreate("ApplicationSettings", {
+        connection: c.conn,
+        webhooks: { url: WEBHOOK, maxConcurrentRequests: 12 },
+      });
+      expect(evidence.error).toBeUndefined();
+      expect(evidence.created?.properties).toMatchObject({ webhooks: { url: WEBHOOK } });
+      expect((evidence.plaintext.webhooks as Props | undefined)?.url).toBeUndefined();
+      expect(leaks(evidence, c).found).toEqual([]);
+      // A base URL is an address, not a credential: plaintext in the id and the outputs (SECURITY.md).
+      expect(evidence.created?.id).toBe(`${c.e.url}/v1/settings/application`);
+      expect(evidence.plaintext.baseUrl).toBe(c.e.url);
+    });
+
+    test("a backup's plaintext outputs carry neither its data nor its password", async () => {
+      const c = context;
+      const evidence = await host().checkAndCreate("SettingsBackup", {
+        connection: c.conn,
+        password: BACKUP_PASSWORD,
+      });
+      expect(evidence.error).toBeUndefined();
+      const data = evidence.created?.properties.data as string;
+      expect(data.length).toBeGreaterThan(40);
+      const found = leaks(evidence, { ...c, data }).found;
+      expect(found).toEqual([]);
+    });
   });
 });
 
