@@ -817,6 +817,40 @@ export interface ProfileAboutOutputs {
 }
 
 /**
+ * Outputs of a `BusinessProfile`, besides its inputs.
+ */
+export interface BusinessProfileOutputs {
+  /**
+   * The address as the client holds it.
+   */
+  address?: string | undefined;
+  /**
+   * The description as the client holds it.
+   */
+  description?: string | undefined;
+  /**
+   * The e-mail address as the client holds it.
+   */
+  email?: string | undefined;
+  /**
+   * The industry as the client holds it.
+   */
+  vertical?: string | undefined;
+  /**
+   * The websites as the client holds them.
+   */
+  websites?: string[] | undefined;
+  /**
+   * The client's `meta.version` at the last apply or refresh.
+   */
+  apiVersion: string;
+  /**
+   * The client this resource manages (its normalized base URL).
+   */
+  baseUrl: string;
+}
+
+/**
  * Where a client is and how to log in to it. Give a username and password, or a token.
  */
 export interface ConnectionArgs {
@@ -991,6 +1025,47 @@ export interface ProfileAboutArgs {
    * Allowed: 1 to 139 characters.
    */
   text: pulumi.Input<string>;
+  /**
+   * The client to talk to; stored secret. Without it: the `provider` option's connection, else
+   * stack config `whatsapp:*`, else the `WHATSAPP_*` environment variables.
+   */
+  connection?: pulumi.Input<ConnectionArgs> | undefined;
+}
+
+/**
+ * Inputs of a `BusinessProfile`: the business profile of a client (`/v1/settings/business/profile`): address, description, e-mail, industry and websites. Only the properties a program gives are managed. The API has no way to remove the profile: deleting the resource leaves it on the client.
+ */
+export interface BusinessProfileArgs {
+  /**
+   * The business's address. Removed from the program, it is cleared on the client.
+   *
+   * Allowed: at most 256 characters; `""` clears it.
+   */
+  address?: pulumi.Input<string> | undefined;
+  /**
+   * What the business does. Removed from the program, it is cleared on the client.
+   *
+   * Allowed: at most 256 characters; `""` clears it.
+   */
+  description?: pulumi.Input<string> | undefined;
+  /**
+   * The e-mail address people may contact the business at. Removed from the program, it is cleared.
+   *
+   * Allowed: an e-mail address of at most 128 characters; `""` clears it.
+   */
+  email?: pulumi.Input<string> | undefined;
+  /**
+   * The business's industry. Once set, the client cannot clear it: check refuses removing it from the program (set another value, or delete the resource, which leaves the profile as it is).
+   *
+   * Allowed: Automotive; Beauty, Spa and Salon; Clothing and Apparel; Education; Entertainment; Event Planning and Service; Finance and Banking; Food and Grocery; Public Service; Hotel and Lodging; Medical and Health; Non-profit; Professional Services; Shopping and Retail; Travel and Transportation; Restaurant; Other.
+   */
+  vertical?: pulumi.Input<"Automotive" | "Beauty, Spa and Salon" | "Clothing and Apparel" | "Education" | "Entertainment" | "Event Planning and Service" | "Finance and Banking" | "Food and Grocery" | "Public Service" | "Hotel and Lodging" | "Medical and Health" | "Non-profit" | "Professional Services" | "Shopping and Retail" | "Travel and Transportation" | "Restaurant" | "Other"> | undefined;
+  /**
+   * The business's websites, e.g. its site and a social media page. `[]` clears them.
+   *
+   * Allowed: at most 2 URLs starting with http:// or https://, each at most 256 characters.
+   */
+  websites?: pulumi.Input<pulumi.Input<string>[]> | undefined;
   /**
    * The client to talk to; stored secret. Without it: the `provider` option's connection, else
    * stack config `whatsapp:*`, else the `WHATSAPP_*` environment variables.

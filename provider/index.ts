@@ -20,6 +20,8 @@ export {
   type ApplicationSettingsWebhooksMessageArgs,
   type ApplicationSettingsWebhooksMessageValues,
   type ApplicationSettingsWebhooksValues,
+  type BusinessProfileArgs,
+  type BusinessProfileOutputs,
   type Connection,
   type ConnectionArgs,
   LOG_LEVELS,
@@ -63,5 +65,6 @@ export {
 export { MediaProvider } from "./media/resource";
 /** The same resources served by the native `whatsapp` provider, with one `native.Provider` per client. */
 export * as native from "./native/sdk.generated";
+export { BusinessProfile } from "./profile/business/resource";
 export { ProfileAbout } from "./profile/resource";
 export { ApplicationSettings } from "./settings/resource";

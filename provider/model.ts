@@ -82,6 +82,11 @@ export interface ResourceModel<
   outputs: O;
   /** Keeps stack config's connection (secret) in state: the resource has a client to reach later. */
   storesConnection: boolean;
+  /**
+   * The first client version that takes a write of only the properties that changed; an older
+   * client replaces the whole object with what a write sends, so it is sent the whole object.
+   */
+  partialWritesSince?: string;
   /** What an unknown input key is not: "a setting", "an input of SettingsBackup". */
   noun: string;
   /**

@@ -16,6 +16,9 @@ import * as mediaLifecycle from "./media/provider";
 import { MediaProvider } from "./media/resource";
 import { MediaProviderModel } from "./media/schema";
 import type { ResourceModel } from "./model";
+import * as businessLifecycle from "./profile/business/provider";
+import { BusinessProfile } from "./profile/business/resource";
+import { BusinessProfileModel } from "./profile/business/schema";
 import * as aboutLifecycle from "./profile/provider";
 import { ProfileAbout } from "./profile/resource";
 import { ProfileAboutModel } from "./profile/schema";
@@ -51,6 +54,7 @@ export const RESOURCES = [
   registered(SettingsRestoreModel, restoreLifecycle, SettingsRestore),
   registered(MediaProviderModel, mediaLifecycle, MediaProvider),
   registered(ProfileAboutModel, aboutLifecycle, ProfileAbout),
+  registered(BusinessProfileModel, businessLifecycle, BusinessProfile),
 ] as const;
 
 /** The type name of a registered resource (`"ApplicationSettings"`). */

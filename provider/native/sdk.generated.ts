@@ -8,6 +8,8 @@ import type {
   ApplicationSettingsArgs,
   ApplicationSettingsOutputs,
   ApplicationSettingsValues,
+  BusinessProfileArgs,
+  BusinessProfileOutputs,
   ConnectionArgs,
   MediaProviderArgs,
   MediaProviderOutputs,
@@ -203,6 +205,41 @@ export class ProfileAbout extends pulumi.CustomResource {
     const props: pulumi.Inputs = { ...(opts.id === undefined ? args : {}) };
     for (const key of ["apiVersion","baseUrl"]) props[key] = undefined;
     super(ProfileAbout.__pulumiType, name, props, {
+      ...opts,
+      additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), ...["clientConnection"]],
+    });
+  }
+}
+
+/** Outputs of a native `BusinessProfile`: every property as the client holds it after an apply. */
+export interface BusinessProfile extends Outputs<BusinessProfileOutputs> {}
+
+/**
+ * The business profile of a client (`/v1/settings/business/profile`): address, description, e-mail, industry and websites. Only the properties a program gives are managed. The API has no way to remove the profile: deleting the resource leaves it on the client.
+ *
+ * Served by the native `whatsapp` provider: the client is the one of its provider (the
+ * `provider` option, else stack config `whatsapp:*`).
+ */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface adds the generated output types
+export class BusinessProfile extends pulumi.CustomResource {
+  /** @internal */
+  static readonly __pulumiType = "whatsapp:index:BusinessProfile";
+
+  /** The BusinessProfile with this id (`pulumi import` prints it), read from its client and not managed. */
+  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): BusinessProfile {
+    return new BusinessProfile(name, undefined as unknown as Omit<BusinessProfileArgs, "connection">, { ...opts, id });
+  }
+
+  /** Whether `obj` is a native BusinessProfile, also when another copy of this package made it. */
+  static override isInstance(obj: unknown): obj is BusinessProfile {
+    return pulumi.CustomResource.isInstance(obj) && (obj as { __pulumiType?: unknown }).__pulumiType === BusinessProfile.__pulumiType;
+  }
+
+  constructor(name: string, args: Omit<BusinessProfileArgs, "connection">, opts?: pulumi.CustomResourceOptions);
+  constructor(name: string, args: Omit<BusinessProfileArgs, "connection"> | undefined, opts: pulumi.CustomResourceOptions = {}) {
+    const props: pulumi.Inputs = { ...(opts.id === undefined ? args : {}) };
+    for (const key of ["apiVersion","baseUrl"]) props[key] = undefined;
+    super(BusinessProfile.__pulumiType, name, props, {
       ...opts,
       additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), ...["clientConnection"]],
     });

@@ -75,6 +75,7 @@ export const SECRET_OUTPUTS: Record<ResourceType, readonly string[]> = {
   SettingsRestore: ["connection", "password", "data"],
   MediaProvider: ["connection", "config"],
   ProfileAbout: ["connection"],
+  BusinessProfile: ["connection"],
 };
 
 function plaintextOf(type: ResourceType, properties: Props): Props {
