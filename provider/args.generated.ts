@@ -851,6 +851,30 @@ export interface BusinessProfileOutputs {
 }
 
 /**
+ * Outputs of a `TwoStepVerification`, besides its inputs.
+ */
+export interface TwoStepVerificationOutputs {
+  /**
+   * The PIN last set.
+   *
+   * Stored secret in state.
+   */
+  pin: string;
+  /**
+   * When this resource's create enabled two-step verification (ISO 8601). A delete leaves it to a replacement on the same client created later in the deployment.
+   */
+  enabledAt: string;
+  /**
+   * The client's `meta.version` at the last apply.
+   */
+  apiVersion: string;
+  /**
+   * The client this resource manages (its normalized base URL).
+   */
+  baseUrl: string;
+}
+
+/**
  * Where a client is and how to log in to it. Give a username and password, or a token.
  */
 export interface ConnectionArgs {
@@ -1066,6 +1090,25 @@ export interface BusinessProfileArgs {
    * Allowed: at most 2 URLs starting with http:// or https://, each at most 256 characters.
    */
   websites?: pulumi.Input<pulumi.Input<string>[]> | undefined;
+  /**
+   * The client to talk to; stored secret. Without it: the `provider` option's connection, else
+   * stack config `whatsapp:*`, else the `WHATSAPP_*` environment variables.
+   */
+  connection?: pulumi.Input<ConnectionArgs> | undefined;
+}
+
+/**
+ * Inputs of a `TwoStepVerification`: two-step verification of a client (`/v1/settings/account/two-step`): registering its number again needs the PIN. Deleting the resource disables it, a security downgrade, and only when this stack enabled it.
+ */
+export interface TwoStepVerificationArgs {
+  /**
+   * The 6-digit PIN registering the number again asks for. A change sets the new PIN. Never shown in messages.
+   *
+   * Allowed: exactly 6 digits, as a string.
+   *
+   * Stored secret in state.
+   */
+  pin: pulumi.Input<string>;
   /**
    * The client to talk to; stored secret. Without it: the `provider` option's connection, else
    * stack config `whatsapp:*`, else the `WHATSAPP_*` environment variables.

@@ -8,6 +8,7 @@
  * declarations name zod's types; test/architecture.test.ts holds this list to the registry's.
  */
 
+export { TwoStepVerification } from "./account/resource";
 export {
   type ApplicationSettingsArgs,
   type ApplicationSettingsGarbagecollectorEnableArgs,
@@ -40,6 +41,8 @@ export {
   type SettingsBackupOutputs,
   type SettingsRestoreArgs,
   type SettingsRestoreOutputs,
+  type TwoStepVerificationArgs,
+  type TwoStepVerificationOutputs,
 } from "./args.generated";
 export { SettingsBackup, SettingsRestore } from "./backup/resources";
 export { Provider, type ResourceOptions } from "./connection-provider";

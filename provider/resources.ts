@@ -7,6 +7,9 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
+import * as twoStepLifecycle from "./account/provider";
+import { TwoStepVerification } from "./account/resource";
+import { TwoStepVerificationModel } from "./account/schema";
 import * as backupLifecycle from "./backup/backup-provider";
 import { SettingsBackup, SettingsRestore } from "./backup/resources";
 import * as restoreLifecycle from "./backup/restore-provider";
@@ -55,6 +58,7 @@ export const RESOURCES = [
   registered(MediaProviderModel, mediaLifecycle, MediaProvider),
   registered(ProfileAboutModel, aboutLifecycle, ProfileAbout),
   registered(BusinessProfileModel, businessLifecycle, BusinessProfile),
+  registered(TwoStepVerificationModel, twoStepLifecycle, TwoStepVerification),
 ] as const;
 
 /** The type name of a registered resource (`"ApplicationSettings"`). */

@@ -19,6 +19,8 @@ import type {
   SettingsBackupOutputs,
   SettingsRestoreArgs,
   SettingsRestoreOutputs,
+  TwoStepVerificationArgs,
+  TwoStepVerificationOutputs,
 } from "../args.generated";
 import type { Outputs } from "../inputs";
 
@@ -242,6 +244,41 @@ export class BusinessProfile extends pulumi.CustomResource {
     super(BusinessProfile.__pulumiType, name, props, {
       ...opts,
       additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), ...["clientConnection"]],
+    });
+  }
+}
+
+/** Outputs of a native `TwoStepVerification`: every property as the client holds it after an apply. */
+export interface TwoStepVerification extends Outputs<TwoStepVerificationOutputs> {}
+
+/**
+ * Two-step verification of a client (`/v1/settings/account/two-step`): registering its number again needs the PIN. Deleting the resource disables it, a security downgrade, and only when this stack enabled it.
+ *
+ * Served by the native `whatsapp` provider: the client is the one of its provider (the
+ * `provider` option, else stack config `whatsapp:*`).
+ */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface adds the generated output types
+export class TwoStepVerification extends pulumi.CustomResource {
+  /** @internal */
+  static readonly __pulumiType = "whatsapp:index:TwoStepVerification";
+
+  /** The TwoStepVerification with this id (`pulumi import` prints it), read from its client and not managed. */
+  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): TwoStepVerification {
+    return new TwoStepVerification(name, undefined as unknown as Omit<TwoStepVerificationArgs, "connection">, { ...opts, id });
+  }
+
+  /** Whether `obj` is a native TwoStepVerification, also when another copy of this package made it. */
+  static override isInstance(obj: unknown): obj is TwoStepVerification {
+    return pulumi.CustomResource.isInstance(obj) && (obj as { __pulumiType?: unknown }).__pulumiType === TwoStepVerification.__pulumiType;
+  }
+
+  constructor(name: string, args: Omit<TwoStepVerificationArgs, "connection">, opts?: pulumi.CustomResourceOptions);
+  constructor(name: string, args: Omit<TwoStepVerificationArgs, "connection"> | undefined, opts: pulumi.CustomResourceOptions = {}) {
+    const props: pulumi.Inputs = { ...(opts.id === undefined ? args : {}) };
+    for (const key of ["enabledAt","apiVersion","baseUrl"]) props[key] = undefined;
+    super(TwoStepVerification.__pulumiType, name, props, {
+      ...opts,
+      additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), ...["pin","clientConnection"]],
     });
   }
 }

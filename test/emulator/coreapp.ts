@@ -39,6 +39,8 @@ export class Coreapp {
   about = "";
   /** The business profile; a new client's is assumed empty (the public pages do not say). */
   businessProfile: BusinessProfile = { address: "", description: "", email: "", vertical: "", websites: [] };
+  /** The two-step verification PIN, `null` while two-step verification is off (as on a new client). */
+  twoStepPin: string | null = null;
   waId: string | null;
   restarts = 0;
   private phase: Phase = "running";

@@ -229,6 +229,23 @@ export const RESOURCE_ROUTES: Readonly<Record<ResourceType, readonly Route[]>> =
     }),
   ],
 
+  TwoStepVerification: [
+    route("POST", "/v1/settings/account/two-step", "admin", ({ coreapp, body }) => {
+      const pin = requiredString(body, "pin");
+      if (!/^\d{6}$/.test(pin)) throw new ApiFailure(1009, "Parameter 'pin' must be 6 digits");
+      coreapp.requireRunning();
+      coreapp.twoStepPin = pin;
+      return done;
+    }),
+
+    // The public pages do not say what disabling it when it is off answers: assumed 200, as a no-op.
+    route("DELETE", "/v1/settings/account/two-step", "admin", ({ coreapp }) => {
+      coreapp.requireRunning();
+      coreapp.twoStepPin = null;
+      return done;
+    }),
+  ],
+
   SettingsRestore: [
     route("POST", "/v1/settings/restore", "admin", ({ coreapp, body }) => {
       const password = requiredString(body, "password");

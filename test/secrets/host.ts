@@ -76,6 +76,7 @@ export const SECRET_OUTPUTS: Record<ResourceType, readonly string[]> = {
   MediaProvider: ["connection", "config"],
   ProfileAbout: ["connection"],
   BusinessProfile: ["connection"],
+  TwoStepVerification: ["connection", "pin"],
 };
 
 function plaintextOf(type: ResourceType, properties: Props): Props {
