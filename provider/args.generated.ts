@@ -875,6 +875,40 @@ export interface TwoStepVerificationOutputs {
 }
 
 /**
+ * Outputs of a `ProfilePhoto`, besides its inputs.
+ */
+export interface ProfilePhotoOutputs {
+  /**
+   * SHA-256 (hex) of the file applied; check puts the file's current one here, so a changed file shows as a diff.
+   */
+  sha256: string;
+  /**
+   * The image type sent, `"image/jpeg"` or `"image/png"`.
+   */
+  contentType: string;
+  /**
+   * The size of the file applied, in bytes.
+   */
+  sizeBytes: number;
+  /**
+   * SHA-256 (hex) of the photo the client answered after the upload (clients scale it); refresh compares the client's photo with it.
+   */
+  clientSha256: string;
+  /**
+   * When this resource uploaded the photo (ISO 8601). A delete leaves the photo to a replacement on the same client created later in the deployment.
+   */
+  setAt: string;
+  /**
+   * The client's `meta.version` at the last apply or refresh.
+   */
+  apiVersion: string;
+  /**
+   * The client this resource manages (its normalized base URL).
+   */
+  baseUrl: string;
+}
+
+/**
  * Where a client is and how to log in to it. Give a username and password, or a token.
  */
 export interface ConnectionArgs {
@@ -1109,6 +1143,23 @@ export interface TwoStepVerificationArgs {
    * Stored secret in state.
    */
   pin: pulumi.Input<string>;
+  /**
+   * The client to talk to; stored secret. Without it: the `provider` option's connection, else
+   * stack config `whatsapp:*`, else the `WHATSAPP_*` environment variables.
+   */
+  connection?: pulumi.Input<ConnectionArgs> | undefined;
+}
+
+/**
+ * Inputs of a `ProfilePhoto`: the profile photo of a client (`/v1/settings/profile/photo`), uploaded from a local JPEG or PNG file and told apart by its SHA-256, so a changed file shows as a change. Deleting the resource removes the photo.
+ */
+export interface ProfilePhotoArgs {
+  /**
+   * The path of the image on the machine running Pulumi (relative to the program's directory), e.g. `logo.png`. Check reads it: a new content is a change even under the same path.
+   *
+   * Allowed: the path of a JPEG or PNG file of at most 5 MB.
+   */
+  file: pulumi.Input<string>;
   /**
    * The client to talk to; stored secret. Without it: the `provider` option's connection, else
    * stack config `whatsapp:*`, else the `WHATSAPP_*` environment variables.

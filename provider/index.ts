@@ -37,6 +37,8 @@ export {
   type MediaType,
   type ProfileAboutArgs,
   type ProfileAboutOutputs,
+  type ProfilePhotoArgs,
+  type ProfilePhotoOutputs,
   type SettingsBackupArgs,
   type SettingsBackupOutputs,
   type SettingsRestoreArgs,
@@ -69,5 +71,6 @@ export { MediaProvider } from "./media/resource";
 /** The same resources served by the native `whatsapp` provider, with one `native.Provider` per client. */
 export * as native from "./native/sdk.generated";
 export { BusinessProfile } from "./profile/business/resource";
+export { ProfilePhoto } from "./profile/photo/resource";
 export { ProfileAbout } from "./profile/resource";
 export { ApplicationSettings } from "./settings/resource";

@@ -22,6 +22,9 @@ import type { ResourceModel } from "./model";
 import * as businessLifecycle from "./profile/business/provider";
 import { BusinessProfile } from "./profile/business/resource";
 import { BusinessProfileModel } from "./profile/business/schema";
+import * as photoLifecycle from "./profile/photo/provider";
+import { ProfilePhoto } from "./profile/photo/resource";
+import { ProfilePhotoModel } from "./profile/photo/schema";
 import * as aboutLifecycle from "./profile/provider";
 import { ProfileAbout } from "./profile/resource";
 import { ProfileAboutModel } from "./profile/schema";
@@ -59,6 +62,7 @@ export const RESOURCES = [
   registered(ProfileAboutModel, aboutLifecycle, ProfileAbout),
   registered(BusinessProfileModel, businessLifecycle, BusinessProfile),
   registered(TwoStepVerificationModel, twoStepLifecycle, TwoStepVerification),
+  registered(ProfilePhotoModel, photoLifecycle, ProfilePhoto),
 ] as const;
 
 /** The type name of a registered resource (`"ApplicationSettings"`). */

@@ -15,6 +15,8 @@ import type {
   MediaProviderOutputs,
   ProfileAboutArgs,
   ProfileAboutOutputs,
+  ProfilePhotoArgs,
+  ProfilePhotoOutputs,
   SettingsBackupArgs,
   SettingsBackupOutputs,
   SettingsRestoreArgs,
@@ -279,6 +281,41 @@ export class TwoStepVerification extends pulumi.CustomResource {
     super(TwoStepVerification.__pulumiType, name, props, {
       ...opts,
       additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), ...["pin","clientConnection"]],
+    });
+  }
+}
+
+/** Outputs of a native `ProfilePhoto`: every property as the client holds it after an apply. */
+export interface ProfilePhoto extends Outputs<ProfilePhotoOutputs> {}
+
+/**
+ * The profile photo of a client (`/v1/settings/profile/photo`), uploaded from a local JPEG or PNG file and told apart by its SHA-256, so a changed file shows as a change. Deleting the resource removes the photo.
+ *
+ * Served by the native `whatsapp` provider: the client is the one of its provider (the
+ * `provider` option, else stack config `whatsapp:*`).
+ */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface adds the generated output types
+export class ProfilePhoto extends pulumi.CustomResource {
+  /** @internal */
+  static readonly __pulumiType = "whatsapp:index:ProfilePhoto";
+
+  /** The ProfilePhoto with this id (`pulumi import` prints it), read from its client and not managed. */
+  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): ProfilePhoto {
+    return new ProfilePhoto(name, undefined as unknown as Omit<ProfilePhotoArgs, "connection">, { ...opts, id });
+  }
+
+  /** Whether `obj` is a native ProfilePhoto, also when another copy of this package made it. */
+  static override isInstance(obj: unknown): obj is ProfilePhoto {
+    return pulumi.CustomResource.isInstance(obj) && (obj as { __pulumiType?: unknown }).__pulumiType === ProfilePhoto.__pulumiType;
+  }
+
+  constructor(name: string, args: Omit<ProfilePhotoArgs, "connection">, opts?: pulumi.CustomResourceOptions);
+  constructor(name: string, args: Omit<ProfilePhotoArgs, "connection"> | undefined, opts: pulumi.CustomResourceOptions = {}) {
+    const props: pulumi.Inputs = { ...(opts.id === undefined ? args : {}) };
+    for (const key of ["sha256","contentType","sizeBytes","clientSha256","setAt","apiVersion","baseUrl"]) props[key] = undefined;
+    super(ProfilePhoto.__pulumiType, name, props, {
+      ...opts,
+      additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), ...["clientConnection"]],
     });
   }
 }

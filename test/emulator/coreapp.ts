@@ -41,6 +41,8 @@ export class Coreapp {
   businessProfile: BusinessProfile = { address: "", description: "", email: "", vertical: "", websites: [] };
   /** The two-step verification PIN, `null` while two-step verification is off (as on a new client). */
   twoStepPin: string | null = null;
+  /** The profile photo as uploaded, `null` while none is set (as on a new client). */
+  photo: { bytes: Buffer; contentType: string } | null = null;
   waId: string | null;
   restarts = 0;
   private phase: Phase = "running";

@@ -16,6 +16,8 @@ export interface RouteContext {
   params: Record<string, string>;
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
+  /** The request body as it came (a photo's bytes). */
+  raw: Buffer;
   session: (Session & { token: string }) | undefined;
   auth: Auth;
   coreapp: Coreapp;
@@ -24,7 +26,7 @@ export interface RouteContext {
 }
 
 type Access = "public" | "user" | "admin" | "health";
-export type Result = { payload: unknown } | { mutation: true };
+export type Result = { payload: unknown } | { mutation: true } | { binary: Buffer; contentType: string };
 
 export interface Route {
   method: string;
@@ -242,6 +244,37 @@ export const RESOURCE_ROUTES: Readonly<Record<ResourceType, readonly Route[]>> =
     route("DELETE", "/v1/settings/account/two-step", "admin", ({ coreapp }) => {
       coreapp.requireRunning();
       coreapp.twoStepPin = null;
+      return done;
+    }),
+  ],
+
+  ProfilePhoto: [
+    route("GET", "/v1/settings/profile/photo", "admin", ({ coreapp }) => {
+      coreapp.requireRunning();
+      // What a client without a photo answers is not documented: assumed 404, like any missing resource.
+      if (coreapp.photo === null) throw new ApiFailure(1006, "No profile photo is set");
+      return { binary: coreapp.photo.bytes, contentType: coreapp.photo.contentType };
+    }),
+
+    // Kept as sent: a real client scales the photo to 640 px square, so its bytes differ from the file's.
+    route("POST", "/v1/settings/profile/photo", "admin", ({ coreapp, headers, raw }) => {
+      const contentType =
+        String(headers["content-type"] ?? "")
+          .split(";")[0]
+          ?.trim() ?? "";
+      if (contentType !== "image/jpeg" && contentType !== "image/png") {
+        throw new ApiFailure(1009, "The photo must be sent as image/jpeg or image/png");
+      }
+      if (raw.length === 0) throw new ApiFailure(1008, "Missing the photo");
+      if (raw.length > 5 * 1024 * 1024) throw new ApiFailure(1009, "The photo must be at most 5 MB");
+      coreapp.requireRunning();
+      coreapp.photo = { bytes: Buffer.from(raw), contentType };
+      return done;
+    }),
+
+    route("DELETE", "/v1/settings/profile/photo", "admin", ({ coreapp }) => {
+      coreapp.requireRunning();
+      coreapp.photo = null;
       return done;
     }),
   ],

@@ -77,6 +77,7 @@ export const SECRET_OUTPUTS: Record<ResourceType, readonly string[]> = {
   ProfileAbout: ["connection"],
   BusinessProfile: ["connection"],
   TwoStepVerification: ["connection", "pin"],
+  ProfilePhoto: ["connection"],
 };
 
 function plaintextOf(type: ResourceType, properties: Props): Props {
