@@ -817,6 +817,98 @@ export interface ProfileAboutOutputs {
 }
 
 /**
+ * Outputs of a `BusinessProfile`, besides its inputs.
+ */
+export interface BusinessProfileOutputs {
+  /**
+   * The address as the client holds it.
+   */
+  address?: string | undefined;
+  /**
+   * The description as the client holds it.
+   */
+  description?: string | undefined;
+  /**
+   * The e-mail address as the client holds it.
+   */
+  email?: string | undefined;
+  /**
+   * The industry as the client holds it.
+   */
+  vertical?: string | undefined;
+  /**
+   * The websites as the client holds them.
+   */
+  websites?: string[] | undefined;
+  /**
+   * The client's `meta.version` at the last apply or refresh.
+   */
+  apiVersion: string;
+  /**
+   * The client this resource manages (its normalized base URL).
+   */
+  baseUrl: string;
+}
+
+/**
+ * Outputs of a `TwoStepVerification`, besides its inputs.
+ */
+export interface TwoStepVerificationOutputs {
+  /**
+   * The PIN last set.
+   *
+   * Stored secret in state.
+   */
+  pin: string;
+  /**
+   * When this resource's create enabled two-step verification (ISO 8601). A delete leaves it to a replacement on the same client created later in the deployment.
+   */
+  enabledAt: string;
+  /**
+   * The client's `meta.version` at the last apply.
+   */
+  apiVersion: string;
+  /**
+   * The client this resource manages (its normalized base URL).
+   */
+  baseUrl: string;
+}
+
+/**
+ * Outputs of a `ProfilePhoto`, besides its inputs.
+ */
+export interface ProfilePhotoOutputs {
+  /**
+   * SHA-256 (hex) of the file applied; check puts the file's current one here, so a changed file shows as a diff.
+   */
+  sha256: string;
+  /**
+   * The image type sent, `"image/jpeg"` or `"image/png"`.
+   */
+  contentType: string;
+  /**
+   * The size of the file applied, in bytes.
+   */
+  sizeBytes: number;
+  /**
+   * SHA-256 (hex) of the photo the client answered after the upload (clients scale it); refresh compares the client's photo with it.
+   */
+  clientSha256: string;
+  /**
+   * When this resource uploaded the photo (ISO 8601). A delete leaves the photo to a replacement on the same client created later in the deployment.
+   */
+  setAt: string;
+  /**
+   * The client's `meta.version` at the last apply or refresh.
+   */
+  apiVersion: string;
+  /**
+   * The client this resource manages (its normalized base URL).
+   */
+  baseUrl: string;
+}
+
+/**
  * Where a client is and how to log in to it. Give a username and password, or a token.
  */
 export interface ConnectionArgs {
@@ -991,6 +1083,83 @@ export interface ProfileAboutArgs {
    * Allowed: 1 to 139 characters.
    */
   text: pulumi.Input<string>;
+  /**
+   * The client to talk to; stored secret. Without it: the `provider` option's connection, else
+   * stack config `whatsapp:*`, else the `WHATSAPP_*` environment variables.
+   */
+  connection?: pulumi.Input<ConnectionArgs> | undefined;
+}
+
+/**
+ * Inputs of a `BusinessProfile`: the business profile of a client (`/v1/settings/business/profile`): address, description, e-mail, industry and websites. Only the properties a program gives are managed. The API has no way to remove the profile: deleting the resource leaves it on the client.
+ */
+export interface BusinessProfileArgs {
+  /**
+   * The business's address. Removed from the program, it is cleared on the client.
+   *
+   * Allowed: at most 256 characters; `""` clears it.
+   */
+  address?: pulumi.Input<string> | undefined;
+  /**
+   * What the business does. Removed from the program, it is cleared on the client.
+   *
+   * Allowed: at most 256 characters; `""` clears it.
+   */
+  description?: pulumi.Input<string> | undefined;
+  /**
+   * The e-mail address people may contact the business at. Removed from the program, it is cleared.
+   *
+   * Allowed: an e-mail address of at most 128 characters; `""` clears it.
+   */
+  email?: pulumi.Input<string> | undefined;
+  /**
+   * The business's industry. Once set, the client cannot clear it: check refuses removing it from the program (set another value, or delete the resource, which leaves the profile as it is).
+   *
+   * Allowed: Automotive; Beauty, Spa and Salon; Clothing and Apparel; Education; Entertainment; Event Planning and Service; Finance and Banking; Food and Grocery; Public Service; Hotel and Lodging; Medical and Health; Non-profit; Professional Services; Shopping and Retail; Travel and Transportation; Restaurant; Other.
+   */
+  vertical?: pulumi.Input<"Automotive" | "Beauty, Spa and Salon" | "Clothing and Apparel" | "Education" | "Entertainment" | "Event Planning and Service" | "Finance and Banking" | "Food and Grocery" | "Public Service" | "Hotel and Lodging" | "Medical and Health" | "Non-profit" | "Professional Services" | "Shopping and Retail" | "Travel and Transportation" | "Restaurant" | "Other"> | undefined;
+  /**
+   * The business's websites, e.g. its site and a social media page. `[]` clears them.
+   *
+   * Allowed: at most 2 URLs starting with http:// or https://, each at most 256 characters.
+   */
+  websites?: pulumi.Input<pulumi.Input<string>[]> | undefined;
+  /**
+   * The client to talk to; stored secret. Without it: the `provider` option's connection, else
+   * stack config `whatsapp:*`, else the `WHATSAPP_*` environment variables.
+   */
+  connection?: pulumi.Input<ConnectionArgs> | undefined;
+}
+
+/**
+ * Inputs of a `TwoStepVerification`: two-step verification of a client (`/v1/settings/account/two-step`): registering its number again needs the PIN. Deleting the resource disables it, a security downgrade, and only when this stack enabled it.
+ */
+export interface TwoStepVerificationArgs {
+  /**
+   * The 6-digit PIN registering the number again asks for. A change sets the new PIN. Never shown in messages.
+   *
+   * Allowed: exactly 6 digits, as a string.
+   *
+   * Stored secret in state.
+   */
+  pin: pulumi.Input<string>;
+  /**
+   * The client to talk to; stored secret. Without it: the `provider` option's connection, else
+   * stack config `whatsapp:*`, else the `WHATSAPP_*` environment variables.
+   */
+  connection?: pulumi.Input<ConnectionArgs> | undefined;
+}
+
+/**
+ * Inputs of a `ProfilePhoto`: the profile photo of a client (`/v1/settings/profile/photo`), uploaded from a local JPEG or PNG file and told apart by its SHA-256, so a changed file shows as a change. Deleting the resource removes the photo.
+ */
+export interface ProfilePhotoArgs {
+  /**
+   * The path of the image on the machine running Pulumi (relative to the program's directory), e.g. `logo.png`. Check reads it: a new content is a change even under the same path.
+   *
+   * Allowed: the path of a JPEG or PNG file of at most 5 MB.
+   */
+  file: pulumi.Input<string>;
   /**
    * The client to talk to; stored secret. Without it: the `provider` option's connection, else
    * stack config `whatsapp:*`, else the `WHATSAPP_*` environment variables.

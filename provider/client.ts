@@ -119,6 +119,10 @@ export interface CallOptions {
   attempts?: number;
   /** `request` only: what an empty answer is checked as (`{}` for calls that may answer nothing). */
   emptyAs?: "object";
+  /** The body is these raw bytes of this media type (`image/png`), sent as they are instead of as JSON. */
+  contentType?: string;
+  /** A successful answer outside the JSON envelope (an image) is kept as `Exchange.bytes`. */
+  bytes?: true;
 }
 
 export interface Exchange {
@@ -126,7 +130,12 @@ export interface Exchange {
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
   meta: Meta | undefined;
+  /** With `CallOptions.bytes`: a successful answer that is not JSON, as it came. */
+  bytes?: Buffer;
 }
+
+/** How a call's body is sent and its answer read, when not as JSON. */
+type Format = Pick<CallOptions, "contentType" | "bytes">;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -274,8 +283,12 @@ export class WhatsAppClient {
         {
           idempotent: options.idempotent ?? method !== "POST",
           // A webhook URL in the body carries its shared secret: an echo of the body must not show it.
-          secrets: [...(options.secrets ?? []), ...urlSecrets(body)],
+          secrets: [...(options.secrets ?? []), ...(options.contentType === undefined ? urlSecrets(body) : [])],
           ...(options.attempts === undefined ? {} : { attempts: options.attempts }),
+          format: {
+            ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
+            ...(options.bytes === undefined ? {} : { bytes: options.bytes }),
+          },
         },
       );
     // Login failures surface as they are: retrying them only feeds the client's lockout counter.
@@ -296,7 +309,7 @@ export class WhatsAppClient {
     path: string,
     body: unknown,
     headers: Record<string, string>,
-    options: { idempotent: boolean; secrets: string[]; attempts?: number },
+    options: { idempotent: boolean; secrets: string[]; attempts?: number; format?: Format },
   ): Promise<Exchange> {
     const policy = { ...this.retry, attempts: options.attempts ?? this.retry.attempts };
     const started = Date.now();
@@ -307,7 +320,7 @@ export class WhatsAppClient {
       const limit = attemptLimit(attempt, Date.now() - started, timeoutMs, policy);
       let error: CallError;
       try {
-        return await this.exchange(method, path, body, headers, limit, secrets);
+        return await this.exchange(method, path, body, headers, limit, secrets, options.format ?? {});
       } catch (caught) {
         if (!isCallError(caught)) throw caught;
         error = caught;
@@ -334,29 +347,42 @@ export class WhatsAppClient {
     headers: Record<string, string>,
     limit: { ms: number; name: string },
     secrets: ReadonlyArray<string | undefined>,
+    format: Format,
   ): Promise<Exchange> {
     const url = `${this.connection.baseUrl}${path}`;
+    const raw = format.contentType !== undefined && body instanceof Uint8Array;
     // One signal for headers and body together: undici's own timeouts restart on every chunk, so a
     // body that drips a byte at a time would never time out.
     const signal = AbortSignal.timeout(limit.ms);
     let response: undici.Dispatcher.ResponseData;
-    let text: string;
+    let content: Buffer;
     try {
       response = await undici.request(url, {
         method: method as undici.Dispatcher.HttpMethod,
         headers: {
-          accept: "application/json",
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
+          accept: format.bytes ? "*/*" : "application/json",
+          ...(body === undefined ? {} : { "content-type": raw ? (format.contentType as string) : "application/json" }),
           ...headers,
         },
-        body: body === undefined ? null : JSON.stringify(body),
+        body: body === undefined ? null : raw ? body : JSON.stringify(body),
         dispatcher: this.sessions.agent(this.connection),
         signal,
       });
-      text = await response.body.text();
+      content = Buffer.from(await response.body.arrayBuffer());
     } catch (error) {
       throw this.transportError(method, path, error, limit.name, signal.aborted, secrets);
     }
+    const type = String(response.headers["content-type"] ?? "");
+    if (format.bytes && response.statusCode >= 200 && response.statusCode < 300 && !type.includes("json")) {
+      return {
+        status: response.statusCode,
+        headers: response.headers,
+        body: undefined,
+        meta: undefined,
+        bytes: content,
+      };
+    }
+    const text = content.toString("utf8");
     let parsed: unknown;
     if (text.trim() !== "") {
       try {

@@ -8,6 +8,7 @@
  * declarations name zod's types; test/architecture.test.ts holds this list to the registry's.
  */
 
+export { TwoStepVerification } from "./account/resource";
 export {
   type ApplicationSettingsArgs,
   type ApplicationSettingsGarbagecollectorEnableArgs,
@@ -20,6 +21,8 @@ export {
   type ApplicationSettingsWebhooksMessageArgs,
   type ApplicationSettingsWebhooksMessageValues,
   type ApplicationSettingsWebhooksValues,
+  type BusinessProfileArgs,
+  type BusinessProfileOutputs,
   type Connection,
   type ConnectionArgs,
   LOG_LEVELS,
@@ -34,10 +37,14 @@ export {
   type MediaType,
   type ProfileAboutArgs,
   type ProfileAboutOutputs,
+  type ProfilePhotoArgs,
+  type ProfilePhotoOutputs,
   type SettingsBackupArgs,
   type SettingsBackupOutputs,
   type SettingsRestoreArgs,
   type SettingsRestoreOutputs,
+  type TwoStepVerificationArgs,
+  type TwoStepVerificationOutputs,
 } from "./args.generated";
 export { SettingsBackup, SettingsRestore } from "./backup/resources";
 export { Provider, type ResourceOptions } from "./connection-provider";
@@ -64,5 +71,7 @@ export {
 export { MediaProvider } from "./media/resource";
 /** The same resources served by the native `whatsapp` provider, with one `native.Provider` per client. */
 export * as native from "./native/sdk.generated";
+export { BusinessProfile } from "./profile/business/resource";
+export { ProfilePhoto } from "./profile/photo/resource";
 export { ProfileAbout } from "./profile/resource";
 export { ApplicationSettings } from "./settings/resource";

@@ -1,8 +1,9 @@
 /**
  * The one sentence preview says before a step that cannot be undone: a restore, a settings reset,
- * a media provider's delete. Pulumi runs `check` (for a create) and `diff` (for an update or a
- * replacement) during preview as well as during `up`, and shows a provider's warnings there, so
- * calling this from those two steps names the operation and the client before anything is sent.
+ * a media provider's delete, disabling two-step verification. Pulumi runs `check` (for a create)
+ * and `diff` (for an update or a replacement) during preview as well as during `up`, and shows a
+ * provider's warnings there, so calling this from those two steps names the operation and the
+ * client before anything is sent.
  * A plain removal is never shown to the provider during preview (Pulumi asks no check or diff of a
  * resource the program no longer declares): README says how preview shows those.
  */

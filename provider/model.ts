@@ -88,6 +88,11 @@ export interface ResourceModel<
    * connection only lets a later move ask the recorded client who it is.
    */
   oneShot?: true;
+  /**
+   * The first client version that takes a write of only the properties that changed; an older
+   * client replaces the whole object with what a write sends, so it is sent the whole object.
+   */
+  partialWritesSince?: string;
   /** What an unknown input key is not: "a setting", "an input of SettingsBackup". */
   noun: string;
   /**

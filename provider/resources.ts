@@ -7,6 +7,9 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
+import * as twoStepLifecycle from "./account/provider";
+import { TwoStepVerification } from "./account/resource";
+import { TwoStepVerificationModel } from "./account/schema";
 import * as backupLifecycle from "./backup/backup-provider";
 import { SettingsBackup, SettingsRestore } from "./backup/resources";
 import * as restoreLifecycle from "./backup/restore-provider";
@@ -16,6 +19,12 @@ import * as mediaLifecycle from "./media/provider";
 import { MediaProvider } from "./media/resource";
 import { MediaProviderModel } from "./media/schema";
 import type { ResourceModel } from "./model";
+import * as businessLifecycle from "./profile/business/provider";
+import { BusinessProfile } from "./profile/business/resource";
+import { BusinessProfileModel } from "./profile/business/schema";
+import * as photoLifecycle from "./profile/photo/provider";
+import { ProfilePhoto } from "./profile/photo/resource";
+import { ProfilePhotoModel } from "./profile/photo/schema";
 import * as aboutLifecycle from "./profile/provider";
 import { ProfileAbout } from "./profile/resource";
 import { ProfileAboutModel } from "./profile/schema";
@@ -51,6 +60,9 @@ export const RESOURCES = [
   registered(SettingsRestoreModel, restoreLifecycle, SettingsRestore),
   registered(MediaProviderModel, mediaLifecycle, MediaProvider),
   registered(ProfileAboutModel, aboutLifecycle, ProfileAbout),
+  registered(BusinessProfileModel, businessLifecycle, BusinessProfile),
+  registered(TwoStepVerificationModel, twoStepLifecycle, TwoStepVerification),
+  registered(ProfilePhotoModel, photoLifecycle, ProfilePhoto),
 ] as const;
 
 /** The type name of a registered resource (`"ApplicationSettings"`). */

@@ -8,15 +8,21 @@ import type {
   ApplicationSettingsArgs,
   ApplicationSettingsOutputs,
   ApplicationSettingsValues,
+  BusinessProfileArgs,
+  BusinessProfileOutputs,
   ConnectionArgs,
   MediaProviderArgs,
   MediaProviderOutputs,
   ProfileAboutArgs,
   ProfileAboutOutputs,
+  ProfilePhotoArgs,
+  ProfilePhotoOutputs,
   SettingsBackupArgs,
   SettingsBackupOutputs,
   SettingsRestoreArgs,
   SettingsRestoreOutputs,
+  TwoStepVerificationArgs,
+  TwoStepVerificationOutputs,
 } from "../args.generated";
 import type { Outputs } from "../inputs";
 
@@ -203,6 +209,111 @@ export class ProfileAbout extends pulumi.CustomResource {
     const props: pulumi.Inputs = { ...(opts.id === undefined ? args : {}) };
     for (const key of ["apiVersion","baseUrl"]) props[key] = undefined;
     super(ProfileAbout.__pulumiType, name, props, {
+      ...opts,
+      additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), ...["clientConnection"]],
+    });
+  }
+}
+
+/** Outputs of a native `BusinessProfile`: every property as the client holds it after an apply. */
+export interface BusinessProfile extends Outputs<BusinessProfileOutputs> {}
+
+/**
+ * The business profile of a client (`/v1/settings/business/profile`): address, description, e-mail, industry and websites. Only the properties a program gives are managed. The API has no way to remove the profile: deleting the resource leaves it on the client.
+ *
+ * Served by the native `whatsapp` provider: the client is the one of its provider (the
+ * `provider` option, else stack config `whatsapp:*`).
+ */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface adds the generated output types
+export class BusinessProfile extends pulumi.CustomResource {
+  /** @internal */
+  static readonly __pulumiType = "whatsapp:index:BusinessProfile";
+
+  /** The BusinessProfile with this id (`pulumi import` prints it), read from its client and not managed. */
+  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): BusinessProfile {
+    return new BusinessProfile(name, undefined as unknown as Omit<BusinessProfileArgs, "connection">, { ...opts, id });
+  }
+
+  /** Whether `obj` is a native BusinessProfile, also when another copy of this package made it. */
+  static override isInstance(obj: unknown): obj is BusinessProfile {
+    return pulumi.CustomResource.isInstance(obj) && (obj as { __pulumiType?: unknown }).__pulumiType === BusinessProfile.__pulumiType;
+  }
+
+  constructor(name: string, args: Omit<BusinessProfileArgs, "connection">, opts?: pulumi.CustomResourceOptions);
+  constructor(name: string, args: Omit<BusinessProfileArgs, "connection"> | undefined, opts: pulumi.CustomResourceOptions = {}) {
+    const props: pulumi.Inputs = { ...(opts.id === undefined ? args : {}) };
+    for (const key of ["apiVersion","baseUrl"]) props[key] = undefined;
+    super(BusinessProfile.__pulumiType, name, props, {
+      ...opts,
+      additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), ...["clientConnection"]],
+    });
+  }
+}
+
+/** Outputs of a native `TwoStepVerification`: every property as the client holds it after an apply. */
+export interface TwoStepVerification extends Outputs<TwoStepVerificationOutputs> {}
+
+/**
+ * Two-step verification of a client (`/v1/settings/account/two-step`): registering its number again needs the PIN. Deleting the resource disables it, a security downgrade, and only when this stack enabled it.
+ *
+ * Served by the native `whatsapp` provider: the client is the one of its provider (the
+ * `provider` option, else stack config `whatsapp:*`).
+ */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface adds the generated output types
+export class TwoStepVerification extends pulumi.CustomResource {
+  /** @internal */
+  static readonly __pulumiType = "whatsapp:index:TwoStepVerification";
+
+  /** The TwoStepVerification with this id (`pulumi import` prints it), read from its client and not managed. */
+  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): TwoStepVerification {
+    return new TwoStepVerification(name, undefined as unknown as Omit<TwoStepVerificationArgs, "connection">, { ...opts, id });
+  }
+
+  /** Whether `obj` is a native TwoStepVerification, also when another copy of this package made it. */
+  static override isInstance(obj: unknown): obj is TwoStepVerification {
+    return pulumi.CustomResource.isInstance(obj) && (obj as { __pulumiType?: unknown }).__pulumiType === TwoStepVerification.__pulumiType;
+  }
+
+  constructor(name: string, args: Omit<TwoStepVerificationArgs, "connection">, opts?: pulumi.CustomResourceOptions);
+  constructor(name: string, args: Omit<TwoStepVerificationArgs, "connection"> | undefined, opts: pulumi.CustomResourceOptions = {}) {
+    const props: pulumi.Inputs = { ...(opts.id === undefined ? args : {}) };
+    for (const key of ["enabledAt","apiVersion","baseUrl"]) props[key] = undefined;
+    super(TwoStepVerification.__pulumiType, name, props, {
+      ...opts,
+      additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), ...["pin","clientConnection"]],
+    });
+  }
+}
+
+/** Outputs of a native `ProfilePhoto`: every property as the client holds it after an apply. */
+export interface ProfilePhoto extends Outputs<ProfilePhotoOutputs> {}
+
+/**
+ * The profile photo of a client (`/v1/settings/profile/photo`), uploaded from a local JPEG or PNG file and told apart by its SHA-256, so a changed file shows as a change. Deleting the resource removes the photo.
+ *
+ * Served by the native `whatsapp` provider: the client is the one of its provider (the
+ * `provider` option, else stack config `whatsapp:*`).
+ */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface adds the generated output types
+export class ProfilePhoto extends pulumi.CustomResource {
+  /** @internal */
+  static readonly __pulumiType = "whatsapp:index:ProfilePhoto";
+
+  /** The ProfilePhoto with this id (`pulumi import` prints it), read from its client and not managed. */
+  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): ProfilePhoto {
+    return new ProfilePhoto(name, undefined as unknown as Omit<ProfilePhotoArgs, "connection">, { ...opts, id });
+  }
+
+  /** Whether `obj` is a native ProfilePhoto, also when another copy of this package made it. */
+  static override isInstance(obj: unknown): obj is ProfilePhoto {
+    return pulumi.CustomResource.isInstance(obj) && (obj as { __pulumiType?: unknown }).__pulumiType === ProfilePhoto.__pulumiType;
+  }
+
+  constructor(name: string, args: Omit<ProfilePhotoArgs, "connection">, opts?: pulumi.CustomResourceOptions);
+  constructor(name: string, args: Omit<ProfilePhotoArgs, "connection"> | undefined, opts: pulumi.CustomResourceOptions = {}) {
+    const props: pulumi.Inputs = { ...(opts.id === undefined ? args : {}) };
+    for (const key of ["sha256","contentType","sizeBytes","clientSha256","setAt","apiVersion","baseUrl"]) props[key] = undefined;
+    super(ProfilePhoto.__pulumiType, name, props, {
       ...opts,
       additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), ...["clientConnection"]],
     });

@@ -17,20 +17,10 @@
  * the client recorded in its state.
  */
 import { checkInputs, containsUnknown } from "../check";
-import { clientIdentity } from "../connection";
-import { same } from "../diff";
-import { certainlyNotApplied, FieldIgnoredError, partlyApplied, WrongClientError } from "../errors";
-import { replacementsAcross, sameClientOrThrow, sayMove } from "../identity";
+import { clientOutputs, connectionChanged, sameAddress, stayOnRecordedClient, writeConfirmed } from "../client-object";
+import { replacementsAcross, sayMove } from "../identity";
 import { formatId } from "../resource-id";
-import {
-  exclusive,
-  processState,
-  type Reach,
-  reach,
-  reachRecorded,
-  storedConnection,
-  storedConnectionStale,
-} from "../runtime";
+import { exclusive, processState, type Reach, reach, reachRecorded } from "../runtime";
 import { getAbout, setAbout } from "./api";
 import { ProfileAboutModel } from "./schema";
 
@@ -43,47 +33,27 @@ export async function check(olds: Props, news: Props) {
 export async function diff(id: string, olds: Props, news: Props) {
   const { replaces, move } = await replacementsAcross(ProfileAboutModel, olds, news, id);
   sayMove(move, "the replacement sets the text there; the old client keeps its text");
-  const changed =
-    containsUnknown(news.text) ||
-    news.text !== olds.text ||
-    containsUnknown(news.connection) ||
-    !same(olds.connection, news.connection) ||
-    storedConnectionStale(olds, news);
+  const changed = containsUnknown(news.text) || news.text !== olds.text || connectionChanged(olds, news);
   return { changes: replaces.length > 0 || changed || move.kind === "address", replaces, deleteBeforeReplace: false };
 }
 
-function outputs(props: Props, { connection, identity }: Reach, text: string, version: string | undefined): Props {
-  const out: Props = { text, apiVersion: version ?? "", baseUrl: identity, ...storedConnection(props, connection) };
-  if (props.connection !== undefined) out.connection = props.connection;
-  // A partly-created resource's properties become its state as they are: keep the provider in them.
-  if (props.__provider !== undefined) out.__provider = props.__provider;
-  return out;
+function outputs(props: Props, client: Reach, text: string, version: string | undefined): Props {
+  return clientOutputs(props, client, version, { text });
 }
 
 /** PATCHes the text and reads it back; `before` is what state records if the PATCH may have landed. */
 async function write(props: Props, client: Reach, before: Props): Promise<Props> {
   const text = props.text as string;
-  const id = formatId(ProfileAboutModel, client.identity);
-  try {
-    await setAbout(client.api, text);
-  } catch (error) {
-    if (certainlyNotApplied(error)) throw error;
-    throw partlyApplied(error, id, before);
-  }
-  let held: string;
-  try {
-    held = await getAbout(client.api);
-  } catch (error) {
-    throw partlyApplied(error, id, outputs(props, client, text, client.api.version));
-  }
-  if (held !== text) {
-    throw partlyApplied(
-      new FieldIgnoredError(`PATCH ${ProfileAboutModel.path} answered 200 but the client did not keep the text`),
-      id,
-      outputs(props, client, held, client.api.version),
-    );
-  }
-  return outputs(props, client, held, client.api.version);
+  return writeConfirmed({
+    id: formatId(ProfileAboutModel, client.identity),
+    call: `PATCH ${ProfileAboutModel.path}`,
+    unsure: before,
+    applied: outputs(props, client, text, client.api.version),
+    send: () => setAbout(client.api, text),
+    readBack: () => getAbout(client.api),
+    outputs: (held) => outputs(props, client, held, client.api.version),
+    mismatch: (held) => (held === text ? undefined : "did not keep the text"),
+  });
 }
 
 export async function create(inputs: Props) {
@@ -95,12 +65,8 @@ export async function create(inputs: Props) {
 
 export async function update(id: string, olds: Props, news: Props) {
   const client = reach(news);
-  const recorded = clientIdentity(olds.baseUrl);
-  // diff makes another client a replacement; never write to one this resource is not recorded on.
-  if (recorded && recorded !== client.identity) {
-    await sameClientOrThrow(olds, news, id, () => new WrongClientError(recorded, client.identity));
-  }
-  if (news.text === olds.text && recorded === client.identity) {
+  await stayOnRecordedClient(id, olds, news, client);
+  if (news.text === olds.text && sameAddress(olds, client)) {
     // Only the connection changed: record it, nothing to send.
     const version = typeof olds.apiVersion === "string" ? olds.apiVersion : undefined;
     return { outs: outputs(news, client, news.text as string, version) };

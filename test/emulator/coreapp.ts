@@ -16,6 +16,14 @@ export interface MediaProvider {
   config: Record<string, unknown>;
 }
 
+export interface BusinessProfile {
+  address: string;
+  description: string;
+  email: string;
+  vertical: string;
+  websites: string[];
+}
+
 export interface CoreappOptions {
   version: Version;
   waId: string | null;
@@ -29,6 +37,12 @@ export class Coreapp {
   readonly mediaProviders = new Map<string, MediaProvider>();
   /** The profile's "About" text; a new client's is assumed empty (the public pages do not say). */
   about = "";
+  /** The business profile; a new client's is assumed empty (the public pages do not say). */
+  businessProfile: BusinessProfile = { address: "", description: "", email: "", vertical: "", websites: [] };
+  /** The two-step verification PIN, `null` while two-step verification is off (as on a new client). */
+  twoStepPin: string | null = null;
+  /** The profile photo as uploaded, `null` while none is set (as on a new client). */
+  photo: { bytes: Buffer; contentType: string } | null = null;
   waId: string | null;
   restarts = 0;
   private phase: Phase = "running";
@@ -40,6 +54,10 @@ export class Coreapp {
     this.options = options;
     this.settings = new SettingsStore(options.version, options.dropFields);
     this.waId = options.waId;
+  }
+
+  get version(): Version {
+    return this.options.version;
   }
 
   get registered(): boolean {

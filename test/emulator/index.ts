@@ -82,6 +82,8 @@ export interface Emulator {
   readonly registered: boolean;
   /** The registered number `GET /v1/settings/application` answers as `wa_id`, `null` when unregistered. */
   readonly waId: string | null;
+  /** Whether two-step verification is on: the API has no GET of it, so tests read it here. */
+  readonly twoStepEnabled: boolean;
   /** Reads or writes one stored setting by wire path, bypassing the API (drift, assertions). */
   getSetting(path: string): unknown;
   setSetting(path: string, value: unknown): void;
@@ -183,6 +185,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     get waId() {
       return coreapp.waId;
+    },
+    get twoStepEnabled() {
+      return coreapp.twoStepPin !== null;
     },
     getSetting: (path) => coreapp.settings.get(path),
     setSetting: (path, value) => coreapp.settings.set(path, value),

@@ -16,7 +16,7 @@ export interface JournalEntry {
   code?: number;
 }
 
-const SECRET_KEYS = new Set(["password", "new_password", "data", "bearer", "token"]);
+const SECRET_KEYS = new Set(["password", "new_password", "data", "bearer", "token", "pin"]);
 
 export function maskSecrets(value: unknown, key?: string): unknown {
   if (key !== undefined && SECRET_KEYS.has(key) && value !== undefined && value !== null) return "[secret]";

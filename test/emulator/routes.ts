@@ -2,11 +2,13 @@
  * The API surface: one entry per method and path, with the role it needs and what it answers.
  * A handler returns the payload to put beside `meta`, or `undefined` for a mutation's bare answer.
  */
+import { BUSINESS_VERTICALS } from "../../provider/profile/business/schema";
 import type { ResourceType } from "../../provider/resources";
 import type { Auth, Session } from "./auth";
 import { openBackup, sealBackup } from "./backup-crypto";
-import type { Coreapp, MediaProvider } from "./coreapp";
+import type { BusinessProfile, Coreapp, MediaProvider } from "./coreapp";
 import { ApiFailure } from "./envelope";
+import { atLeast } from "./version";
 
 export interface RouteContext {
   method: string;
@@ -14,6 +16,8 @@ export interface RouteContext {
   params: Record<string, string>;
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
+  /** The request body as it came (a photo's bytes). */
+  raw: Buffer;
   session: (Session & { token: string }) | undefined;
   auth: Auth;
   coreapp: Coreapp;
@@ -22,7 +26,7 @@ export interface RouteContext {
 }
 
 type Access = "public" | "user" | "admin" | "health";
-export type Result = { payload: unknown } | { mutation: true };
+export type Result = { payload: unknown } | { mutation: true } | { binary: Buffer; contentType: string };
 
 export interface Route {
   method: string;
@@ -44,6 +48,57 @@ function requiredString(body: unknown, name: string): string {
   }
   if (typeof value !== "string") throw new ApiFailure(1009, `Parameter '${name}' must be a string`);
   return value;
+}
+
+/** A profile text of at most `limit` characters, or the failure the Webapp answers. */
+function profileText(value: unknown, name: string, limit: number): string {
+  if (typeof value !== "string") throw new ApiFailure(1009, `Parameter '${name}' must be a string`);
+  if ([...value].length > limit) throw new ApiFailure(1009, `Parameter '${name}' must be at most ${limit} characters`);
+  return value;
+}
+
+/**
+ * The profile after a POST: since v2.23 the properties sent replace theirs; before, the body is the
+ * whole profile and a property it leaves out is cleared. Either way the industry, once set, stays.
+ */
+function postedProfile(held: BusinessProfile, body: unknown, partial: boolean): BusinessProfile {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new ApiFailure(1009, "Expected a business profile object");
+  }
+  const sent = body as Record<string, unknown>;
+  const next: BusinessProfile = partial
+    ? { ...held, websites: [...held.websites] }
+    : { address: "", description: "", email: "", vertical: held.vertical, websites: [] };
+  if (sent.address !== undefined) next.address = profileText(sent.address, "address", 256);
+  if (sent.description !== undefined) next.description = profileText(sent.description, "description", 256);
+  if (sent.email !== undefined) {
+    const email = profileText(sent.email, "email", 128);
+    if (email !== "" && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+      throw new ApiFailure(1009, "Parameter 'email' must be a valid email address");
+    }
+    next.email = email;
+  }
+  if (sent.vertical !== undefined) {
+    if (sent.vertical === "" && held.vertical !== "") {
+      throw new ApiFailure(1009, "Parameter 'vertical' cannot be set back to an empty value");
+    }
+    if (sent.vertical !== "" && !(BUSINESS_VERTICALS as readonly unknown[]).includes(sent.vertical)) {
+      throw new ApiFailure(1009, `Parameter 'vertical' has invalid value '${String(sent.vertical)}'`);
+    }
+    next.vertical = sent.vertical as string;
+  }
+  if (sent.websites !== undefined) {
+    const websites = sent.websites;
+    if (!Array.isArray(websites) || websites.length > 2) {
+      throw new ApiFailure(1009, "Parameter 'websites' must be a list of at most 2 URLs");
+    }
+    next.websites = websites.map((site) => {
+      const url = profileText(site, "websites", 256);
+      if (!/^https?:\/\//i.test(url)) throw new ApiFailure(1009, "Parameter 'websites' must hold http(s) URLs");
+      return url;
+    });
+  }
+  return next;
 }
 
 function route(method: string, path: string, access: Access, handle: Route["handle"]): Route {
@@ -157,6 +212,69 @@ export const RESOURCE_ROUTES: Readonly<Record<ResourceType, readonly Route[]>> =
       if ([...text].length > 139) throw new ApiFailure(1009, "Parameter 'text' must be at most 139 characters");
       coreapp.requireRunning();
       coreapp.about = text;
+      return done;
+    }),
+  ],
+
+  BusinessProfile: [
+    route("GET", "/v1/settings/business/profile", "admin", ({ coreapp }) => {
+      coreapp.requireRunning();
+      const profile = coreapp.businessProfile;
+      return { payload: { settings: { business: { profile: { ...profile, websites: [...profile.websites] } } } } };
+    }),
+
+    route("POST", "/v1/settings/business/profile", "admin", ({ coreapp, body }) => {
+      const next = postedProfile(coreapp.businessProfile, body, atLeast(coreapp.version, "2.23"));
+      coreapp.requireRunning();
+      coreapp.businessProfile = next;
+      return done;
+    }),
+  ],
+
+  TwoStepVerification: [
+    route("POST", "/v1/settings/account/two-step", "admin", ({ coreapp, body }) => {
+      const pin = requiredString(body, "pin");
+      if (!/^\d{6}$/.test(pin)) throw new ApiFailure(1009, "Parameter 'pin' must be 6 digits");
+      coreapp.requireRunning();
+      coreapp.twoStepPin = pin;
+      return done;
+    }),
+
+    // The public pages do not say what disabling it when it is off answers: assumed 200, as a no-op.
+    route("DELETE", "/v1/settings/account/two-step", "admin", ({ coreapp }) => {
+      coreapp.requireRunning();
+      coreapp.twoStepPin = null;
+      return done;
+    }),
+  ],
+
+  ProfilePhoto: [
+    route("GET", "/v1/settings/profile/photo", "admin", ({ coreapp }) => {
+      coreapp.requireRunning();
+      // What a client without a photo answers is not documented: assumed 404, like any missing resource.
+      if (coreapp.photo === null) throw new ApiFailure(1006, "No profile photo is set");
+      return { binary: coreapp.photo.bytes, contentType: coreapp.photo.contentType };
+    }),
+
+    // Kept as sent: a real client scales the photo to 640 px square, so its bytes differ from the file's.
+    route("POST", "/v1/settings/profile/photo", "admin", ({ coreapp, headers, raw }) => {
+      const contentType =
+        String(headers["content-type"] ?? "")
+          .split(";")[0]
+          ?.trim() ?? "";
+      if (contentType !== "image/jpeg" && contentType !== "image/png") {
+        throw new ApiFailure(1009, "The photo must be sent as image/jpeg or image/png");
+      }
+      if (raw.length === 0) throw new ApiFailure(1008, "Missing the photo");
+      if (raw.length > 5 * 1024 * 1024) throw new ApiFailure(1009, "The photo must be at most 5 MB");
+      coreapp.requireRunning();
+      coreapp.photo = { bytes: Buffer.from(raw), contentType };
+      return done;
+    }),
+
+    route("DELETE", "/v1/settings/profile/photo", "admin", ({ coreapp }) => {
+      coreapp.requireRunning();
+      coreapp.photo = null;
       return done;
     }),
   ],

@@ -28,7 +28,8 @@ export interface ServerState {
   control: (method: string, path: string) => unknown;
 }
 
-const MAX_BODY = 1 << 20;
+/** Above the 5 MB a profile photo may have, so that a larger one reaches the route and its error. */
+const MAX_BODY = 8 << 20;
 const socketIds = new WeakMap<Socket, number>();
 
 function readBody(request: IncomingMessage): Promise<Buffer> {
@@ -124,8 +125,9 @@ export function createHandler(state: ServerState) {
         ...(code === undefined ? {} : { code }),
       });
 
+    let raw: Buffer = Buffer.alloc(0);
     try {
-      const raw = await readBody(request);
+      raw = await readBody(request);
       body = parseBody(raw, request.headers["content-type"]);
       const delay = state.faults.delayMs();
       fault = state.faults.match(method, path);
@@ -193,6 +195,7 @@ export function createHandler(state: ServerState) {
           params: found.params,
           headers: request.headers,
           body,
+          raw,
           session: undefined,
           auth: state.auth,
           coreapp: state.coreapp,
@@ -201,7 +204,15 @@ export function createHandler(state: ServerState) {
         };
         authorize(found.route.access, context, request.headers.authorization);
         const result = found.route.handle(context);
-        if ("payload" in result) {
+        if ("binary" in result) {
+          status = 200;
+          response.writeHead(200, {
+            "content-type": result.contentType,
+            "content-length": String(result.binary.length),
+            "x-request-id": requestId,
+          });
+          response.end(result.binary);
+        } else if ("payload" in result) {
           const payload = fault?.stringValues ? stringifyValues(result.payload) : result.payload;
           send(200, { ...(payload as object), meta: state.meta });
         } else if (state.mutationBody === "null") {

@@ -85,6 +85,9 @@ export const SECRET_OUTPUTS: Record<ResourceType, readonly string[]> = {
   SettingsRestore: ["connection", "password", "data"],
   MediaProvider: ["connection", "config"],
   ProfileAbout: ["connection"],
+  BusinessProfile: ["connection"],
+  TwoStepVerification: ["connection", "pin"],
+  ProfilePhoto: ["connection"],
 };
 
 function plaintextOf(type: ResourceType, properties: Props): Props {

@@ -1,0 +1,149 @@
+/**
+ * The `TwoStepVerification` dynamic provider: the client's two-step verification PIN. Disabling
+ * it is a security downgrade (registering the number elsewhere no longer asks for the PIN), so
+ * its delete is guarded like the other irreversible calls.
+ *
+ * | step   | requests                                          | when it fails                                    |
+ * |--------|---------------------------------------------------|--------------------------------------------------|
+ * | check  | none (offline; runs in preview)                   | one failure per property, the PIN never shown    |
+ * | diff   | none; another address: GET of its wa_id           | -                                                |
+ * |        | (identity.ts); another client replaces, with a    |                                                  |
+ * |        | warning that the old client's is disabled         |                                                  |
+ * | create | login once, POST {pin}                            | before POST: nothing changed; after: the error   |
+ * |        |                                                   | carries id + properties, so state matches server |
+ * | update | POST {pin}; a connection change only records it   | as create                                        |
+ * | read   | none: the API has no GET, so state stays as it is | -                                                |
+ * | delete | DELETE, only when this stack's create enabled it, | resource stays in state                          |
+ * |        | at most once per client per deployment, and none  |                                                  |
+ * |        | when a later create of the deployment set a PIN   |                                                  |
+ * |        | on the same client (a replacement there)          |                                                  |
+ *
+ * Without a GET nothing can be read back: create and update trust the client's 200. Writes to one
+ * client take turns within the process; calls for an existing resource reach only the client
+ * recorded in its state. The PIN goes to the client as a secret of each call, so no error shows it.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { checkInputs, containsUnknown } from "../check";
+import { clientOutputs, connectionChanged, stayOnRecordedClient } from "../client-object";
+import { clientIdentity } from "../connection";
+import { certainlyNotApplied, isWhatsAppError, partlyApplied } from "../errors";
+import { recordWrite, takenOver } from "../handover";
+import { replacementsAcross, sayMove } from "../identity";
+import { warnIrreversible } from "../irreversible";
+import { formatId } from "../resource-id";
+import { exclusive, processSlot, processState, type Reach, reach, reachRecorded } from "../runtime";
+import { disableTwoStep, setPin } from "./api";
+import { TwoStepVerificationModel } from "./schema";
+
+type Props = Record<string, unknown>;
+
+const KIND = "two-step";
+const DISABLE = `DELETE ${TwoStepVerificationModel.path}`;
+
+/** Clients whose two-step verification a delete of this deployment disabled. */
+function disabled(): Set<string> {
+  return processSlot("two-step-disabled", () => new Set<string>());
+}
+
+export async function check(olds: Props, news: Props) {
+  return checkInputs(TwoStepVerificationModel, olds, news, processState().config);
+}
+
+export async function diff(id: string, olds: Props, news: Props) {
+  const { replaces, move } = await replacementsAcross(TwoStepVerificationModel, olds, news, id);
+  const recorded = clientIdentity(olds.baseUrl);
+  sayMove(move, `the replacement's delete disables two-step verification on ${String(recorded)}`);
+  if (recorded !== undefined && replaces.length > 0 && typeof olds.enabledAt === "string") {
+    warnIrreversible(
+      DISABLE,
+      recorded,
+      "two-step verification is disabled there once the replacement is created, so registering its number " +
+        "elsewhere no longer asks for a PIN",
+    );
+  }
+  const changed = containsUnknown(news.pin) || news.pin !== olds.pin || connectionChanged(olds, news);
+  return { changes: replaces.length > 0 || changed || move.kind === "address", replaces, deleteBeforeReplace: false };
+}
+
+function outputs(props: Props, client: Reach, enabledAt: string, version: string | undefined): Props {
+  return clientOutputs(props, client, version, { pin: props.pin, enabledAt });
+}
+
+/** POSTs the PIN; `unsure` is what state records if the POST may have landed. */
+async function send(props: Props, client: Reach, enabledAt: string, unsure: Props): Promise<Props> {
+  try {
+    await setPin(client.api, props.pin as string);
+  } catch (error) {
+    if (certainlyNotApplied(error)) throw error;
+    throw partlyApplied(error, formatId(TwoStepVerificationModel, client.identity), unsure);
+  }
+  return outputs(props, client, enabledAt, client.api.version);
+}
+
+export async function create(inputs: Props) {
+  const client = reach(inputs);
+  const outs = await exclusive(client.identity, () => {
+    // Recorded before the POST: a replacement's delete on this client must leave the PIN alone from now on.
+    const enabledAt = recordWrite(KIND, client.identity);
+    disabled().delete(client.identity);
+    return send(inputs, client, enabledAt, outputs(inputs, client, enabledAt, undefined));
+  });
+  return { id: formatId(TwoStepVerificationModel, client.identity), outs };
+}
+
+export async function update(id: string, olds: Props, news: Props) {
+  const client = reach(news);
+  await stayOnRecordedClient(id, olds, news, client);
+  const enabledAt = typeof olds.enabledAt === "string" ? olds.enabledAt : "";
+  const version = typeof olds.apiVersion === "string" ? olds.apiVersion : undefined;
+  if (news.pin === olds.pin) {
+    // Only the connection changed: record it, nothing to send.
+    return { outs: outputs(news, client, enabledAt, version) };
+  }
+  return { outs: await exclusive(client.identity, () => send(news, client, enabledAt, olds)) };
+}
+
+/** The API has no GET: what state holds is all there is to know, so refresh keeps it. */
+export async function read(id: string, props: Props) {
+  const inputs: Props = {};
+  if (props.pin !== undefined) inputs.pin = props.pin;
+  if (props.connection !== undefined) inputs.connection = props.connection;
+  return { id, props, inputs };
+}
+
+/**
+ * Disables two-step verification on the recorded client, unless this stack did not enable it,
+ * a later create of this deployment set a PIN there (a replacement on the same client), or a
+ * delete of this deployment disabled it already.
+ */
+async function remove(id: string, props: Props): Promise<void> {
+  const client = reachRecorded(props, id);
+  const { identity } = client;
+  if (typeof props.enabledAt !== "string" || props.enabledAt === "") {
+    pulumi.log.info(`${identity}: two-step verification was not enabled by this stack; left as it is, nothing sent`);
+    return;
+  }
+  if (takenOver(KIND, identity, props.enabledAt)) {
+    pulumi.log.info(`${identity}: two-step verification now belongs to this resource's replacement; nothing sent`);
+    return;
+  }
+  await exclusive(identity, async () => {
+    if (disabled().has(identity)) {
+      pulumi.log.info(`${identity}: two-step verification already disabled in this deployment; nothing sent`);
+      return;
+    }
+    try {
+      await disableTwoStep(client.api);
+    } catch (error) {
+      // Not enabled any more (disabled by hand): what delete wanted.
+      if (!isWhatsAppError(error, "WHATSAPP_API") || error.status !== 404) throw error;
+    }
+    disabled().add(identity);
+    pulumi.log.warn(
+      `${identity}: two-step verification disabled (${DISABLE}); registering its number no longer asks for a PIN`,
+    );
+  });
+}
+
+export { configure, shutdown } from "../runtime";
+export { remove as delete };

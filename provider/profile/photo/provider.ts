@@ -1,0 +1,158 @@
+/**
+ * The `ProfilePhoto` dynamic provider: the client's profile photo, uploaded from a local file.
+ *
+ * | step   | requests                                          | when it fails                                    |
+ * |--------|---------------------------------------------------|--------------------------------------------------|
+ * | check  | none: reads the file (offline; runs in preview),  | one failure naming `file`, nothing sent          |
+ * |        | refuses one over 5 MB or not JPEG/PNG, and puts   |                                                  |
+ * |        | its SHA-256 in the inputs                         |                                                  |
+ * | diff   | none; another address: GET of its wa_id           | -                                                |
+ * |        | (identity.ts); another client replaces            |                                                  |
+ * | create | login once, POST of the bytes, GET of the photo   | before POST: nothing changed; after: the error   |
+ * |        |                                                   | carries id + properties, so state matches server |
+ * | update | as create, when the file's SHA-256 changed; a new | as create                                        |
+ * |        | path to the same content or connection records it |                                                  |
+ * | read   | GET, on the client recorded in state: no photo →  | state unchanged                                  |
+ * |        | gone; bytes other than after the upload → drift   |                                                  |
+ * | delete | DELETE; none when a later create of the           | resource stays in state                          |
+ * |        | deployment uploaded a photo to the same client    |                                                  |
+ *
+ * A client scales the photo, so what it answers is not the file: state keeps the SHA-256 of both.
+ * Writes to one client take turns within the process; calls for an existing resource reach only
+ * the client recorded in its state.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { checkInputs, containsUnknown, UNKNOWN } from "../../check";
+import { clientOutputs, connectionChanged, stayOnRecordedClient, writeConfirmed } from "../../client-object";
+import { InputError, isWhatsAppError } from "../../errors";
+import { recordWrite, takenOver } from "../../handover";
+import { replacementsAcross, sayMove } from "../../identity";
+import { formatId } from "../../resource-id";
+import { exclusive, processState, type Reach, reach, reachRecorded } from "../../runtime";
+import { deletePhoto, downloadPhoto, uploadPhoto } from "./api";
+import { type PhotoFile, readPhoto, sha256Of } from "./file";
+import { ProfilePhotoModel } from "./schema";
+
+type Props = Record<string, unknown>;
+
+const KIND = "profile-photo";
+
+export async function check(olds: Props, news: Props) {
+  const result = checkInputs(ProfilePhotoModel, olds, news, processState().config);
+  const file = news.file;
+  if (typeof file === "string" && file !== "" && file !== UNKNOWN) {
+    const photo = readPhoto(file);
+    if ("problem" in photo) result.failures.push({ property: "file", reason: photo.problem });
+    else result.inputs.sha256 = photo.sha256;
+  }
+  return result;
+}
+
+export async function diff(id: string, olds: Props, news: Props) {
+  const { replaces, move } = await replacementsAcross(ProfilePhotoModel, olds, news, id);
+  sayMove(move, `the replacement's delete removes the photo from ${String(olds.baseUrl)}`);
+  const changed =
+    containsUnknown(news.file) ||
+    news.file !== olds.file ||
+    news.sha256 !== olds.sha256 ||
+    connectionChanged(olds, news);
+  return { changes: replaces.length > 0 || changed || move.kind === "address", replaces, deleteBeforeReplace: false };
+}
+
+/** The file as check saw it: apply uploads exactly what preview showed, or nothing. */
+function fileOf(props: Props): PhotoFile {
+  const photo = readPhoto(props.file as string);
+  if ("problem" in photo) throw new InputError([{ property: "file", reason: photo.problem }]);
+  if (typeof props.sha256 === "string" && props.sha256 !== photo.sha256) {
+    throw new InputError([{ property: "file", reason: "changed after check read it; run the deployment again" }]);
+  }
+  return photo;
+}
+
+function outputs(props: Props, client: Reach, photo: PhotoFile, clientSha256: string, setAt: string): Props {
+  const own = {
+    file: props.file,
+    sha256: photo.sha256,
+    contentType: photo.contentType,
+    sizeBytes: photo.bytes.length,
+    clientSha256,
+    setAt,
+  };
+  return clientOutputs(props, client, client.api.version, own);
+}
+
+/** Uploads the photo and reads the client's back; `unsure` is what state records if the upload may have landed. */
+async function upload(props: Props, client: Reach, photo: PhotoFile, setAt: string, unsure: Props) {
+  return writeConfirmed<Buffer | undefined>({
+    id: formatId(ProfilePhotoModel, client.identity),
+    call: `POST ${ProfilePhotoModel.path}`,
+    unsure,
+    // Landed but not read back: the client's bytes are unknown, so the next refresh shows drift.
+    applied: outputs(props, client, photo, "", setAt),
+    send: () => uploadPhoto(client.api, photo.bytes, photo.contentType),
+    readBack: () => downloadPhoto(client.api),
+    outputs: (held) => outputs(props, client, photo, held ? sha256Of(held) : "", setAt),
+    mismatch: (held) => (held === undefined ? "has no photo" : undefined),
+  });
+}
+
+export async function create(inputs: Props) {
+  const client = reach(inputs);
+  const photo = fileOf(inputs);
+  const outs = await exclusive(client.identity, () => {
+    // Recorded before the upload: a replacement's delete on this client must leave the photo alone from now on.
+    const setAt = recordWrite(KIND, client.identity);
+    const unsure = { ...outputs(inputs, client, photo, "", setAt), sha256: "" };
+    return upload(inputs, client, photo, setAt, unsure);
+  });
+  return { id: formatId(ProfilePhotoModel, client.identity), outs };
+}
+
+export async function update(id: string, olds: Props, news: Props) {
+  const client = reach(news);
+  await stayOnRecordedClient(id, olds, news, client);
+  const photo = fileOf(news);
+  const setAt = typeof olds.setAt === "string" ? olds.setAt : "";
+  if (photo.sha256 === olds.sha256) {
+    // The same content (under another path, or over another connection): record it, nothing to send.
+    const clientSha256 = typeof olds.clientSha256 === "string" ? olds.clientSha256 : "";
+    return { outs: outputs(news, client, photo, clientSha256, setAt) };
+  }
+  return { outs: await exclusive(client.identity, () => upload(news, client, photo, setAt, olds)) };
+}
+
+export async function read(id: string, props: Props) {
+  const client = reachRecorded(props, id);
+  const held = await downloadPhoto(client.api);
+  // No photo: gone. No id tells Pulumi to drop it from state.
+  if (held === undefined) return {};
+  const live = sha256Of(held);
+  const out = clientOutputs(props, client, client.api.version, { ...props, clientSha256: live });
+  // Another photo than the one uploaded: the file's SHA-256 no longer describes the client, so the next diff uploads again.
+  if (live !== props.clientSha256) out.sha256 = live;
+  const inputs: Props = { file: props.file };
+  if (props.connection !== undefined) inputs.connection = props.connection;
+  return { id, props: out, inputs };
+}
+
+/** Removes the photo, unless a later create of this deployment uploaded one to the same client (a replacement there). */
+async function remove(id: string, props: Props): Promise<void> {
+  const client = reachRecorded(props, id);
+  if (takenOver(KIND, client.identity, props.setAt)) {
+    pulumi.log.info(
+      `${client.identity}: the profile photo now belongs to this resource's replacement; nothing deleted`,
+    );
+    return;
+  }
+  await exclusive(client.identity, async () => {
+    try {
+      await deletePhoto(client.api);
+    } catch (error) {
+      // Already gone (removed by hand): what delete wanted.
+      if (!isWhatsAppError(error, "WHATSAPP_API") || error.status !== 404) throw error;
+    }
+  });
+}
+
+export { configure, shutdown } from "../../runtime";
+export { remove as delete };
