@@ -16,25 +16,12 @@ import type { Emulator } from "../emulator/index";
 import { loadCheckpoint } from "../engine/checkpoint";
 import { runEngine } from "../engine/deployment";
 import { emulator } from "../support/emulator";
+import { nativeTypeScriptProgram } from "../support/native-plugin";
 import { ROOT } from "../support/packed";
 import { programOf } from "../support/program-dir";
 
 const README = "README.md";
 const HEADING = "Moving a stack from the dynamic provider";
-const PROJECT = `name: move
-runtime:
-  name: nodejs
-  options:
-    typescript: true
-plugins:
-  providers:
-    - name: whatsapp
-      path: ./node_modules/pulumi-whatsapp-settings/bin
-`;
-const TSCONFIG = JSON.stringify({
-  compilerOptions: { strict: true, target: "es2020", module: "commonjs", moduleResolution: "node" },
-  files: ["index.ts"],
-});
 
 /** What changes a client: every request but a read or a login. */
 function writes(e: Emulator): string[] {
@@ -67,7 +54,7 @@ test("README's move from the dynamic provider: retainOnDelete, then import; no r
   // The stack as it was before the move: step 1's program without what step 1 adds.
   const original = before.replaceAll(", retainOnDelete: true }, // added", " },");
   expect(original).not.toContain("retainOnDelete");
-  const program = programOf({ "Pulumi.yaml": PROJECT, "tsconfig.json": TSCONFIG, "index.ts": original });
+  const program = programOf(nativeTypeScriptProgram("move", original));
 
   // Config as `pulumi config set` keeps it (cli-shim.mjs): plain in Pulumi.dev.yaml, secrets apart.
   const plain: Record<string, string> = {

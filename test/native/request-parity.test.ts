@@ -7,22 +7,8 @@ import { expect, test } from "vitest";
 import type { Emulator } from "../emulator/index";
 import { runEngine } from "../engine/deployment";
 import { emulator } from "../support/emulator";
+import { nativeTypeScriptProgram } from "../support/native-plugin";
 import { programOf } from "../support/program-dir";
-
-const PROJECT = `name: parity
-runtime:
-  name: nodejs
-  options:
-    typescript: true
-plugins:
-  providers:
-    - name: whatsapp
-      path: ./node_modules/pulumi-whatsapp-settings/bin
-`;
-const TSCONFIG = JSON.stringify({
-  compilerOptions: { strict: true, target: "es2020", module: "commonjs", moduleResolution: "node" },
-  files: ["index.ts"],
-});
 
 /** The program, with its resources from `from` (the dynamic classes or `native`). */
 const program = (from: string) => `import * as pulumi from "@pulumi/pulumi";
@@ -39,7 +25,7 @@ const SHAPES = [
 
 async function stepsOf(from: string): Promise<Record<string, string[]>> {
   const client: Emulator = await emulator();
-  const dir = programOf({ "Pulumi.yaml": PROJECT, "tsconfig.json": TSCONFIG, "index.ts": program(from) }).dir;
+  const dir = programOf(nativeTypeScriptProgram("parity", program(from))).dir;
   const config = {
     "whatsapp:baseUrl": client.url,
     "whatsapp:username": "admin",

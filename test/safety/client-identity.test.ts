@@ -28,7 +28,8 @@ function writes(e: Emulator): string[] {
   return requests(e).filter((r) => !r.startsWith("GET ") && r !== "POST /v1/users/login");
 }
 
-describe.each(PROVIDERS)("through the %s provider", (provider) => {
+// A native deployment starts a plugin process per provider resource: slower on a loaded machine.
+describe.each(PROVIDERS)("through the %s provider", { timeout: 120_000 }, (provider) => {
   const start = (config?: Record<string, string>) => startDeployment(provider, config);
 
   // Each test starts Pulumi's provider host for several deployments: seconds each, more on a busy machine.

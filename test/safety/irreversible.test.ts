@@ -32,7 +32,9 @@ describe("the client's identity is its normalized base URL", () => {
   });
 });
 
-describe.each(PROVIDERS)("through the %s provider", (provider) => {
+// A native deployment starts a plugin process per provider resource: on a loaded 2-core machine a
+// case of several deployments may take more than the default 30 s.
+describe.each(PROVIDERS)("through the %s provider", { timeout: 120_000 }, (provider) => {
   const start = (config?: Record<string, string>) => startDeployment(provider, config);
   /**
    * Where a bad base URL is refused: the dynamic resource's check names its connection or the

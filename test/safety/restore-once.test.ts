@@ -114,169 +114,176 @@ make(ws.SettingsRestore, config.get("restoreName") || "restore", { data: backup.
   );
 });
 
-describe.each(PROVIDERS)("a restore happens once per intent, through the %s provider", (provider) => {
-  const start = (config?: Record<string, string>) => startDeployment(provider, config);
+// A native deployment starts a plugin process per provider resource: slower on a loaded machine.
+describe.each(PROVIDERS)(
+  "a restore happens once per intent, through the %s provider",
+  { timeout: 120_000 },
+  (provider) => {
+    const start = (config?: Record<string, string>) => startDeployment(provider, config);
 
-  /** A registered source's backup, and the checked inputs of its restore onto an unregistered target. */
-  async function backupFor(extra: Record<string, unknown> = {}) {
-    isolateRestoreRecords();
-    const source = await emulator({ waId: "15550001111" });
-    const target = await emulator({ waId: null });
-    const deployment = await start();
-    const backup = await deployment.up("SettingsBackup", "backup", {
-      connection: connectionOf(source),
-      password: BACKUP_PASSWORD,
-    });
-    const inputs = (more: Record<string, unknown> = {}) =>
-      deployment.check("SettingsRestore", "restore", {
-        connection: { ...connectionOf(target), ...extra },
-        data: backup.outputs.data,
+    /** A registered source's backup, and the checked inputs of its restore onto an unregistered target. */
+    async function backupFor(extra: Record<string, unknown> = {}) {
+      isolateRestoreRecords();
+      const source = await emulator({ waId: "15550001111" });
+      const target = await emulator({ waId: null });
+      const deployment = await start();
+      const backup = await deployment.up("SettingsBackup", "backup", {
+        connection: connectionOf(source),
         password: BACKUP_PASSWORD,
-        healthTimeoutMs: 5_000,
-        ...more,
       });
-    return { source, target, deployment, inputs };
-  }
+      const inputs = (more: Record<string, unknown> = {}) =>
+        deployment.check("SettingsRestore", "restore", {
+          connection: { ...connectionOf(target), ...extra },
+          data: backup.outputs.data,
+          password: BACKUP_PASSWORD,
+          healthTimeoutMs: 5_000,
+          ...more,
+        });
+      return { source, target, deployment, inputs };
+    }
 
-  test("a create whose restore answer dripped past timeoutMs fails without inviting a repeat, and a plain second create sends nothing", async () => {
-    const { target, inputs } = await backupFor({ timeoutMs: 1_000 });
-    // The client applies the restore, then its answer drips in a byte every 300 ms, past the timeout.
-    target.faults.inject({ route: RESTORE, dripMs: 300, dripForever: true, times: 1 });
-    const checked = await inputs();
-    const first = await start();
-    const failed = await rejection(first.create("SettingsRestore", "restore", checked));
-    expect(failed.message).toContain("it is not retried");
-    expect(failed.message).toContain("give this resource a new `triggers` value");
-    expect(failed.message).not.toContain("--replace");
-    expect(target.journal.count(RESTORE)).toBe(1);
-    expect(target.registered).toBe(true);
+    test("a create whose restore answer dripped past timeoutMs fails without inviting a repeat, and a plain second create sends nothing", async () => {
+      const { target, inputs } = await backupFor({ timeoutMs: 1_000 });
+      // The client applies the restore, then its answer drips in a byte every 300 ms, past the timeout.
+      target.faults.inject({ route: RESTORE, dripMs: 300, dripForever: true, times: 1 });
+      const checked = await inputs();
+      const first = await start();
+      const failed = await rejection(first.create("SettingsRestore", "restore", checked));
+      expect(failed.message).toContain("it is not retried");
+      expect(failed.message).toContain("give this resource a new `triggers` value");
+      expect(failed.message).not.toContain("--replace");
+      expect(target.journal.count(RESTORE)).toBe(1);
+      expect(target.registered).toBe(true);
 
-    // The engine kept nothing of the failed create: the next plain `up` creates it again.
-    const next = await start();
-    const created = await next.create("SettingsRestore", "restore", checked);
-    expect(target.journal.count(RESTORE)).toBe(1);
-    expect(created.outputs).toMatchObject({ alreadyRestored: true, gatewayStatus: "not checked" });
-    await expect.poll(() => next.stderr).toContain("its answer never came; it is recorded, not sent again");
-  });
-
-  test("a deployment that stopped after the restore returned, before its checkpoint, does not restore again", async () => {
-    const { target, inputs } = await backupFor();
-    const checked = await inputs();
-    const first = await start();
-    const made = await first.create("SettingsRestore", "restore", checked);
-    // Killed before the checkpoint was written: state has no trace of the restore.
-    await first.kill();
-    expect(target.journal.count(RESTORE)).toBe(1);
-
-    const next = await start();
-    const again = await next.create("SettingsRestore", "restore", checked);
-    expect(target.journal.count(RESTORE)).toBe(1);
-    expect(again.outputs).toMatchObject({ alreadyRestored: true, restoredAt: made.outputs.restoredAt });
-    await expect.poll(() => next.stderr).toContain(`was made at ${made.outputs.restoredAt}`);
-  });
-
-  test("triggers name one intent whatever their key order; a new value restores again, and its preview says so", async () => {
-    const { target, inputs } = await backupFor();
-    const first = await start();
-    const made = await first.create(
-      "SettingsRestore",
-      "restore",
-      await inputs({ triggers: { reason: "migration", week: 1 } }),
-    );
-    expect(target.journal.count(RESTORE)).toBe(1);
-
-    const next = await start();
-    // The same triggers spelled in another key order, under another name: the same restore.
-    await next.create("SettingsRestore", "renamed", await inputs({ triggers: { week: 1, reason: "migration" } }));
-    expect(target.journal.count(RESTORE)).toBe(1);
-
-    // Restoring again on purpose: a new triggers value, a replacement preview warns about.
-    const again = await inputs({ triggers: { reason: "migration", week: 2 } });
-    expect(await next.diff("SettingsRestore", "restore", made, again)).toMatchObject({ replaces: ["triggers"] });
-    await expect
-      .poll(() => next.stderr)
-      .toContain(`${target.url}: this step will send a restore (POST /v1/settings/restore): the replacement restores`);
-    await next.create("SettingsRestore", "restore", again);
-    expect(target.journal.count(RESTORE)).toBe(2);
-  });
-
-  test("a restore renamed while its backup was taken again sends nothing, and says how to restore the new backup", async () => {
-    const { target, deployment, inputs } = await backupFor();
-    const first = await start();
-    const made = await first.create("SettingsRestore", "restore", await inputs());
-    // The backup its data follows is taken again (a new password): new data, under a new name.
-    const newer = await deployment.up("SettingsBackup", "backup-2", {
-      connection: connectionOf(target),
-      password: "Another-Backup-Passw0rd!",
+      // The engine kept nothing of the failed create: the next plain `up` creates it again.
+      const next = await start();
+      const created = await next.create("SettingsRestore", "restore", checked);
+      expect(target.journal.count(RESTORE)).toBe(1);
+      expect(created.outputs).toMatchObject({ alreadyRestored: true, gatewayStatus: "not checked" });
+      await expect.poll(() => next.stderr).toContain("its answer never came; it is recorded, not sent again");
     });
-    const next = await start();
-    const renamed = await next.create("SettingsRestore", "renamed", {
-      ...(await inputs()),
-      data: newer.outputs.data,
-      password: "Another-Backup-Passw0rd!",
-    });
-    expect(target.journal.count(RESTORE)).toBe(1);
-    expect(renamed.outputs).toMatchObject({ alreadyRestored: true, restoredAt: made.outputs.restoredAt });
-    await expect.poll(() => next.stderr).toContain("the backup is now");
-    await expect
-      .poll(() => next.stderr)
-      .toContain("To restore again on purpose, give this resource a new `triggers` value");
-  });
 
-  test("a record an earlier version wrote under the backup's hash still guards its restore", async () => {
-    const records = isolateRestoreRecords();
-    const target = await emulator({ waId: null });
-    const identity = target.url.replace(/\/$/, "");
-    const short = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 16);
-    const sha256 = "ab".repeat(32);
-    writeFileSync(
-      join(records, `${short(identity)}-${sha256.slice(0, 32)}.json`),
-      JSON.stringify({ target: identity, sha256, state: "done", startedAt: "2026-01-02T03:04:05.000Z" }),
-    );
-    const deployment = await start();
-    const created = await deployment.up("SettingsRestore", "restore", {
-      connection: connectionOf(target),
-      data: "b".repeat(64),
-      password: BACKUP_PASSWORD,
-    });
-    expect(target.journal.count(RESTORE)).toBe(0);
-    expect(created.outputs).toMatchObject({ alreadyRestored: true, restoredAt: "2026-01-02T03:04:05.000Z" });
-  });
+    test("a deployment that stopped after the restore returned, before its checkpoint, does not restore again", async () => {
+      const { target, inputs } = await backupFor();
+      const checked = await inputs();
+      const first = await start();
+      const made = await first.create("SettingsRestore", "restore", checked);
+      // Killed before the checkpoint was written: state has no trace of the restore.
+      await first.kill();
+      expect(target.journal.count(RESTORE)).toBe(1);
 
-  test("a restore whose new address cannot be told apart from its client is not made again on a guess", async () => {
-    const { target, inputs } = await backupFor();
-    const deployment = await start();
-    const made = await deployment.create("SettingsRestore", "restore", await inputs());
-    // Another spelling of the same client, which does not answer who it is right now (it restarts).
-    const moved = await inputs({
-      connection: { ...connectionOf(target), baseUrl: target.url.replace("127.0.0.1", "localhost") },
+      const next = await start();
+      const again = await next.create("SettingsRestore", "restore", checked);
+      expect(target.journal.count(RESTORE)).toBe(1);
+      expect(again.outputs).toMatchObject({ alreadyRestored: true, restoredAt: made.outputs.restoredAt });
+      await expect.poll(() => next.stderr).toContain(`was made at ${made.outputs.restoredAt}`);
     });
-    target.faults.inject({ route: "GET /v1/settings/application", status: 503, code: 1011, times: 4 });
-    const refused = await rejection(deployment.diff("SettingsRestore", "restore", made, moved));
-    expect(refused.message).toContain(`may be the client at ${target.url} under another address, or another client`);
-    expect(refused.message).toContain("who answers could not be read (WHATSAPP_API)");
-    expect(refused.message).toContain("is not done on a guess, and nothing was sent");
-    expect(refused.message).toContain("give this resource a new `triggers` value");
-    expect(target.journal.count(RESTORE)).toBe(1);
 
-    // Once it answers, the same number makes it an address change: an update, nothing restored.
-    target.faults.clear();
-    expect(await deployment.diff("SettingsRestore", "restore", made, moved)).toMatchObject({ replaces: [] });
-    // A new triggers value is the intent to restore there, answer or not.
-    target.faults.inject({ route: "GET /v1/settings/application", status: 503, code: 1011, times: 4 });
-    const onPurpose = { ...moved, triggers: { reason: "again" } };
-    expect(await deployment.diff("SettingsRestore", "restore", made, onPurpose)).toMatchObject({
-      replaces: expect.arrayContaining(["triggers"]),
+    test("triggers name one intent whatever their key order; a new value restores again, and its preview says so", async () => {
+      const { target, inputs } = await backupFor();
+      const first = await start();
+      const made = await first.create(
+        "SettingsRestore",
+        "restore",
+        await inputs({ triggers: { reason: "migration", week: 1 } }),
+      );
+      expect(target.journal.count(RESTORE)).toBe(1);
+
+      const next = await start();
+      // The same triggers spelled in another key order, under another name: the same restore.
+      await next.create("SettingsRestore", "renamed", await inputs({ triggers: { week: 1, reason: "migration" } }));
+      expect(target.journal.count(RESTORE)).toBe(1);
+
+      // Restoring again on purpose: a new triggers value, a replacement preview warns about.
+      const again = await inputs({ triggers: { reason: "migration", week: 2 } });
+      expect(await next.diff("SettingsRestore", "restore", made, again)).toMatchObject({ replaces: ["triggers"] });
+      await expect
+        .poll(() => next.stderr)
+        .toContain(
+          `${target.url}: this step will send a restore (POST /v1/settings/restore): the replacement restores`,
+        );
+      await next.create("SettingsRestore", "restore", again);
+      expect(target.journal.count(RESTORE)).toBe(2);
     });
-    expect(target.journal.count(RESTORE)).toBe(1);
-  });
 
-  test("without triggers, left out and null are one intent", async () => {
-    const { target, inputs } = await backupFor();
-    const first = await start();
-    await first.create("SettingsRestore", "restore", await inputs());
-    const next = await start();
-    await next.create("SettingsRestore", "restore", { ...(await inputs()), triggers: null });
-    expect(target.journal.count(RESTORE)).toBe(1);
-  });
-});
+    test("a restore renamed while its backup was taken again sends nothing, and says how to restore the new backup", async () => {
+      const { target, deployment, inputs } = await backupFor();
+      const first = await start();
+      const made = await first.create("SettingsRestore", "restore", await inputs());
+      // The backup its data follows is taken again (a new password): new data, under a new name.
+      const newer = await deployment.up("SettingsBackup", "backup-2", {
+        connection: connectionOf(target),
+        password: "Another-Backup-Passw0rd!",
+      });
+      const next = await start();
+      const renamed = await next.create("SettingsRestore", "renamed", {
+        ...(await inputs()),
+        data: newer.outputs.data,
+        password: "Another-Backup-Passw0rd!",
+      });
+      expect(target.journal.count(RESTORE)).toBe(1);
+      expect(renamed.outputs).toMatchObject({ alreadyRestored: true, restoredAt: made.outputs.restoredAt });
+      await expect.poll(() => next.stderr).toContain("the backup is now");
+      await expect
+        .poll(() => next.stderr)
+        .toContain("To restore again on purpose, give this resource a new `triggers` value");
+    });
+
+    test("a record an earlier version wrote under the backup's hash still guards its restore", async () => {
+      const records = isolateRestoreRecords();
+      const target = await emulator({ waId: null });
+      const identity = target.url.replace(/\/$/, "");
+      const short = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 16);
+      const sha256 = "ab".repeat(32);
+      writeFileSync(
+        join(records, `${short(identity)}-${sha256.slice(0, 32)}.json`),
+        JSON.stringify({ target: identity, sha256, state: "done", startedAt: "2026-01-02T03:04:05.000Z" }),
+      );
+      const deployment = await start();
+      const created = await deployment.up("SettingsRestore", "restore", {
+        connection: connectionOf(target),
+        data: "b".repeat(64),
+        password: BACKUP_PASSWORD,
+      });
+      expect(target.journal.count(RESTORE)).toBe(0);
+      expect(created.outputs).toMatchObject({ alreadyRestored: true, restoredAt: "2026-01-02T03:04:05.000Z" });
+    });
+
+    test("a restore whose new address cannot be told apart from its client is not made again on a guess", async () => {
+      const { target, inputs } = await backupFor();
+      const deployment = await start();
+      const made = await deployment.create("SettingsRestore", "restore", await inputs());
+      // Another spelling of the same client, which does not answer who it is right now (it restarts).
+      const moved = await inputs({
+        connection: { ...connectionOf(target), baseUrl: target.url.replace("127.0.0.1", "localhost") },
+      });
+      target.faults.inject({ route: "GET /v1/settings/application", status: 503, code: 1011, times: 4 });
+      const refused = await rejection(deployment.diff("SettingsRestore", "restore", made, moved));
+      expect(refused.message).toContain(`may be the client at ${target.url} under another address, or another client`);
+      expect(refused.message).toContain("who answers could not be read (WHATSAPP_API)");
+      expect(refused.message).toContain("is not done on a guess, and nothing was sent");
+      expect(refused.message).toContain("give this resource a new `triggers` value");
+      expect(target.journal.count(RESTORE)).toBe(1);
+
+      // Once it answers, the same number makes it an address change: an update, nothing restored.
+      target.faults.clear();
+      expect(await deployment.diff("SettingsRestore", "restore", made, moved)).toMatchObject({ replaces: [] });
+      // A new triggers value is the intent to restore there, answer or not.
+      target.faults.inject({ route: "GET /v1/settings/application", status: 503, code: 1011, times: 4 });
+      const onPurpose = { ...moved, triggers: { reason: "again" } };
+      expect(await deployment.diff("SettingsRestore", "restore", made, onPurpose)).toMatchObject({
+        replaces: expect.arrayContaining(["triggers"]),
+      });
+      expect(target.journal.count(RESTORE)).toBe(1);
+    });
+
+    test("without triggers, left out and null are one intent", async () => {
+      const { target, inputs } = await backupFor();
+      const first = await start();
+      await first.create("SettingsRestore", "restore", await inputs());
+      const next = await start();
+      await next.create("SettingsRestore", "restore", { ...(await inputs()), triggers: null });
+      expect(target.journal.count(RESTORE)).toBe(1);
+    });
+  },
+);

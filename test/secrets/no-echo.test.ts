@@ -302,7 +302,8 @@ function leaks(evidence: Evidence, c: Context): { checked: number; found: string
   return { checked, found };
 }
 
-describe.each(PROVIDERS)("through the %s provider", (provider) => {
+// A native deployment starts a plugin process per provider resource: slower on a loaded machine.
+describe.each(PROVIDERS)("through the %s provider", { timeout: 120_000 }, (provider) => {
   const tally = { paths: 0, checks: 0, refused: 0 };
   const host = suiteHost(provider, CONFIG);
 

@@ -110,3 +110,20 @@ export function programFiles(provider: ProviderKind, project: string, body: stri
     "index.js": `const ws = ${load};\n${body}`,
   };
 }
+
+/**
+ * The files of a TypeScript program that uses the native provider, found as a project plugin
+ * (`plugins.providers`) in the packed package, as README's native section writes it.
+ */
+export function nativeTypeScriptProgram(project: string, index: string): Record<string, string> {
+  return {
+    "Pulumi.yaml":
+      `name: ${project}\nruntime:\n  name: nodejs\n  options:\n    typescript: true\nplugins:\n  providers:\n` +
+      "    - name: whatsapp\n      path: ./node_modules/pulumi-whatsapp-settings/bin\n",
+    "tsconfig.json": JSON.stringify({
+      compilerOptions: { strict: true, target: "es2020", module: "commonjs", moduleResolution: "node" },
+      files: ["index.ts"],
+    }),
+    "index.ts": index,
+  };
+}
