@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { TwoStepVerificationArgs, TwoStepVerificationOutputs } from "../args.generated";
 import type { ResourceOptions } from "../connection-provider";
 import type { Outputs } from "../inputs";
+import { RESOURCE_NAME } from "../model";
 import { dynamicResource, registeredInputs } from "../registration";
 import * as twoStepProvider from "./provider";
 import { TwoStepVerificationModel } from "./schema";
@@ -29,7 +30,7 @@ export class TwoStepVerification extends pulumi.dynamic.Resource {
         TwoStepVerificationModel,
         twoStepProvider,
         name,
-        registeredInputs(TwoStepVerificationModel, args, opts),
+        { ...registeredInputs(TwoStepVerificationModel, args, opts), [RESOURCE_NAME]: name },
         opts,
       ),
     );

@@ -109,6 +109,25 @@ describe("lifecycle", () => {
     expect(deletes(e)).toBe(1);
   });
 
+  test("two resources on one client fail check, naming both; nothing is sent", async () => {
+    const e = first();
+    const named = (resource: string) => ({ connection: connectionOf(e), pin: PIN, __resourceName: resource });
+    expect((await provider.check({}, named("main"))).failures).toEqual([]);
+    expect((await provider.check({}, named("main"))).failures).toEqual([]);
+    const { failures } = await provider.check({}, named("spare"));
+    expect(failures).toEqual([
+      {
+        property: "connection",
+        reason:
+          `${e.url} is managed by two resources, TwoStepVerification "main" and TwoStepVerification "spare": a ` +
+          "client holds one PIN, so removing either would disable two-step verification the other still declares; " +
+          "keep one of them",
+      },
+    ]);
+    expect(JSON.stringify(failures)).not.toContain(PIN);
+    expect(e.journal.entries).toEqual([]);
+  });
+
   test("a resource this stack did not enable (imported: no enabledAt in state) is deleted without a DELETE", async () => {
     const e = first();
     await created(e);
