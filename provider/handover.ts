@@ -6,6 +6,10 @@
  * its client leaves the object to its successor. One provider process serves one deployment, so
  * the record lives in the process.
  */
+import { UNKNOWN } from "./check";
+import { clientIdentity } from "./connection";
+import { targetBaseUrl } from "./diff";
+import { RESOURCE_NAME } from "./model";
 import { processSlot } from "./runtime";
 
 function latest(kind: string): Map<string, string> {
@@ -30,4 +34,33 @@ export function recordWrite(kind: string, client: string): string {
 export function takenOver(kind: string, client: string, stamp: unknown): boolean {
   const last = latest(kind).get(client);
   return last !== undefined && last !== stamp;
+}
+
+/**
+ * Check's rule for an object a client holds one of: a second resource of `type` in this
+ * deployment on the same client fails, naming both, since it would overwrite the first's and
+ * removing either would remove what the other still declares. `what` says what the client holds.
+ */
+export function oneResourcePerClient(
+  type: string,
+  what: string,
+  news: Record<string, unknown>,
+  failures: Array<{ property: string; reason: string }>,
+): void {
+  const resource = news[RESOURCE_NAME];
+  const client = clientIdentity(targetBaseUrl(news));
+  if (typeof resource !== "string" || client === undefined || client === UNKNOWN) return;
+  const claimants = processSlot(`handover-claimants:${type}`, () => new Map<string, string>());
+  const other = claimants.get(client);
+  if (other === undefined || other === resource) {
+    claimants.set(client, resource);
+    return;
+  }
+  failures.push({
+    property: "connection",
+    reason:
+      `${client} is managed by two resources, ${type} ${JSON.stringify(other)} and ${type} ` +
+      `${JSON.stringify(resource)}: a client holds ${what}, so removing either would remove what the other still ` +
+      "declares; keep one of them",
+  });
 }

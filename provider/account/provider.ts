@@ -26,12 +26,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { checkInputs, containsUnknown } from "../check";
 import { clientOutputs, connectionChanged, stayOnRecordedClient } from "../client-object";
 import { clientIdentity } from "../connection";
-import { targetBaseUrl } from "../diff";
 import { certainlyNotApplied, isWhatsAppError, partlyApplied } from "../errors";
-import { recordWrite, takenOver } from "../handover";
+import { oneResourcePerClient, recordWrite, takenOver } from "../handover";
 import { replacementsAcross, sayMove } from "../identity";
 import { warnIrreversible } from "../irreversible";
-import { RESOURCE_NAME } from "../model";
 import { formatId } from "../resource-id";
 import { exclusive, processSlot, processState, type Reach, reach, reachRecorded } from "../runtime";
 import { disableTwoStep, setPin } from "./api";
@@ -47,31 +45,9 @@ function disabled(): Set<string> {
   return processSlot("two-step-disabled", () => new Set<string>());
 }
 
-/** Per client, the `TwoStepVerification` of this deployment checked there first (by its name). */
-function claimants(): Map<string, string> {
-  return processSlot("two-step-claimants", () => new Map<string, string>());
-}
-
 export async function check(olds: Props, news: Props) {
   const result = checkInputs(TwoStepVerificationModel, olds, news, processState().config);
-  const resource = news[RESOURCE_NAME];
-  const client = clientIdentity(targetBaseUrl(news));
-  // A client holds one PIN: the second resource would overwrite the first's, and removing either
-  // would disable two-step verification the other still declares.
-  if (typeof resource === "string" && client !== undefined) {
-    const other = claimants().get(client);
-    if (other !== undefined && other !== resource) {
-      result.failures.push({
-        property: "connection",
-        reason:
-          `${client} is managed by two resources, TwoStepVerification ${JSON.stringify(other)} and ` +
-          `TwoStepVerification ${JSON.stringify(resource)}: a client holds one PIN, so removing either would disable ` +
-          "two-step verification the other still declares; keep one of them",
-      });
-    } else {
-      claimants().set(client, resource);
-    }
-  }
+  oneResourcePerClient(TwoStepVerificationModel.type, "one PIN", news, result.failures);
   return result;
 }
 

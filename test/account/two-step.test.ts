@@ -120,8 +120,7 @@ describe("lifecycle", () => {
         property: "connection",
         reason:
           `${e.url} is managed by two resources, TwoStepVerification "main" and TwoStepVerification "spare": a ` +
-          "client holds one PIN, so removing either would disable two-step verification the other still declares; " +
-          "keep one of them",
+          "client holds one PIN, so removing either would remove what the other still declares; keep one of them",
       },
     ]);
     expect(JSON.stringify(failures)).not.toContain(PIN);

@@ -84,6 +84,22 @@ describe("check", () => {
     expect(failures).toEqual([{ property: "file", reason: expect.stringContaining(reason) }]);
   });
 
+  test("two resources on one client fail check, naming both; nothing is sent", async () => {
+    const e = current();
+    const path = file("one.png", PNG);
+    const named = (resource: string) => ({ connection: connectionOf(e), file: path, __resourceName: resource });
+    expect((await provider.check({}, named("photo"))).failures).toEqual([]);
+    expect((await provider.check({}, named("spare"))).failures).toEqual([
+      {
+        property: "connection",
+        reason:
+          `${e.url} is managed by two resources, ProfilePhoto "photo" and ProfilePhoto "spare": a client holds one ` +
+          "profile photo, so removing either would remove what the other still declares; keep one of them",
+      },
+    ]);
+    expect(e.journal.entries).toEqual([]);
+  });
+
   test("a file changed under the same path is a change; the same content under another path is none to send", async () => {
     const e = current();
     const path = file("changing.png", PNG, 64, 1);

@@ -25,7 +25,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { checkInputs, containsUnknown, UNKNOWN } from "../../check";
 import { clientOutputs, connectionChanged, stayOnRecordedClient, writeConfirmed } from "../../client-object";
 import { InputError, isWhatsAppError } from "../../errors";
-import { recordWrite, takenOver } from "../../handover";
+import { oneResourcePerClient, recordWrite, takenOver } from "../../handover";
 import { replacementsAcross, sayMove } from "../../identity";
 import { formatId } from "../../resource-id";
 import { exclusive, processState, type Reach, reach, reachRecorded } from "../../runtime";
@@ -39,6 +39,7 @@ const KIND = "profile-photo";
 
 export async function check(olds: Props, news: Props) {
   const result = checkInputs(ProfilePhotoModel, olds, news, processState().config);
+  oneResourcePerClient(ProfilePhotoModel.type, "one profile photo", news, result.failures);
   const file = news.file;
   if (typeof file === "string" && file !== "" && file !== UNKNOWN) {
     const photo = readPhoto(file);

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ProfilePhotoArgs, ProfilePhotoOutputs } from "../../args.generated";
 import type { ResourceOptions } from "../../connection-provider";
 import type { Outputs } from "../../inputs";
+import { RESOURCE_NAME } from "../../model";
 import { dynamicResource, registeredInputs } from "../../registration";
 import * as photoProvider from "./provider";
 import { ProfilePhotoModel } from "./schema";
@@ -24,7 +25,13 @@ export class ProfilePhoto extends pulumi.dynamic.Resource {
    */
   constructor(name: string, args: ProfilePhotoArgs, opts: ResourceOptions = {}) {
     super(
-      ...dynamicResource(ProfilePhotoModel, photoProvider, name, registeredInputs(ProfilePhotoModel, args, opts), opts),
+      ...dynamicResource(
+        ProfilePhotoModel,
+        photoProvider,
+        name,
+        { ...registeredInputs(ProfilePhotoModel, args, opts), [RESOURCE_NAME]: name },
+        opts,
+      ),
     );
   }
 }
