@@ -8,30 +8,22 @@ import { parseId } from "../../provider/resource-id";
 import type { EchoForm, Emulator } from "../emulator/index";
 import { Deployment, requests as hostedRequests } from "../safety/hosted";
 import { suiteEmulator } from "../support/emulator";
-import { captureWarnings, connectionOf } from "../support/provider";
+import { captureWarnings, connectionOf, OFFLINE_CONNECTION, passingCheck, requestLines } from "../support/provider";
 import { rejection } from "../support/rejection";
-
-type Props = Record<string, unknown>;
 
 const PATH = "/v1/settings/account/two-step";
 const PIN = "482913";
-const connection = { baseUrl: "https://wa.example.com:9090", username: "admin", password: "Adm1n-Passw0rd!" };
+const connection = OFFLINE_CONNECTION;
 const first = suiteEmulator();
 const second = suiteEmulator();
 
-function requests(e: Emulator): string[] {
-  return e.journal.entries.map((r) => `${r.method} ${r.path} ${r.status}`);
-}
+const requests = requestLines;
 
 function deletes(e: Emulator): number {
   return e.journal.count(`DELETE ${PATH}`);
 }
 
-async function checked(news: Props, olds: Props = {}): Promise<Props> {
-  const result = await provider.check(olds, news);
-  expect(result.failures).toEqual([]);
-  return result.inputs;
-}
+const checked = passingCheck(provider);
 
 async function created(e: Emulator, pin = PIN) {
   return provider.create(await checked({ connection: connectionOf(e), pin }));

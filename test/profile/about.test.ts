@@ -5,22 +5,16 @@ import { parseId } from "../../provider/resource-id";
 import type { Emulator } from "../emulator/index";
 import { Deployment, requests as hostedRequests } from "../safety/hosted";
 import { call, login } from "../support/api";
-import { connectionOf, emulator } from "../support/provider";
+import { connectionOf, emulator, OFFLINE_CONNECTION, passingCheck, requestLines } from "../support/provider";
 
 type Props = Record<string, unknown>;
 
 const PATH = "/v1/settings/profile/about";
-const connection = { baseUrl: "https://wa.example.com:9090", username: "admin", password: "Adm1n-Passw0rd!" };
+const connection = OFFLINE_CONNECTION;
 
-function requests(e: Emulator): string[] {
-  return e.journal.entries.map((r) => `${r.method} ${r.path} ${r.status}`);
-}
+const requests = requestLines;
 
-async function checked(news: Props, olds: Props = {}): Promise<Props> {
-  const result = await provider.check(olds, news);
-  expect(result.failures).toEqual([]);
-  return result.inputs;
-}
+const checked = passingCheck(provider);
 
 /** The text the client holds, read with a plain HTTP call. */
 async function about(e: Emulator): Promise<unknown> {

@@ -6,25 +6,19 @@ import type { Emulator } from "../emulator/index";
 import { Deployment, requests as hostedRequests } from "../safety/hosted";
 import { call, login } from "../support/api";
 import { suiteEmulator } from "../support/emulator";
-import { connectionOf } from "../support/provider";
+import { connectionOf, OFFLINE_CONNECTION, passingCheck, requestLines } from "../support/provider";
 
 type Props = Record<string, unknown>;
 
 const PATH = "/v1/settings/business/profile";
-const connection = { baseUrl: "https://wa.example.com:9090", username: "admin", password: "Adm1n-Passw0rd!" };
+const connection = OFFLINE_CONNECTION;
 const current = suiteEmulator();
 /** A client older than v2.23, which takes only the whole profile. */
 const older = suiteEmulator({ clientVersion: "2.21.6" });
 
-function requests(e: Emulator): string[] {
-  return e.journal.entries.map((r) => `${r.method} ${r.path} ${r.status}`);
-}
+const requests = requestLines;
 
-async function checked(news: Props, olds: Props = {}): Promise<Props> {
-  const result = await provider.check(olds, news);
-  expect(result.failures).toEqual([]);
-  return result.inputs;
-}
+const checked = passingCheck(provider);
 
 /** The profile the client holds, read with a plain HTTP call. */
 async function profileOf(e: Emulator): Promise<Props> {

@@ -11,13 +11,13 @@ import type { Emulator } from "../emulator/index";
 import { Deployment, requests as hostedRequests } from "../safety/hosted";
 import { call, login } from "../support/api";
 import { suiteEmulator } from "../support/emulator";
-import { connectionOf } from "../support/provider";
+import { connectionOf, OFFLINE_CONNECTION, passingCheck, requestLines } from "../support/provider";
 
 type Props = Record<string, unknown>;
 
 const PATH = "/v1/settings/profile/photo";
 const MB5 = 5 * 1024 * 1024;
-const connection = { baseUrl: "https://wa.example.com:9090", username: "admin", password: "Adm1n-Passw0rd!" };
+const connection = OFFLINE_CONNECTION;
 const current = suiteEmulator();
 const dir = mkdtempSync(join(tmpdir(), "photo-"));
 
@@ -38,15 +38,9 @@ function sha256(head: Buffer, size = 64, fill = 7): string {
     .digest("hex");
 }
 
-function requests(e: Emulator): string[] {
-  return e.journal.entries.map((r) => `${r.method} ${r.path} ${r.status}`);
-}
+const requests = requestLines;
 
-async function checked(news: Props, olds: Props = {}): Promise<Props> {
-  const result = await provider.check(olds, news);
-  expect(result.failures).toEqual([]);
-  return result.inputs;
-}
+const checked = passingCheck(provider);
 
 /** The photo the client answers, by its SHA-256 (read as bytes), or its status when it has none. */
 async function held(e: Emulator): Promise<string | number> {

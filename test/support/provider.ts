@@ -1,6 +1,7 @@
 /** Drives the settings provider's lifecycle functions directly, as the engine would, against an emulator. */
 import { afterEach, expect, vi } from "vitest";
 import * as settingsProvider from "../../provider/settings/provider";
+import type { Emulator } from "../emulator/index";
 
 export { connectionOf, emulator, stackConfigOf } from "./emulator";
 
@@ -26,3 +27,32 @@ afterEach(async () => {
 });
 
 export { settingsProvider };
+
+/** A connection check accepts without sending anything. */
+export const OFFLINE_CONNECTION = {
+  baseUrl: "https://wa.example.com:9090",
+  username: "admin",
+  password: "Adm1n-Passw0rd!",
+} as const;
+
+/** The checked inputs of a lifecycle's `check`, which the test expects to pass. */
+export function passingCheck(lifecycle: {
+  check(
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+  ): Promise<{
+    inputs: Record<string, unknown>;
+    failures: unknown[];
+  }>;
+}) {
+  return async (news: Record<string, unknown>, olds: Record<string, unknown> = {}) => {
+    const result = await lifecycle.check(olds, news);
+    expect(result.failures).toEqual([]);
+    return result.inputs;
+  };
+}
+
+/** Each request the emulator received, as `METHOD /path status`. */
+export function requestLines(e: Emulator): string[] {
+  return e.journal.entries.map((r) => `${r.method} ${r.path} ${r.status}`);
+}
