@@ -17,11 +17,10 @@ import { type ResourceType, registeredProgram, startHost, urnOf } from "../suppo
 import {
   EngineLog,
   type NativeProvider,
+  NativeProviders,
   nativeUrn,
   PROVIDERS,
   type ProviderKind,
-  providerInputs,
-  startNativeProvider,
 } from "../support/native-plugin";
 
 type Props = Record<string, unknown>;
@@ -151,33 +150,17 @@ class DynamicDeployment implements Deployment {
  */
 class NativeDeployment implements Deployment {
   readonly provider = "native";
-  private readonly providers = new Map<string, Promise<NativeProvider>>();
 
-  private constructor(
-    private readonly engine: EngineLog,
-    private readonly config: Record<string, string>,
-  ) {}
+  private constructor(private readonly providers: NativeProviders) {}
 
   static async start(config: Record<string, string>): Promise<NativeDeployment> {
-    return new NativeDeployment(await EngineLog.start(), config);
+    return new NativeDeployment(new NativeProviders(registeredProgram().dir, await EngineLog.start(), config));
   }
 
   /** The provider serving `props` and the resource's own inputs (its connection is its provider's). */
   private async route(props: Props): Promise<{ provider: NativeProvider; props: Props; connection?: Props }> {
-    const { connection, ...own } = props;
-    const explicit = typeof connection === "object" && connection !== null && Object.keys(connection).length > 0;
-    const inputs = providerInputs(explicit ? (connection as Props) : this.config);
-    // The default provider and an explicit one are two provider resources, two processes, whatever their inputs.
-    const key = `${explicit ? "explicit" : "default"} ${JSON.stringify(inputs)}`;
-    let provider = this.providers.get(key);
-    if (!provider) {
-      const name = explicit ? `client-${this.providers.size}` : "default";
-      provider = startNativeProvider(registeredProgram().dir, this.engine, name, inputs);
-      this.providers.set(key, provider);
-    }
-    return explicit
-      ? { provider: await provider, props: own, connection: connection as Props }
-      : { provider: await provider, props };
+    const { provider, ...rest } = this.providers.of(props);
+    return { provider: await provider, ...rest };
   }
 
   /** The provider of `props`, refusing as the engine does when its CheckConfig failed. */
@@ -249,16 +232,15 @@ class NativeDeployment implements Deployment {
   }
 
   get stderr(): string {
-    return this.engine.text;
+    return this.providers.engine.text;
   }
 
   async kill(): Promise<void> {
-    for (const provider of this.providers.values()) await killed((await provider).host);
+    for (const provider of await this.providers.all()) await killed(provider.host);
   }
 
-  async close(): Promise<void> {
-    for (const provider of this.providers.values()) await (await provider).host.close();
-    await this.engine.close();
+  close(): Promise<void> {
+    return this.providers.close();
   }
 }
 

@@ -5,7 +5,6 @@
  */
 
 import { beforeAll } from "vitest";
-import { RETRY_CONFIG_KEYS } from "../../provider/runtime";
 import { carriesSecret } from "../../provider/settings/inputs";
 import { isSecret, revealProps } from "../engine/property-values";
 import { type CheckResult, HostError, type ProviderHost } from "../engine/provider-host";
@@ -13,10 +12,9 @@ import { type ResourceType, registeredProgram, startHost, urnOf } from "../suppo
 import {
   EngineLog,
   type NativeProvider,
+  NativeProviders,
   nativeUrn,
   type ProviderKind,
-  providerInputs,
-  startNativeProvider,
 } from "../support/native-plugin";
 
 export { type ResourceType, urnOf };
@@ -192,33 +190,15 @@ function withoutSecrets(props: Props): Props {
  */
 export class NativeSecretsHost implements SecretsHost {
   readonly provider = "native";
-  private readonly providers = new Map<string, Promise<NativeProvider>>();
 
-  private constructor(
-    private readonly engine: EngineLog,
-    private readonly config: Record<string, string>,
-  ) {}
+  private constructor(private readonly providers: NativeProviders) {}
 
   static async start(config: Record<string, string>): Promise<NativeSecretsHost> {
-    return new NativeSecretsHost(await EngineLog.start(), config);
+    return new NativeSecretsHost(new NativeProviders(registeredProgram().dir, await EngineLog.start(), config));
   }
 
   private providerOf(news: Props): { provider: Promise<NativeProvider>; props: Props } {
-    const { connection, ...own } = news;
-    const explicit = typeof connection === "object" && connection !== null && Object.keys(connection).length > 0;
-    const advanced = Object.fromEntries(
-      Object.entries(this.config).filter(([key]) => RETRY_CONFIG_KEYS.some((k) => key === `whatsapp:${k}`)),
-    );
-    const inputs = providerInputs(explicit ? { ...advanced, ...(connection as Props) } : this.config);
-    // The default provider and an explicit one are two provider resources, two processes, whatever their inputs.
-    const key = `${explicit ? "explicit" : "default"} ${JSON.stringify(inputs)}`;
-    let provider = this.providers.get(key);
-    if (!provider) {
-      const name = explicit ? `client-${this.providers.size}` : "default";
-      provider = startNativeProvider(registeredProgram().dir, this.engine, name, inputs);
-      this.providers.set(key, provider);
-    }
-    return { provider, props: explicit ? own : news };
+    return this.providers.of(news);
   }
 
   /** Check's inputs as they come over the wire, secrets wrapped; failures when there are any. */
@@ -232,7 +212,7 @@ export class NativeSecretsHost implements SecretsHost {
   async checkAndCreate(type: ResourceType, news: Props, options: { create?: boolean } = {}) {
     const { provider, props } = this.providerOf(news);
     const { host, configFailures } = await provider;
-    const logged = this.engine.lines.length;
+    const logged = this.providers.engine.lines.length;
     const before = host.stderr.length;
     const evidence: Evidence & { created?: { id: string; properties: Props } } = {
       failures: configFailures,
@@ -256,12 +236,11 @@ export class NativeSecretsHost implements SecretsHost {
     }
     // Log lines reach the engine over their own calls: give them a moment to land.
     await new Promise((resolve) => setTimeout(resolve, 50));
-    evidence.stderr = [...this.engine.lines.slice(logged), host.stderr.slice(before)].join("\n");
+    evidence.stderr = [...this.providers.engine.lines.slice(logged), host.stderr.slice(before)].join("\n");
     return evidence;
   }
 
-  async close(): Promise<void> {
-    for (const provider of this.providers.values()) await (await provider).host.close();
-    await this.engine.close();
+  close(): Promise<void> {
+    return this.providers.close();
   }
 }

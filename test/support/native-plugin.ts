@@ -6,6 +6,7 @@
  * (`Engine.Log`, where its warnings go) is collected beside its standard error.
  */
 import { join } from "node:path";
+import { RETRY_CONFIG_KEYS } from "../../provider/runtime";
 import { MonitorError, MonitorServer } from "../engine/monitor";
 import { makeSecret, type Props } from "../engine/property-values";
 import { type CheckResult, ProviderHost } from "../engine/provider-host";
@@ -126,4 +127,50 @@ export function nativeTypeScriptProgram(project: string, index: string): Record<
     }),
     "index.ts": index,
   };
+}
+
+/**
+ * The plugin processes of one native deployment, as the engine starts them: a resource given a
+ * `connection` belongs to an explicit provider of that client (the connection taken out of its
+ * inputs), one without to the default provider, configured from the stack config. Explicit
+ * providers also get the test's `whatsapp:retry*` keys, so a test's short retry delays hold for
+ * every provider (a program would pass them as the provider's arguments). The default provider and an explicit one
+ * are two provider resources, two processes, whatever their inputs.
+ */
+export class NativeProviders {
+  private readonly started = new Map<string, Promise<NativeProvider>>();
+
+  constructor(
+    private readonly dir: string,
+    readonly engine: EngineLog,
+    private readonly config: Record<string, string>,
+  ) {}
+
+  /** The provider of a resource with inputs `news`, the inputs left to it, and the connection that chose it. */
+  of(news: Props): { provider: Promise<NativeProvider>; props: Props; connection?: Props } {
+    const { connection, ...own } = news;
+    const explicit = typeof connection === "object" && connection !== null && Object.keys(connection).length > 0;
+    const advanced = Object.fromEntries(
+      Object.entries(this.config).filter(([key]) => RETRY_CONFIG_KEYS.some((k) => key === `whatsapp:${k}`)),
+    );
+    const inputs = providerInputs(explicit ? { ...advanced, ...(connection as Props) } : this.config);
+    const key = `${explicit ? "explicit" : "default"} ${JSON.stringify(inputs)}`;
+    let provider = this.started.get(key);
+    if (!provider) {
+      const name = explicit ? `client-${this.started.size}` : "default";
+      provider = startNativeProvider(this.dir, this.engine, name, inputs);
+      this.started.set(key, provider);
+    }
+    return explicit ? { provider, props: own, connection: connection as Props } : { provider, props: news };
+  }
+
+  /** Every plugin process started so far. */
+  async all(): Promise<NativeProvider[]> {
+    return Promise.all(this.started.values());
+  }
+
+  async close(): Promise<void> {
+    for (const provider of await this.all()) await provider.host.close();
+    await this.engine.close();
+  }
 }
