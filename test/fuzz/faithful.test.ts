@@ -8,6 +8,7 @@
  * the native provider's plugins as well.
  */
 import { describe, expect, test } from "vitest";
+import { FULL_RUN } from "../support/full-run";
 import { CORPUS } from "./corpus";
 import { compareSequence } from "./faithful";
 import type { Action } from "./program";
@@ -60,8 +61,9 @@ const FAITHFUL: Array<[string, Action[]]> = [
 /**
  * Through the native plugins, the cases that weigh the irreversible calls most (a replacement of a
  * restore and of a media provider, `--target`; a destroy killed mid-way): each native run starts
- * a plugin per provider resource and costs about twice the dynamic one. The others pass there
- * too; `npm run fuzz -- --faithful --native` runs generated sequences that way.
+ * a plugin per provider resource and costs about twice the dynamic one. `npm test` runs the first,
+ * `npm run test:full` both; the others pass there too, and `npm run fuzz -- --faithful --native`
+ * runs generated sequences that way.
  */
 const NATIVE = FAITHFUL.filter(([name]) => name.startsWith("up --replace") || name.startsWith("a destroy killed"));
 
@@ -70,7 +72,7 @@ describe("the fast path decides as the engine stand-in does, through the native 
     expect(NATIVE).toHaveLength(2);
   });
 
-  test.each(NATIVE)(
+  test.each(FULL_RUN ? NATIVE : NATIVE.slice(0, 1))(
     "%s: through the native pulumi-resource-whatsapp plugins, every client gets the same requests and every step the same outcome",
     { timeout: 240_000 },
     async (_name, actions) => {

@@ -10,6 +10,7 @@ import { UNKNOWN } from "../../provider/check";
 import { clientIdentity } from "../../provider/connection";
 import type { Emulator } from "../emulator/index";
 import { emulator } from "../support/emulator";
+import { rowsThrough } from "../support/native-plugin";
 import { rejection } from "../support/rejection";
 import { configOf, connectionOf, isolateRestoreRecords, PROVIDERS, requests, startDeployment } from "./hosted";
 
@@ -35,6 +36,7 @@ describe("the client's identity is its normalized base URL", () => {
 // A native deployment starts a plugin process per provider resource: on a loaded 2-core machine a
 // case of several deployments may take more than the default 30 s.
 describe.each(PROVIDERS)("through the %s provider", { timeout: 120_000 }, (provider) => {
+  const { row, both } = rowsThrough(provider);
   const start = (config?: Record<string, string>) => startDeployment(provider, config);
   /**
    * Where a bad base URL is refused: the dynamic resource's check names its connection or the
@@ -44,7 +46,7 @@ describe.each(PROVIDERS)("through the %s provider", { timeout: 120_000 }, (provi
   const refusedAt = provider === "dynamic" ? "connection.baseUrl" : "baseUrl";
 
   describe("the client's identity is its normalized base URL", () => {
-    test("a cosmetic edit of the base URL gives no diff and sends nothing", async () => {
+    row("a cosmetic edit of the base URL gives no diff and sends nothing", async () => {
       const e = await emulator();
       const first = await start();
       const state = await first.up("ApplicationSettings", "settings", {
@@ -76,7 +78,7 @@ describe.each(PROVIDERS)("through the %s provider", { timeout: 120_000 }, (provi
       expect(requests(e)).toEqual([]);
     });
 
-    test.each([
+    row.each([
       ["user info", "https://admin:pw@wa.example.com", "must not carry user info"],
       ["a query", "https://wa.example.com/?tenant=1", "must not have a query string"],
       ["a fragment", "https://wa.example.com/#x", "must not have a fragment"],
@@ -106,57 +108,60 @@ describe.each(PROVIDERS)("through the %s provider", { timeout: 120_000 }, (provi
   });
 
   describe("calls for an existing resource reach only the client in its state", () => {
-    test("with stack config moved to another client, refresh reads the recorded one and the replacement resets only it", async () => {
-      const a = await emulator();
-      const b = await emulator();
-      a.setSetting("webhooks.url", "https://hooks.example.com/a");
-      b.setSetting("webhooks.url", "https://hooks.example.com/b");
-      const first = await start(configOf(a));
-      const state = await first.up("ApplicationSettings", "settings", { logLevel: "warning" });
-      expect(state.outputs.baseUrl).toBe(a.url);
-      a.journal.clear();
+    both(
+      "with stack config moved to another client, refresh reads the recorded one and the replacement resets only it",
+      async () => {
+        const a = await emulator();
+        const b = await emulator();
+        a.setSetting("webhooks.url", "https://hooks.example.com/a");
+        b.setSetting("webhooks.url", "https://hooks.example.com/b");
+        const first = await start(configOf(a));
+        const state = await first.up("ApplicationSettings", "settings", { logLevel: "warning" });
+        expect(state.outputs.baseUrl).toBe(a.url);
+        a.journal.clear();
 
-      // `pulumi config set whatsapp:baseUrl <b>`, then `pulumi refresh` and `pulumi up`.
-      const moved = await start(configOf(b));
-      const refreshed = await moved.read("ApplicationSettings", "settings", state);
-      expect(refreshed.outputs).toMatchObject({ baseUrl: a.url, logLevel: "warning" });
-      const inputs = await moved.check("ApplicationSettings", "settings", { logLevel: "warning" }, state.outputs);
-      expect(await moved.diff("ApplicationSettings", "settings", refreshed, inputs)).toMatchObject({
-        changes: "some",
-        replaces: ["connection"],
-        deleteBeforeReplace: false,
-      });
-      // Pulumi's replacement: create the new resource first, then delete the old one.
-      const replacement = await moved.create("ApplicationSettings", "settings", inputs);
-      expect(replacement.outputs.baseUrl).toBe(b.url);
-      await moved.delete("ApplicationSettings", "settings", refreshed);
+        // `pulumi config set whatsapp:baseUrl <b>`, then `pulumi refresh` and `pulumi up`.
+        const moved = await start(configOf(b));
+        const refreshed = await moved.read("ApplicationSettings", "settings", state);
+        expect(refreshed.outputs).toMatchObject({ baseUrl: a.url, logLevel: "warning" });
+        const inputs = await moved.check("ApplicationSettings", "settings", { logLevel: "warning" }, state.outputs);
+        expect(await moved.diff("ApplicationSettings", "settings", refreshed, inputs)).toMatchObject({
+          changes: "some",
+          replaces: ["connection"],
+          deleteBeforeReplace: false,
+        });
+        // Pulumi's replacement: create the new resource first, then delete the old one.
+        const replacement = await moved.create("ApplicationSettings", "settings", inputs);
+        expect(replacement.outputs.baseUrl).toBe(b.url);
+        await moved.delete("ApplicationSettings", "settings", refreshed);
 
-      expect(a.journal.count("DELETE /v1/settings/application")).toBe(1);
-      expect(a.getSetting("webhooks.url") ?? "").toBe("");
-      expect(b.journal.count("DELETE /v1/settings/application")).toBe(0);
-      expect(b.getSetting("webhooks.url")).toBe("https://hooks.example.com/b");
-      expect(b.getSetting("log_level")).toBe("warning");
-      // The refresh, the diff's read of who answers there, and the reset (read before and after)
-      // went to A; B saw the diff's read and the replacement's create.
-      expect(requests(a)).toEqual([
-        "POST /v1/users/login",
-        "GET /v1/settings/application",
-        "GET /v1/settings/application",
-        "DELETE /v1/settings/application",
-        "GET /v1/settings/application",
-      ]);
-      expect(requests(b)).toEqual([
-        "POST /v1/users/login",
-        "GET /v1/settings/application",
-        "GET /v1/settings/application",
-        "PATCH /v1/settings/application",
-        "GET /v1/settings/application",
-      ]);
-      await expect.poll(() => moved.stderr).toContain(`${a.url}: reset every application setting`);
-      await expect.poll(() => moved.stderr).toContain("the webhook URL is cleared, so callbacks stop");
-    });
+        expect(a.journal.count("DELETE /v1/settings/application")).toBe(1);
+        expect(a.getSetting("webhooks.url") ?? "").toBe("");
+        expect(b.journal.count("DELETE /v1/settings/application")).toBe(0);
+        expect(b.getSetting("webhooks.url")).toBe("https://hooks.example.com/b");
+        expect(b.getSetting("log_level")).toBe("warning");
+        // The refresh, the diff's read of who answers there, and the reset (read before and after)
+        // went to A; B saw the diff's read and the replacement's create.
+        expect(requests(a)).toEqual([
+          "POST /v1/users/login",
+          "GET /v1/settings/application",
+          "GET /v1/settings/application",
+          "DELETE /v1/settings/application",
+          "GET /v1/settings/application",
+        ]);
+        expect(requests(b)).toEqual([
+          "POST /v1/users/login",
+          "GET /v1/settings/application",
+          "GET /v1/settings/application",
+          "PATCH /v1/settings/application",
+          "GET /v1/settings/application",
+        ]);
+        await expect.poll(() => moved.stderr).toContain(`${a.url}: reset every application setting`);
+        await expect.poll(() => moved.stderr).toContain("the webhook URL is cleared, so callbacks stop");
+      },
+    );
 
-    test("state without the recorded client's credentials sends nothing anywhere and says what to do", async () => {
+    row("state without the recorded client's credentials sends nothing anywhere and says what to do", async () => {
       const a = await emulator();
       const b = await emulator();
       const first = await start(configOf(a));
@@ -179,7 +184,7 @@ describe.each(PROVIDERS)("through the %s provider", { timeout: 120_000 }, (provi
     });
   });
 
-  test("a resource read by id alone reaches the client its id names, or nothing", async () => {
+  both("a resource read by id alone reaches the client its id names, or nothing", async () => {
     const a = await emulator();
     const b = await emulator();
     const deployment = await start(configOf(b));
@@ -208,7 +213,7 @@ describe.each(PROVIDERS)("through the %s provider", { timeout: 120_000 }, (provi
     ).toMatchObject({ changes: "some", replaces: ["connection"] });
   });
 
-  test("rotated config credentials are an update, not a replacement", async () => {
+  row("rotated config credentials are an update, not a replacement", async () => {
     const e = await emulator();
     const first = await start(configOf(e));
     const state = await first.up("ApplicationSettings", "settings", { sentStatus: true });
@@ -222,7 +227,7 @@ describe.each(PROVIDERS)("through the %s provider", { timeout: 120_000 }, (provi
   });
 
   describe("two ApplicationSettings on one client", () => {
-    test("deleting one resets only what no other resource of the program manages", async () => {
+    both("deleting one resets only what no other resource of the program manages", async () => {
       const e = await emulator();
       const up = await start();
       const first = await up.up("ApplicationSettings", "first", {
@@ -246,7 +251,7 @@ describe.each(PROVIDERS)("through the %s provider", { timeout: 120_000 }, (provi
       await expect.poll(() => next.stderr).toContain("changed back to the default: sentStatus");
     });
 
-    test("a destroy of both resets the client once", async () => {
+    row("a destroy of both resets the client once", async () => {
       const e = await emulator();
       const up = await start();
       const first = await up.up("ApplicationSettings", "first", { connection: connectionOf(e), logLevel: "error" });
@@ -289,7 +294,7 @@ describe.each(PROVIDERS)("through the %s provider", { timeout: 120_000 }, (provi
       },
     );
 
-    test("a destroy that keeps one of them (retainOnDelete) resets only the other's fields", async () => {
+    row("a destroy that keeps one of them (retainOnDelete) resets only the other's fields", async () => {
       const e = await emulator();
       const up = await start();
       const kept = { connection: connectionOf(e), logLevel: "error" };
@@ -305,7 +310,7 @@ describe.each(PROVIDERS)("through the %s provider", { timeout: 120_000 }, (provi
       expect(e.getSetting("log_level")).toBe("error");
     });
 
-    test("resources managing different fields of one group both converge, created or updated at once", async () => {
+    row("resources managing different fields of one group both converge, created or updated at once", async () => {
       const e = await emulator();
       e.faults.setLatency({ fixedMs: 30, jitterMs: 30 });
       const deployment = await start();
@@ -356,7 +361,7 @@ describe.each(PROVIDERS)("through the %s provider", { timeout: 120_000 }, (provi
       return { source, target, deployment, backup, backupInputs, restore, restoreInputs };
     }
 
-    test("a tuning change of the source, a new outputFile or new data do not restore again", async () => {
+    row("a tuning change of the source, a new outputFile or new data do not restore again", async () => {
       const { source, target, backup, backupInputs, restore, restoreInputs } = await migrate();
       const next = await start();
       // A connection tuning field: recorded, no new backup.
@@ -396,7 +401,7 @@ describe.each(PROVIDERS)("through the %s provider", { timeout: 120_000 }, (provi
       expect(target.journal.count("POST /v1/settings/restore")).toBe(1);
     });
 
-    test("changing triggers is the explicit way to restore again", async () => {
+    row("changing triggers is the explicit way to restore again", async () => {
       const { target, backup, restore, restoreInputs } = await migrate();
       const next = await start();
       const again = await next.check("SettingsRestore", "restore", {
@@ -424,7 +429,7 @@ describe.each(PROVIDERS)("through the %s provider", { timeout: 120_000 }, (provi
       return { deployment, inputs };
     }
 
-    test("a host killed while the restore POST is in flight leaves a record that stops a second POST", async () => {
+    both("a host killed while the restore POST is in flight leaves a record that stops a second POST", async () => {
       const records = isolateRestoreRecords();
       const target = await emulator({ waId: null });
       const { deployment: first, inputs } = await restoreOf(target);
@@ -458,26 +463,29 @@ describe.each(PROVIDERS)("through the %s provider", { timeout: 120_000 }, (provi
       expect(target.journal.count("POST /v1/settings/restore")).toBe(1);
     });
 
-    test("a host killed during the health wait after an accepted restore does not restore again, and says the client accepted it", async () => {
-      const records = isolateRestoreRecords();
-      // A registered target stops after the restore and stays down until restarted.
-      const target = await emulator({ waId: "15550002222", autoRestartMs: null });
-      const { deployment: first, inputs } = await restoreOf(target);
-      const waiting = first.create("SettingsRestore", "restore", inputs).catch(() => undefined);
-      await until(() => target.journal.count("GET /v1/health") > 0);
-      const [name] = readdirSync(records).filter((n) => n.endsWith(".json"));
-      expect(JSON.parse(readFileSync(join(records, name as string), "utf8")).state).toBe("accepted");
-      await first.kill();
-      await waiting;
+    row(
+      "a host killed during the health wait after an accepted restore does not restore again, and says the client accepted it",
+      async () => {
+        const records = isolateRestoreRecords();
+        // A registered target stops after the restore and stays down until restarted.
+        const target = await emulator({ waId: "15550002222", autoRestartMs: null });
+        const { deployment: first, inputs } = await restoreOf(target);
+        const waiting = first.create("SettingsRestore", "restore", inputs).catch(() => undefined);
+        await until(() => target.journal.count("GET /v1/health") > 0);
+        const [name] = readdirSync(records).filter((n) => n.endsWith(".json"));
+        expect(JSON.parse(readFileSync(join(records, name as string), "utf8")).state).toBe("accepted");
+        await first.kill();
+        await waiting;
 
-      await target.restart();
-      // The restore was made: the next create records it, sends nothing, and says what happened.
-      const next = await start();
-      const recorded = await next.create("SettingsRestore", "restore", inputs);
-      expect(recorded.outputs).toMatchObject({ alreadyRestored: true });
-      await expect.poll(() => next.stderr).toContain("the client accepted it");
-      expect(target.journal.count("POST /v1/settings/restore")).toBe(1);
-    });
+        await target.restart();
+        // The restore was made: the next create records it, sends nothing, and says what happened.
+        const next = await start();
+        const recorded = await next.create("SettingsRestore", "restore", inputs);
+        expect(recorded.outputs).toMatchObject({ alreadyRestored: true });
+        await expect.poll(() => next.stderr).toContain("the client accepted it");
+        expect(target.journal.count("POST /v1/settings/restore")).toBe(1);
+      },
+    );
 
     /** check + create of a restore of a few bytes onto `target`, in a deployment of its own. */
     async function restoreOfSmallBlob(target: Emulator) {
@@ -490,7 +498,7 @@ describe.each(PROVIDERS)("through the %s provider", { timeout: 120_000 }, (provi
       return deployment.create("SettingsRestore", "restore", inputs);
     }
 
-    test("a restore record that cannot be written stops the restore before anything is sent", async () => {
+    row("a restore record that cannot be written stops the restore before anything is sent", async () => {
       // A path under a regular file: no directory can be made there.
       const file = join(isolateRestoreRecords(), "a-file");
       writeFileSync(file, "");
@@ -502,7 +510,7 @@ describe.each(PROVIDERS)("through the %s provider", { timeout: 120_000 }, (provi
       expect(target.journal.count("POST /v1/settings/restore")).toBe(0);
     });
 
-    test("a 200 answer that carries errors is a failure, and nothing is recorded", async () => {
+    row("a 200 answer that carries errors is a failure, and nothing is recorded", async () => {
       isolateRestoreRecords();
       const target = await emulator({ waId: null });
       target.faults.inject({
@@ -517,7 +525,7 @@ describe.each(PROVIDERS)("through the %s provider", { timeout: 120_000 }, (provi
     });
   });
 
-  test("clearing webhooks.url with an empty string converges when the client leaves it out of its answer", async () => {
+  row("clearing webhooks.url with an empty string converges when the client leaves it out of its answer", async () => {
     const e = await emulator();
     e.setSetting("webhooks.url", "https://hooks.example.com/old");
     const deployment = await start();

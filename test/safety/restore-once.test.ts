@@ -9,10 +9,10 @@
 import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, test } from "vitest";
+import { describe, expect } from "vitest";
 import { runEngine } from "../engine/deployment";
 import { emulator } from "../support/emulator";
-import { programFiles } from "../support/native-plugin";
+import { programFiles, rowPerProvider, rowsThrough } from "../support/native-plugin";
 import { programOf } from "../support/program-dir";
 import { rejection } from "../support/rejection";
 import { connectionOf, isolateRestoreRecords, PROVIDERS, startDeployment } from "./hosted";
@@ -34,7 +34,7 @@ const MAKE = {
 };
 
 describe("a restore happens once per intent, through the engine stand-in", () => {
-  test.each(PROVIDERS)(
+  rowPerProvider(
     "a SettingsRestore renamed without an alias sends no second restore; preview and up say when it was made (%s provider)",
     async (provider) => {
       isolateRestoreRecords();
@@ -120,6 +120,7 @@ describe.each(PROVIDERS)(
   { timeout: 120_000 },
   (provider) => {
     const start = (config?: Record<string, string>) => startDeployment(provider, config);
+    const { row, both } = rowsThrough(provider);
 
     /** A registered source's backup, and the checked inputs of its restore onto an unregistered target. */
     async function backupFor(extra: Record<string, unknown> = {}) {
@@ -142,94 +143,106 @@ describe.each(PROVIDERS)(
       return { source, target, deployment, inputs };
     }
 
-    test("a create whose restore answer dripped past timeoutMs fails without inviting a repeat, and a plain second create sends nothing", async () => {
-      const { target, inputs } = await backupFor({ timeoutMs: 1_000 });
-      // The client applies the restore, then its answer drips in a byte every 300 ms, past the timeout.
-      target.faults.inject({ route: RESTORE, dripMs: 300, dripForever: true, times: 1 });
-      const checked = await inputs();
-      const first = await start();
-      const failed = await rejection(first.create("SettingsRestore", "restore", checked));
-      expect(failed.message).toContain("it is not retried");
-      expect(failed.message).toContain("give this resource a new `triggers` value");
-      expect(failed.message).not.toContain("--replace");
-      expect(target.journal.count(RESTORE)).toBe(1);
-      expect(target.registered).toBe(true);
+    row(
+      "a create whose restore answer dripped past timeoutMs fails without inviting a repeat, and a plain second create sends nothing",
+      async () => {
+        const { target, inputs } = await backupFor({ timeoutMs: 1_000 });
+        // The client applies the restore, then its answer drips in a byte every 300 ms, past the timeout.
+        target.faults.inject({ route: RESTORE, dripMs: 300, dripForever: true, times: 1 });
+        const checked = await inputs();
+        const first = await start();
+        const failed = await rejection(first.create("SettingsRestore", "restore", checked));
+        expect(failed.message).toContain("it is not retried");
+        expect(failed.message).toContain("give this resource a new `triggers` value");
+        expect(failed.message).not.toContain("--replace");
+        expect(target.journal.count(RESTORE)).toBe(1);
+        expect(target.registered).toBe(true);
 
-      // The engine kept nothing of the failed create: the next plain `up` creates it again.
-      const next = await start();
-      const created = await next.create("SettingsRestore", "restore", checked);
-      expect(target.journal.count(RESTORE)).toBe(1);
-      expect(created.outputs).toMatchObject({ alreadyRestored: true, gatewayStatus: "not checked" });
-      await expect.poll(() => next.stderr).toContain("its answer never came; it is recorded, not sent again");
-    });
+        // The engine kept nothing of the failed create: the next plain `up` creates it again.
+        const next = await start();
+        const created = await next.create("SettingsRestore", "restore", checked);
+        expect(target.journal.count(RESTORE)).toBe(1);
+        expect(created.outputs).toMatchObject({ alreadyRestored: true, gatewayStatus: "not checked" });
+        await expect.poll(() => next.stderr).toContain("its answer never came; it is recorded, not sent again");
+      },
+    );
 
-    test("a deployment that stopped after the restore returned, before its checkpoint, does not restore again", async () => {
-      const { target, inputs } = await backupFor();
-      const checked = await inputs();
-      const first = await start();
-      const made = await first.create("SettingsRestore", "restore", checked);
-      // Killed before the checkpoint was written: state has no trace of the restore.
-      await first.kill();
-      expect(target.journal.count(RESTORE)).toBe(1);
+    both(
+      "a deployment that stopped after the restore returned, before its checkpoint, does not restore again",
+      async () => {
+        const { target, inputs } = await backupFor();
+        const checked = await inputs();
+        const first = await start();
+        const made = await first.create("SettingsRestore", "restore", checked);
+        // Killed before the checkpoint was written: state has no trace of the restore.
+        await first.kill();
+        expect(target.journal.count(RESTORE)).toBe(1);
 
-      const next = await start();
-      const again = await next.create("SettingsRestore", "restore", checked);
-      expect(target.journal.count(RESTORE)).toBe(1);
-      expect(again.outputs).toMatchObject({ alreadyRestored: true, restoredAt: made.outputs.restoredAt });
-      await expect.poll(() => next.stderr).toContain(`was made at ${made.outputs.restoredAt}`);
-    });
+        const next = await start();
+        const again = await next.create("SettingsRestore", "restore", checked);
+        expect(target.journal.count(RESTORE)).toBe(1);
+        expect(again.outputs).toMatchObject({ alreadyRestored: true, restoredAt: made.outputs.restoredAt });
+        await expect.poll(() => next.stderr).toContain(`was made at ${made.outputs.restoredAt}`);
+      },
+    );
 
-    test("triggers name one intent whatever their key order; a new value restores again, and its preview says so", async () => {
-      const { target, inputs } = await backupFor();
-      const first = await start();
-      const made = await first.create(
-        "SettingsRestore",
-        "restore",
-        await inputs({ triggers: { reason: "migration", week: 1 } }),
-      );
-      expect(target.journal.count(RESTORE)).toBe(1);
-
-      const next = await start();
-      // The same triggers spelled in another key order, under another name: the same restore.
-      await next.create("SettingsRestore", "renamed", await inputs({ triggers: { week: 1, reason: "migration" } }));
-      expect(target.journal.count(RESTORE)).toBe(1);
-
-      // Restoring again on purpose: a new triggers value, a replacement preview warns about.
-      const again = await inputs({ triggers: { reason: "migration", week: 2 } });
-      expect(await next.diff("SettingsRestore", "restore", made, again)).toMatchObject({ replaces: ["triggers"] });
-      await expect
-        .poll(() => next.stderr)
-        .toContain(
-          `${target.url}: this step will send a restore (POST /v1/settings/restore): the replacement restores`,
+    row(
+      "triggers name one intent whatever their key order; a new value restores again, and its preview says so",
+      async () => {
+        const { target, inputs } = await backupFor();
+        const first = await start();
+        const made = await first.create(
+          "SettingsRestore",
+          "restore",
+          await inputs({ triggers: { reason: "migration", week: 1 } }),
         );
-      await next.create("SettingsRestore", "restore", again);
-      expect(target.journal.count(RESTORE)).toBe(2);
-    });
+        expect(target.journal.count(RESTORE)).toBe(1);
 
-    test("a restore renamed while its backup was taken again sends nothing, and says how to restore the new backup", async () => {
-      const { target, deployment, inputs } = await backupFor();
-      const first = await start();
-      const made = await first.create("SettingsRestore", "restore", await inputs());
-      // The backup its data follows is taken again (a new password): new data, under a new name.
-      const newer = await deployment.up("SettingsBackup", "backup-2", {
-        connection: connectionOf(target),
-        password: "Another-Backup-Passw0rd!",
-      });
-      const next = await start();
-      const renamed = await next.create("SettingsRestore", "renamed", {
-        ...(await inputs()),
-        data: newer.outputs.data,
-        password: "Another-Backup-Passw0rd!",
-      });
-      expect(target.journal.count(RESTORE)).toBe(1);
-      expect(renamed.outputs).toMatchObject({ alreadyRestored: true, restoredAt: made.outputs.restoredAt });
-      await expect.poll(() => next.stderr).toContain("the backup is now");
-      await expect
-        .poll(() => next.stderr)
-        .toContain("To restore again on purpose, give this resource a new `triggers` value");
-    });
+        const next = await start();
+        // The same triggers spelled in another key order, under another name: the same restore.
+        await next.create("SettingsRestore", "renamed", await inputs({ triggers: { week: 1, reason: "migration" } }));
+        expect(target.journal.count(RESTORE)).toBe(1);
 
-    test("a record an earlier version wrote under the backup's hash still guards its restore", async () => {
+        // Restoring again on purpose: a new triggers value, a replacement preview warns about.
+        const again = await inputs({ triggers: { reason: "migration", week: 2 } });
+        expect(await next.diff("SettingsRestore", "restore", made, again)).toMatchObject({ replaces: ["triggers"] });
+        await expect
+          .poll(() => next.stderr)
+          .toContain(
+            `${target.url}: this step will send a restore (POST /v1/settings/restore): the replacement restores`,
+          );
+        await next.create("SettingsRestore", "restore", again);
+        expect(target.journal.count(RESTORE)).toBe(2);
+      },
+    );
+
+    row(
+      "a restore renamed while its backup was taken again sends nothing, and says how to restore the new backup",
+      async () => {
+        const { target, deployment, inputs } = await backupFor();
+        const first = await start();
+        const made = await first.create("SettingsRestore", "restore", await inputs());
+        // The backup its data follows is taken again (a new password): new data, under a new name.
+        const newer = await deployment.up("SettingsBackup", "backup-2", {
+          connection: connectionOf(target),
+          password: "Another-Backup-Passw0rd!",
+        });
+        const next = await start();
+        const renamed = await next.create("SettingsRestore", "renamed", {
+          ...(await inputs()),
+          data: newer.outputs.data,
+          password: "Another-Backup-Passw0rd!",
+        });
+        expect(target.journal.count(RESTORE)).toBe(1);
+        expect(renamed.outputs).toMatchObject({ alreadyRestored: true, restoredAt: made.outputs.restoredAt });
+        await expect.poll(() => next.stderr).toContain("the backup is now");
+        await expect
+          .poll(() => next.stderr)
+          .toContain("To restore again on purpose, give this resource a new `triggers` value");
+      },
+    );
+
+    row("a record an earlier version wrote under the backup's hash still guards its restore", async () => {
       const records = isolateRestoreRecords();
       const target = await emulator({ waId: null });
       const identity = target.url.replace(/\/$/, "");
@@ -249,7 +262,7 @@ describe.each(PROVIDERS)(
       expect(created.outputs).toMatchObject({ alreadyRestored: true, restoredAt: "2026-01-02T03:04:05.000Z" });
     });
 
-    test("a restore whose new address cannot be told apart from its client is not made again on a guess", async () => {
+    row("a restore whose new address cannot be told apart from its client is not made again on a guess", async () => {
       const { target, inputs } = await backupFor();
       const deployment = await start();
       const made = await deployment.create("SettingsRestore", "restore", await inputs());
@@ -277,7 +290,7 @@ describe.each(PROVIDERS)(
       expect(target.journal.count(RESTORE)).toBe(1);
     });
 
-    test("without triggers, left out and null are one intent", async () => {
+    row("without triggers, left out and null are one intent", async () => {
       const { target, inputs } = await backupFor();
       const first = await start();
       await first.create("SettingsRestore", "restore", await inputs());

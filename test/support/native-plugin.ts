@@ -6,14 +6,34 @@
  * (`Engine.Log`, where its warnings go) is collected beside its standard error.
  */
 import { join } from "node:path";
+import { test } from "vitest";
 import { RETRY_CONFIG_KEYS } from "../../provider/runtime";
 import { MonitorError, MonitorServer } from "../engine/monitor";
 import { makeSecret, type Props } from "../engine/property-values";
 import { type CheckResult, ProviderHost } from "../engine/provider-host";
+import { FULL_RUN } from "./full-run";
 
 /** The two providers of this package: the dynamic one and the native `whatsapp` plugin. */
 export const PROVIDERS = ["dynamic", "native"] as const;
 export type ProviderKind = (typeof PROVIDERS)[number];
+
+/**
+ * The rows of a table run through `provider`. Through the dynamic provider every row runs; through
+ * the native one `both` rows run in every run, `row` rows only in `npm run test:full`. The `both`
+ * rows are those whose path differs between the two (the native server's own RPCs, one plugin
+ * process per provider resource) and one per irreversible call; a native deployment starts a
+ * plugin process per provider resource and costs several times a dynamic one's CPU.
+ */
+export function rowsThrough(provider: ProviderKind): { row: typeof test.skip; both: typeof test.skip } {
+  return { row: provider === "dynamic" || FULL_RUN ? test : test.skip, both: test };
+}
+
+/** `test.each(PROVIDERS)` whose native row runs only in `npm run test:full`; `%s` names the provider. */
+export function rowPerProvider(name: string, body: (provider: ProviderKind) => Promise<void>, timeout?: number): void {
+  for (const provider of PROVIDERS) {
+    rowsThrough(provider).row(name.replace("%s", provider), () => body(provider), timeout);
+  }
+}
 
 /** The provider resource's URN: `pulumi:providers:whatsapp::<name>`. */
 export function providerUrn(name: string): string {
