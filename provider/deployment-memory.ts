@@ -172,7 +172,15 @@ function sweep(root: string, keep: string): void {
 function peers(file: string): Facts[] {
   const dir = join(file, "..");
   const found: Facts[] = [];
-  for (const name of readdirSync(dir)) {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (error) {
+    // Swept by another deployment's process while this one had written nothing: no peer wrote either.
+    if ((error as { code?: string }).code === "ENOENT") return found;
+    throw error;
+  }
+  for (const name of names) {
     const match = /^(\d+)\.json$/.exec(name);
     if (!match || Number(match[1]) === process.pid) continue;
     const path = join(dir, name);
