@@ -20,6 +20,8 @@ export default defineConfig({
     env: {
       // Restores in tests record their intent here, not in the user's home directory.
       WHATSAPP_RESTORE_RECORD_DIR: mkdtempSync(join(tmpdir(), "restore-records-")),
+      // And what the resources of a deployment know of each other, here (mkdtemp makes it 0700).
+      WHATSAPP_DEPLOYMENT_MEMORY_DIR: mkdtempSync(join(tmpdir(), "deployment-memory-")),
       // Programs run by the engine stand-in skip ts-node's type check (Pulumi's own switch): the
       // examples are type-checked by tsc in test/packaging, and broken.test.ts turns it back on.
       PULUMI_NODEJS_TRANSPILE_ONLY: "true",

@@ -30,17 +30,7 @@ export function readJson(path: string): unknown {
 
 /** Writes the record so that it survives a crash: temporary file, fsync, rename, fsync of the directory. */
 export function writeDurably(path: string, record: object): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const temporary = `${path}.${process.pid}.tmp`;
-  const text = `${JSON.stringify({ ...record, updatedAt: new Date().toISOString(), pid: process.pid, host: hostname() }, null, 2)}\n`;
-  const file = openSync(temporary, "w", 0o600);
-  try {
-    writeSync(file, text);
-    fsyncSync(file);
-  } finally {
-    closeSync(file);
-  }
-  renameSync(temporary, path);
+  writeFile(path, { ...record, updatedAt: new Date().toISOString(), pid: process.pid, host: hostname() }, true);
   try {
     const directory = openSync(dirname(path), "r");
     try {
@@ -51,6 +41,27 @@ export function writeDurably(path: string, record: object): void {
   } catch {
     // Some platforms cannot open a directory for fsync; the rename is still atomic there.
   }
+}
+
+/**
+ * Writes `record` so that a reader sees the old file or the new one, never a part (temporary file,
+ * rename), without waiting for the disk: for what does not outlive the process that writes it.
+ */
+export function writeAtomically(path: string, record: object): void {
+  writeFile(path, record, false);
+}
+
+function writeFile(path: string, record: object, sync: boolean): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const temporary = `${path}.${process.pid}.tmp`;
+  const file = openSync(temporary, "w", 0o600);
+  try {
+    writeSync(file, `${JSON.stringify(record, null, 2)}\n`);
+    if (sync) fsyncSync(file);
+  } finally {
+    closeSync(file);
+  }
+  renameSync(temporary, path);
 }
 
 export function removeRecord(path: string): void {

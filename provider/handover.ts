@@ -3,37 +3,33 @@
  * two-step PIN, its photo). Pulumi replaces a resource by creating the new one before deleting
  * the old; when both name the same client, the old one's delete would undo what the new one just
  * wrote. Each create records a stamp, kept in state; a delete whose stamp is not the latest for
- * its client leaves the object to its successor. One provider process serves one deployment, so
- * the record lives in the process.
+ * its client leaves the object to its successor. The old and the new resource may be served by
+ * two provider processes of the deployment (another provider), so the stamps are kept in the
+ * deployment's memory (deployment-memory.ts).
  */
 import { UNKNOWN } from "./check";
 import { clientIdentity } from "./connection";
+import { latestStamp, recall, remember, stamp } from "./deployment-memory";
 import { targetBaseUrl } from "./diff";
 import { RESOURCE_NAME } from "./model";
-import { processSlot } from "./runtime";
-
-function latest(kind: string): Map<string, string> {
-  return processSlot(`handover:${kind}`, () => new Map<string, string>());
-}
 
 /**
  * Records that a create is about to write `kind` on `client`, and returns its stamp (ISO 8601):
- * later than every other stamp of this process, so no two match.
+ * later than every other stamp of this deployment, so no two match.
  */
 export function recordWrite(kind: string, client: string): string {
-  const written = latest(kind);
-  const taken = new Set(written.values());
-  let at = Date.now();
-  while (taken.has(new Date(at).toISOString())) at++;
-  const stamp = new Date(at).toISOString();
-  written.set(client, stamp);
-  return stamp;
+  return stamp(`handover:${kind}`, client);
 }
 
-/** Whether a later create of this deployment than the one that recorded `stamp` wrote `kind` on `client`. */
-export function takenOver(kind: string, client: string, stamp: unknown): boolean {
-  const last = latest(kind).get(client);
-  return last !== undefined && last !== stamp;
+/** The stamp of the latest create of this deployment that wrote `kind` on `client`. */
+export function latestWrite(kind: string, client: string): string | undefined {
+  return latestStamp(`handover:${kind}`, client);
+}
+
+/** Whether a later create of this deployment than the one that recorded `written` wrote `kind` on `client`. */
+export function takenOver(kind: string, client: string, written: unknown): boolean {
+  const last = latestWrite(kind, client);
+  return last !== undefined && last !== written;
 }
 
 /**
@@ -50,10 +46,11 @@ export function oneResourcePerClient(
   const resource = news[RESOURCE_NAME];
   const client = clientIdentity(targetBaseUrl(news));
   if (typeof resource !== "string" || client === undefined || client === UNKNOWN) return;
-  const claimants = processSlot(`handover-claimants:${type}`, () => new Map<string, string>());
-  const other = claimants.get(client);
-  if (other === undefined || other === resource) {
-    claimants.set(client, resource);
+  // A check that fails records nothing, so the resource checked first passes again (preview, then up).
+  const section = `handover-claimants:${type}`;
+  const other = recall<string>(section).find(({ key, value }) => key === client && value !== resource)?.value;
+  if (other === undefined) {
+    remember(section, client, resource);
     return;
   }
   failures.push({

@@ -1,6 +1,6 @@
 /**
  * What one provider process shares between resources and resource types: stack config from
- * `configure`, pooled connections and tokens, and what this deployment created. Created on
+ * `configure`, pooled connections and tokens, and what a kind of resource keeps in it. Created on
  * first use, never at module load, so serializing a provider captures no live objects.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -14,6 +14,7 @@ import {
   normalizeBaseUrl,
   resolveConnection,
 } from "./connection";
+import { leaveDeployment } from "./deployment-memory";
 import { ConfigError, WrongClientError } from "./errors";
 import { STORED_CONNECTION } from "./model";
 import { parseId } from "./resource-id";
@@ -25,7 +26,7 @@ interface ProcessState {
   /** Per client, the tail of its queue of writes (see `exclusive`). */
   queues: Map<string, Promise<void>>;
   warnedInsecure: Set<string>;
-  /** What one kind of resource remembers for this deployment, by the name it keeps it under. */
+  /** What one kind of resource keeps in this process, by the name it keeps it under. */
   slots: Map<string, unknown>;
 }
 
@@ -44,8 +45,9 @@ export function processState(): ProcessState {
 }
 
 /**
- * What a kind of resource remembers for the deployment this process serves (one process per
- * deployment), created on first use under `name` and forgotten with the rest at `shutdown`.
+ * What a kind of resource keeps in this process alone, created on first use under `name` and
+ * forgotten with the rest at `shutdown`. What the resources of a deployment know of each other
+ * goes to deployment-memory.ts instead: a deployment may run several provider processes.
  */
 export function processSlot<T>(name: string, create: () => T): T {
   const slots = processState().slots;
@@ -217,9 +219,10 @@ export function reachRecorded(props: Record<string, unknown>, id: string): Reach
   return reachOf(connectionForRecorded(props, id));
 }
 
-/** Releases pooled connections (tests and scripts; a provider process just exits). */
+/** Releases pooled connections and forgets the deployment (tests and scripts; a provider process just exits). */
 export async function shutdown(): Promise<void> {
   const sessions = state?.sessions;
   state = undefined;
+  leaveDeployment();
   await sessions?.close();
 }

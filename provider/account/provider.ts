@@ -26,12 +26,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { checkInputs, containsUnknown } from "../check";
 import { clientOutputs, connectionChanged, stayOnRecordedClient } from "../client-object";
 import { clientIdentity } from "../connection";
+import { recall, remember } from "../deployment-memory";
 import { certainlyNotApplied, isWhatsAppError, partlyApplied } from "../errors";
-import { oneResourcePerClient, recordWrite, takenOver } from "../handover";
+import { latestWrite, oneResourcePerClient, recordWrite, takenOver } from "../handover";
 import { replacementsAcross, sayMove } from "../identity";
 import { warnIrreversible } from "../irreversible";
 import { formatId } from "../resource-id";
-import { exclusive, processSlot, processState, type Reach, reach, reachRecorded } from "../runtime";
+import { exclusive, processState, type Reach, reach, reachRecorded } from "../runtime";
 import { disableTwoStep, setPin } from "./api";
 import { TwoStepVerificationModel } from "./schema";
 
@@ -40,9 +41,16 @@ type Props = Record<string, unknown>;
 const KIND = "two-step";
 const DISABLE = `DELETE ${TwoStepVerificationModel.path}`;
 
-/** Clients whose two-step verification a delete of this deployment disabled. */
-function disabled(): Set<string> {
-  return processSlot("two-step-disabled", () => new Set<string>());
+/**
+ * Clients whose two-step verification a delete of this deployment disabled, each with the latest
+ * create's stamp then: a create since (a new PIN) makes it enabled again. Kept in the deployment's
+ * memory, so a delete served by another provider process of the deployment knows it too.
+ */
+const DISABLED = "two-step.disabled";
+
+function disabledAlready(identity: string): boolean {
+  const latest = latestWrite(KIND, identity) ?? "";
+  return recall<string>(DISABLED).some(({ key, value }) => key === identity && value === latest);
 }
 
 export async function check(olds: Props, news: Props) {
@@ -87,7 +95,6 @@ export async function create(inputs: Props) {
   const outs = await exclusive(client.identity, () => {
     // Recorded before the POST: a replacement's delete on this client must leave the PIN alone from now on.
     const enabledAt = recordWrite(KIND, client.identity);
-    disabled().delete(client.identity);
     return send(inputs, client, enabledAt, outputs(inputs, client, enabledAt, undefined));
   });
   return { id: formatId(TwoStepVerificationModel, client.identity), outs };
@@ -130,7 +137,7 @@ async function remove(id: string, props: Props): Promise<void> {
     return;
   }
   await exclusive(identity, async () => {
-    if (disabled().has(identity)) {
+    if (disabledAlready(identity)) {
       pulumi.log.info(`${identity}: two-step verification already disabled in this deployment; nothing sent`);
       return;
     }
@@ -140,7 +147,7 @@ async function remove(id: string, props: Props): Promise<void> {
       // Not enabled any more (disabled by hand): what delete wanted.
       if (!isWhatsAppError(error, "WHATSAPP_API") || error.status !== 404) throw error;
     }
-    disabled().add(identity);
+    remember(DISABLED, identity, latestWrite(KIND, identity) ?? "");
     pulumi.log.warn(
       `${identity}: two-step verification disabled (${DISABLE}); registering its number no longer asks for a PIN`,
     );

@@ -1,6 +1,7 @@
 /**
  * Which media providers belong to this stack. The client keeps no owner with a provider, so the
- * provider process remembers, for the deployment it serves (one process per deployment):
+ * provider processes of the deployment remember, in its memory (deployment-memory.ts: a program
+ * with an explicit provider runs two processes, and a delete must see what the other one knows):
  *
  * - which resource claims each (client, name), so two resources never manage one provider;
  * - which providers a resource in the stack's state holds (its diff ran in this deployment), so
@@ -11,21 +12,15 @@
  * A provider the client already lists that none of this covers belongs to someone else: create
  * refuses it unless the program says `adopt: true`.
  */
-import { processSlot } from "../runtime";
+import { forget, latestStamp, recall, remember, stamp } from "../deployment-memory";
 
-/** Media providers, each keyed by its client's identity and its name (`keyOf`). */
-interface MediaClaims {
-  /** The resource (by its name in the program) each checked `MediaProvider` claims a provider for. */
-  claimants: Map<string, string>;
-  /** Providers a resource in this stack's state holds, seen by a diff of this deployment. */
-  inState: Set<string>;
-  /** The `claimedAt` of the latest create of this deployment that wrote the provider. */
-  created: Map<string, string>;
-}
-
-function claims(): MediaClaims {
-  return processSlot("media", () => ({ claimants: new Map(), inState: new Set(), created: new Map() }));
-}
+// Sections of the deployment's memory; each fact is keyed by its provider's client and name (`keyOf`).
+/** The resource (by its name in the program) each checked `MediaProvider` claims a provider for. */
+const CLAIMANTS = "media.claimants";
+/** Providers a resource in this stack's state holds, seen by a diff of this deployment. */
+const IN_STATE = "media.in-state";
+/** The `claimedAt` of the latest create of this deployment that wrote the provider. */
+const CREATED = "media.created";
 
 function keyOf(client: string, name: string): string {
   return `${client}#${name}`;
@@ -37,37 +32,32 @@ function keyOf(client: string, name: string): string {
  * one claim: the latest.
  */
 export function claim(client: string, name: string, resource: string): string | undefined {
-  const claimants = claims().claimants;
   const key = keyOf(client, name);
-  const other = claimants.get(key);
-  if (other !== undefined && other !== resource) return other;
-  for (const [held, by] of claimants) if (by === resource && held !== key) claimants.delete(held);
-  claimants.set(key, resource);
+  const claims = recall<string>(CLAIMANTS);
+  const other = claims.find((fact) => fact.key === key && fact.value !== resource);
+  if (other) return other.value;
+  for (const held of claims) if (held.own && held.value === resource && held.key !== key) forget(CLAIMANTS, held.key);
+  remember(CLAIMANTS, key, resource);
   return undefined;
 }
 
 /** Records that a resource in the stack's state holds the provider `name` on `client`. */
 export function heldInState(client: string, name: string): void {
-  claims().inState.add(keyOf(client, name));
+  remember(IN_STATE, keyOf(client, name), true);
 }
 
 /** Whether a resource in the stack's state holds the provider (see `heldInState`). */
 export function stackHolds(client: string, name: string): boolean {
-  return claims().inState.has(keyOf(client, name));
+  const key = keyOf(client, name);
+  return recall(IN_STATE).some((fact) => fact.key === key);
 }
 
 /**
  * Records that a create of this deployment is about to write the provider, and returns the
- * `claimedAt` it stores: later than every other create of this process wrote, so no two match.
+ * `claimedAt` it stores: later than every other create of this deployment wrote, so no two match.
  */
 export function recordCreate(client: string, name: string): string {
-  const created = claims().created;
-  let at = Date.now();
-  const taken = new Set(created.values());
-  while (taken.has(new Date(at).toISOString())) at++;
-  const claimedAt = new Date(at).toISOString();
-  created.set(keyOf(client, name), claimedAt);
-  return claimedAt;
+  return stamp(CREATED, keyOf(client, name));
 }
 
 /**
@@ -76,6 +66,6 @@ export function recordCreate(client: string, name: string): string {
  * successor's.
  */
 export function takenOver(client: string, name: string, claimedAt: unknown): boolean {
-  const latest = claims().created.get(keyOf(client, name));
+  const latest = latestStamp(CREATED, keyOf(client, name));
   return latest !== undefined && latest !== claimedAt;
 }

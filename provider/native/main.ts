@@ -5,22 +5,18 @@
  * then it serves until the engine stops it. Log lines go to the engine, which shows them with the
  * resource they concern.
  */
+import { engineAddress, joinDeployment } from "../deployment-memory";
 import { grpc, providerGrpc } from "./protocol";
 
-/** The engine's address: the last argument that is not one of the engine's flags. */
-export function engineAddress(args: readonly string[]): string | undefined {
-  const rest: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (arg === "--tracing") i++;
-    else if (arg !== "--logtostderr" && !arg.startsWith("-v=")) rest.push(arg);
-  }
-  return rest[0];
-}
+export { engineAddress };
 
 export async function serve(engine: string | undefined): Promise<{ port: number; stop(): Promise<void> }> {
-  // Pulumi's log functions reach the engine through this address.
-  if (engine) process.env.PULUMI_NODEJS_ENGINE = engine;
+  // Pulumi's log functions reach the engine through this address; the other provider processes of
+  // the deployment share what its resources know of each other by it.
+  if (engine) {
+    process.env.PULUMI_NODEJS_ENGINE = engine;
+    joinDeployment(engine);
+  }
   const { WhatsAppProvider } = await import("./server.js");
   const server = new grpc.Server({ "grpc.max_receive_message_length": 1024 * 1024 * 400 });
   server.addService(providerGrpc.ResourceProviderService, new WhatsAppProvider());

@@ -82,13 +82,17 @@ export function fromWire(application: Record<string, unknown>): FlatSettings {
 
 /** Equality as the client means it: numbers and booleans equal their strings, media types are a set. */
 export function sameValue(path: string, a: unknown, b: unknown): boolean {
+  return comparable(path, a) === comparable(path, b);
+}
+
+/**
+ * A text equal for two values exactly when `sameValue` holds: what is compared (or digested, for a
+ * secret field) when the values are not at hand together. A list is its set of items, sorted.
+ */
+export function comparable(path: string, value: unknown): string {
   const field = FIELDS_BY_PATH.get(path);
-  const left = field ? normalise(field, a) : a;
-  const right = field ? normalise(field, b) : b;
-  if (Array.isArray(left) && Array.isArray(right)) {
-    const l = [...new Set(left.map(String))].sort();
-    const r = [...new Set(right.map(String))].sort();
-    return l.length === r.length && l.every((item, i) => item === r[i]);
-  }
-  return JSON.stringify(left) === JSON.stringify(right);
+  const normal = field ? normalise(field, value) : value;
+  // No JSON text starts with `set:` nor is `undefined`, so neither collides with another value's.
+  if (Array.isArray(normal)) return `set:${JSON.stringify([...new Set(normal.map(String))].sort())}`;
+  return String(JSON.stringify(normal));
 }

@@ -46,7 +46,7 @@ import {
 import { isAtLeast } from "../version";
 import { getSettings, patchSettings } from "./api";
 import { changedFields, holds, needsLiveValues, patchBody, pick, settingsOf } from "./changes";
-import { claim, conflictsAcrossAddresses, declare, declaredOn, settingsDeployment } from "./deployment";
+import { claim, conflictsAcrossAddresses, declare, declaredOn, ownConflicts } from "./deployment";
 import { parseInputs, restartFields } from "./inputs";
 import { type FlatSettings, flatten, fromWire, sameValue, unflatten } from "./mapping";
 import { resetSettings } from "./reset";
@@ -67,25 +67,12 @@ function conflicts(news: Props, settings: FlatSettings): Array<{ property: strin
   const resource = news[RESOURCE_NAME];
   const identity = clientIdentity(targetBaseUrl(news));
   if (typeof resource !== "string" || !identity) return [];
-  const owners = settingsDeployment().owners;
-  const onClient = owners.get(identity) ?? new Map<string, { resource: string; value: unknown }>();
-  owners.set(identity, onClient);
-  const failures: Array<{ property: string; reason: string }> = [];
-  for (const [path, value] of settings) {
-    if (containsUnknown(value)) continue;
-    const owner = onClient.get(path);
-    if (owner && owner.resource !== resource && !sameValue(path, owner.value, value)) {
-      failures.push({
-        property: path,
-        reason:
-          `is set to another value on ${identity} by ApplicationSettings ${JSON.stringify(owner.resource)} too: ` +
-          "two resources setting one field of one client overwrite each other; set it in one of them",
-      });
-    } else {
-      onClient.set(path, { resource, value });
-    }
-  }
-  return failures;
+  return ownConflicts(identity, resource, settings).map(({ path, other }) => ({
+    property: path,
+    reason:
+      `is set to another value on ${identity} by ApplicationSettings ${JSON.stringify(other)} too: ` +
+      "two resources setting one field of one client overwrite each other; set it in one of them",
+  }));
 }
 
 /**

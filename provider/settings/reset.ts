@@ -22,7 +22,7 @@ import { waIdOf } from "../identity";
 import { exclusive, reachRecorded } from "../runtime";
 import { deleteSettings, getSettings, patchSettings } from "./api";
 import { changedFields, patchBody, settingsOf } from "./changes";
-import { claimedElsewhere, declaredOn, declaredValue, settingsDeployment } from "./deployment";
+import { claimedElsewhere, declaredOn, declaredValue, recordReset, resetAlready } from "./deployment";
 import { type FlatSettings, fromWire, sameValue } from "./mapping";
 import { FIELDS, FIELDS_BY_PATH } from "./schema";
 
@@ -50,16 +50,25 @@ function changedBetween(before: FlatSettings, after: FlatSettings): string[] {
 /**
  * Of `paths`, those another resource of this deployment sets to another value than this resource
  * did (a conflict `up --target` or a second address kept from check), with that value: their
- * state says it, so the field must not keep the value of the resource going away.
+ * state says it, so the field must not keep the value of the resource going away. A secret value
+ * set by a resource another provider process serves is not known here (it never leaves that
+ * process): such a field is listed in `withheld` and keeps this resource's value.
  */
-function handBackValues(identity: string, waId: unknown, props: Props, paths: string[]): FlatSettings {
+function handBackValues(
+  identity: string,
+  waId: unknown,
+  props: Props,
+  paths: string[],
+): { values: FlatSettings; withheld: string[] } {
   const mine = settingsOf(props);
   const values: FlatSettings = new Map();
+  const withheld: string[] = [];
   for (const path of paths) {
-    const declared = declaredValue(identity, typeof waId === "string" ? waId : "", path);
-    if (declared && !sameValue(path, declared.value, mine.get(path))) values.set(path, declared.value);
+    const declared = declaredValue(identity, typeof waId === "string" ? waId : "", path, mine.get(path));
+    if (declared && "value" in declared) values.set(path, declared.value);
+    else if (declared) withheld.push(path);
   }
-  return values;
+  return { values, withheld };
 }
 
 /** Sends `wanted` where the client holds otherwise, in one PATCH; returns the paths sent. */
@@ -69,12 +78,20 @@ async function send(api: WhatsAppClient, wanted: FlatSettings, live: FlatSetting
   return [...changed.keys()];
 }
 
-function handedBack(identity: string, paths: string[]): void {
-  if (paths.length === 0) return;
-  pulumi.log.warn(
-    `${identity}: set ${paths.join(", ")} back to the value another ApplicationSettings of this program sets ` +
-      "(this resource had set another value)",
-  );
+function handedBack(identity: string, paths: string[], withheld: string[]): void {
+  if (paths.length > 0) {
+    pulumi.log.warn(
+      `${identity}: set ${paths.join(", ")} back to the value another ApplicationSettings of this program sets ` +
+        "(this resource had set another value)",
+    );
+  }
+  if (withheld.length > 0) {
+    pulumi.log.warn(
+      `${identity}: ${withheld.join(", ")} keeps the value this resource set, not the other value another ` +
+        "ApplicationSettings of this program sets: that one is served by another provider, and a secret value " +
+        "never leaves the provider that holds it; run `pulumi up --refresh` to apply it",
+    );
+  }
 }
 
 /**
@@ -98,7 +115,8 @@ async function readBefore(
     `${identity}: not reset: it is the client this deployment applied settings to at ${owner} (wa_id ${waId}); ` +
       "only the address it is reached at changed",
   );
-  handedBack(identity, await send(api, handBackValues(identity, waId, props, managed), live));
+  const back = handBackValues(identity, waId, props, managed);
+  handedBack(identity, await send(api, back.values, live), back.withheld);
   return undefined;
 }
 
@@ -117,20 +135,19 @@ function describe(identity: string, what: string, changed: string[]): string {
 export async function resetSettings(id: string, props: Props): Promise<void> {
   const client = reachRecorded(props, id);
   const { identity } = client;
-  const shared = settingsDeployment();
   const others = new Set(declaredOn(identity).flatMap((fields) => [...fields]));
   const managed = [...settingsOf(props).keys()];
   await exclusive(identity, async () => {
     const { api } = client;
     if (others.size === 0 && props.sharesClient !== true) {
-      if (shared.reset.has(identity)) {
+      if (resetAlready(identity)) {
         pulumi.log.info(`${identity}: already reset to defaults in this deployment; nothing sent`);
         return;
       }
       const live = await readBefore(api, identity, props, managed);
       if (!live) return;
       await deleteSettings(api);
-      shared.reset.add(identity);
+      recordReset(identity);
       const what = "reset every application setting (DELETE /v1/settings/application)";
       let after: FlatSettings;
       try {
@@ -145,8 +162,9 @@ export async function resetSettings(id: string, props: Props): Promise<void> {
     // Other resources share this client: reset only what none of them manages now.
     const own = managed.filter((path) => !others.has(path));
     const kept = managed.filter((path) => others.has(path));
-    const back = handBackValues(identity, props.waId, props, kept);
+    const { values: back, withheld } = handBackValues(identity, props.waId, props, kept);
     if (own.length === 0 && back.size === 0) {
+      handedBack(identity, [], withheld);
       pulumi.log.warn(
         `${identity}: not reset: every setting this resource managed (${managed.join(", ") || "none"}) ` +
           "is managed by another ApplicationSettings of this program",
@@ -160,6 +178,7 @@ export async function resetSettings(id: string, props: Props): Promise<void> {
     handedBack(
       identity,
       sent.filter((path) => back.has(path)),
+      withheld,
     );
     if (own.length === 0) return;
     const still = kept.length > 0 ? ` (${kept.join(", ")} stay: another ApplicationSettings manages them)` : "";

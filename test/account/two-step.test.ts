@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, test } from "vitest";
 import * as provider from "../../provider/account/provider";
 import { parseId } from "../../provider/resource-id";
 import type { EchoForm, Emulator } from "../emulator/index";
-import { Deployment, requests as hostedRequests } from "../safety/hosted";
+import { configOf, Deployment, requests as hostedRequests, startDeployment } from "../safety/hosted";
 import { suiteEmulator } from "../support/emulator";
 import { captureWarnings, connectionOf, OFFLINE_CONNECTION, passingCheck, requestLines } from "../support/provider";
 import { rejection } from "../support/rejection";
@@ -179,3 +179,38 @@ test("the packed package enables and disables it through Pulumi's dynamic-provid
   expect(e.twoStepEnabled).toBe(false);
   expect(deployment.stderr).not.toContain(PIN);
 }, 120_000);
+
+// A native program with an explicit provider runs two plugin processes in one deployment: the
+// rules between resources hold across them.
+describe("through the native provider, with an explicit provider and the default one", { timeout: 120_000 }, () => {
+  test("two resources on one client, one per provider, fail check, naming both; nothing is sent", async () => {
+    const e = second();
+    const deployment = await startDeployment("native", configOf(e));
+    e.journal.clear();
+    await deployment.check("TwoStepVerification", "main", { connection: connectionOf(e), pin: PIN });
+    expect(await deployment.checkFailures("TwoStepVerification", "spare", { pin: PIN })).toEqual([
+      {
+        property: "connection",
+        reason:
+          `${e.url} is managed by two resources, TwoStepVerification "main" and TwoStepVerification "spare": a ` +
+          "client holds one PIN, so removing either would remove what the other still declares; keep one of them",
+      },
+    ]);
+    expect(hostedRequests(e)).toEqual([]);
+  });
+
+  test("moved from its own provider to the default one (a replacement), the old one's delete leaves two-step verification on", async () => {
+    const e = second();
+    const old = await (await startDeployment("native", configOf(e))).up("TwoStepVerification", "two-step", {
+      connection: connectionOf(e),
+      pin: PIN,
+    });
+    e.journal.clear();
+    // Pulumi creates the replacement (default provider) before it deletes the old resource (its own provider).
+    const next = await startDeployment("native", configOf(e));
+    await next.up("TwoStepVerification", "two-step", { pin: "222222" });
+    await next.delete("TwoStepVerification", "two-step", old);
+    expect(deletes(e)).toBe(0);
+    expect(e.twoStepEnabled).toBe(true);
+  });
+});

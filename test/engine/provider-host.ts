@@ -5,7 +5,9 @@
  * plugin's protocol asks: secrets kept as secrets when it accepts them (`acceptSecrets`), revealed
  * otherwise, as the engine marshals them.
  */
+
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { ROOT } from "../support/packed";
 import { type Any, emptyPb, grpc, providerGrpc, providerPb, statusPb, structPb } from "./grpc";
@@ -151,7 +153,9 @@ export class ProviderHost {
     options: { unref?: boolean; env?: Record<string, string> } = {},
   ): Promise<ProviderHost> {
     const entry = join(ROOT, "node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js");
-    const engine = options.env?.PULUMI_NODEJS_ENGINE ?? "127.0.0.1:1";
+    // The host never dials its argument, but the provider knows its deployment by it: without an
+    // engine, each host is a deployment of its own, as two deployments' engines never share an address.
+    const engine = options.env?.PULUMI_NODEJS_ENGINE ?? `127.0.0.1:1#${randomUUID()}`;
     return ProviderHost.launch(process.execPath, [entry, engine], { ...options, cwd: programDir });
   }
 
