@@ -266,24 +266,32 @@ describe.each(PROVIDERS)("through the %s provider", { timeout: 120_000 }, (provi
     // Native: `first` is its client's explicit provider's and `second` the default provider's, two
     // plugin processes of one deployment; the delete in one sees what the other checked
     // (provider/deployment-memory.ts). The dynamic provider serves both from one process.
-    test("one added later through stack config, the other through its own connection: deleting the first resets only its own fields", async () => {
-      const e = await emulator();
-      const one = await start(configOf(e));
-      const first = await one.up("ApplicationSettings", "first", { connection: connectionOf(e), sentStatus: true });
-      expect(first.outputs.sharesClient).toBe(false);
-      const two = await start(configOf(e));
-      await two.check("ApplicationSettings", "first", { connection: connectionOf(e), sentStatus: true }, first.outputs);
-      await two.up("ApplicationSettings", "second", { logLevel: "warning" });
-      e.journal.clear();
-      // The program drops `first`: Pulumi checks `second`, then deletes `first`.
-      const next = await start(configOf(e));
-      await next.check("ApplicationSettings", "second", { logLevel: "warning" });
-      await next.delete("ApplicationSettings", "first", first);
-      expect(e.journal.count("DELETE /v1/settings/application")).toBe(0);
-      expect(e.journal.count("PATCH /v1/settings/application")).toBe(1);
-      expect(e.getSetting("log_level")).toBe("warning");
-      expect(e.getSetting("sent_status")).toBe(false);
-    });
+    both(
+      "one added later through stack config, the other through its own connection: deleting the first resets only its own fields",
+      async () => {
+        const e = await emulator();
+        const one = await start(configOf(e));
+        const first = await one.up("ApplicationSettings", "first", { connection: connectionOf(e), sentStatus: true });
+        expect(first.outputs.sharesClient).toBe(false);
+        const two = await start(configOf(e));
+        await two.check(
+          "ApplicationSettings",
+          "first",
+          { connection: connectionOf(e), sentStatus: true },
+          first.outputs,
+        );
+        await two.up("ApplicationSettings", "second", { logLevel: "warning" });
+        e.journal.clear();
+        // The program drops `first`: Pulumi checks `second`, then deletes `first`.
+        const next = await start(configOf(e));
+        await next.check("ApplicationSettings", "second", { logLevel: "warning" });
+        await next.delete("ApplicationSettings", "first", first);
+        expect(e.journal.count("DELETE /v1/settings/application")).toBe(0);
+        expect(e.journal.count("PATCH /v1/settings/application")).toBe(1);
+        expect(e.getSetting("log_level")).toBe("warning");
+        expect(e.getSetting("sent_status")).toBe(false);
+      },
+    );
 
     row("a destroy that keeps one of them (retainOnDelete) resets only the other's fields", async () => {
       const e = await emulator();
