@@ -193,6 +193,15 @@ describe("the plugin's own calls", () => {
     expect(schema.resources[MEDIA].inputProperties.name.willReplaceOnChanges).toBe(true);
   });
 
+  test("Handshake, which newer engines send before Configure, says the plugin takes secrets and neither resource references nor output values", async () => {
+    // pkg/resource/plugin/provider_plugin.go: the engine sends secrets to a plugin that accepts
+    // them and strips them otherwise; resource references and outputs it would send as plain values.
+    const response = await engine.call("handshake", new providerPb.ProviderHandshakeRequest());
+    expect(response.getAcceptSecrets()).toBe(true);
+    expect(response.getAcceptResources()).toBe(false);
+    expect(response.getAcceptOutputs()).toBe(false);
+  });
+
   test("the committed schema.json is the one the registry gives", () => {
     const committed = JSON.parse(readFileSync(join(ROOT, "schema.json"), "utf8"));
     expect(committed, "run npm run docs to write schema.json again").toEqual(packageSchema());
