@@ -5,7 +5,8 @@
  * wrote. Each create records a stamp, kept in state; a delete whose stamp is not the latest for
  * its client leaves the object to its successor. The old and the new resource may be served by
  * two provider processes of the deployment (another provider), so the stamps are kept in the
- * deployment's memory (deployment-memory.ts).
+ * deployment's memory (deployment-memory.ts). A successor an earlier deployment created is known
+ * by its diff in this one (`successorDeclared`).
  */
 import { UNKNOWN } from "./check";
 import { clientIdentity } from "./connection";
@@ -30,6 +31,33 @@ export function latestWrite(kind: string, client: string): string | undefined {
 export function takenOver(kind: string, client: string, written: unknown): boolean {
   const last = latestWrite(kind, client);
   return last !== undefined && last !== written;
+}
+
+/**
+ * Records, from a diff of this deployment (which sees the resource's state), that a resource of
+ * `type` the program declares holds the object on `client`, written by the create stamped `since`.
+ */
+export function heldInState(type: string, client: string | undefined, since: unknown, resource: unknown): void {
+  if (client === undefined || typeof since !== "string" || since === "") return;
+  remember(`handover-held:${type}`, client, { resource: typeof resource === "string" ? resource : "", since });
+}
+
+/**
+ * The resource of `type` diffed in this deployment whose state says it wrote the object on
+ * `client` after the create that recorded `written`: its successor, which the delete of the
+ * resource behind `written` leaves the object to. Pulumi diffs every resource of the program
+ * that is in state before it deletes those the program dropped; without this, a resource renamed without an alias
+ * whose new name an earlier deployment created (`up --target`, an up killed before its deletes)
+ * would remove what that successor declares, since no stamp of this deployment says so.
+ */
+/** Named as `TwoStepVerification "new"`, or as another resource of the type when its name is not known. */
+export function successorDeclared(type: string, client: string, written: unknown): string | undefined {
+  if (typeof written !== "string" || written === "") return undefined;
+  const held = recall<{ resource: string; since: string }>(`handover-held:${type}`).find(
+    ({ key, value }) => key === client && value.since > written,
+  )?.value;
+  if (held === undefined) return undefined;
+  return held.resource === "" ? `another ${type} of the program` : `${type} ${JSON.stringify(held.resource)}`;
 }
 
 /**

@@ -28,9 +28,10 @@ import { clientOutputs, connectionChanged, stayOnRecordedClient } from "../clien
 import { clientIdentity } from "../connection";
 import { recall, remember } from "../deployment-memory";
 import { certainlyNotApplied, isWhatsAppError, partlyApplied } from "../errors";
-import { latestWrite, oneResourcePerClient, recordWrite, takenOver } from "../handover";
+import { heldInState, latestWrite, oneResourcePerClient, recordWrite, successorDeclared, takenOver } from "../handover";
 import { replacementsAcross, sayMove } from "../identity";
 import { warnIrreversible } from "../irreversible";
+import { RESOURCE_NAME } from "../model";
 import { formatId } from "../resource-id";
 import { exclusive, processState, type Reach, reach, reachRecorded } from "../runtime";
 import { disableTwoStep, setPin } from "./api";
@@ -62,6 +63,7 @@ export async function check(olds: Props, news: Props) {
 export async function diff(id: string, olds: Props, news: Props) {
   const { replaces, move } = await replacementsAcross(TwoStepVerificationModel, olds, news, id);
   const recorded = clientIdentity(olds.baseUrl);
+  heldInState(TwoStepVerificationModel.type, recorded, olds.enabledAt, news[RESOURCE_NAME]);
   sayMove(move, `the replacement's delete disables two-step verification on ${String(recorded)}`);
   if (recorded !== undefined && replaces.length > 0 && typeof olds.enabledAt === "string") {
     warnIrreversible(
@@ -122,8 +124,9 @@ export async function read(id: string, props: Props) {
 
 /**
  * Disables two-step verification on the recorded client, unless this stack did not enable it,
- * a later create of this deployment set a PIN there (a replacement on the same client), or a
- * delete of this deployment disabled it already.
+ * a later create of this deployment set a PIN there (a replacement on the same client), another
+ * resource of the program declares it (a successor an earlier deployment created), or a delete of
+ * this deployment disabled it already.
  */
 async function remove(id: string, props: Props): Promise<void> {
   const client = reachRecorded(props, id);
@@ -134,6 +137,13 @@ async function remove(id: string, props: Props): Promise<void> {
   }
   if (takenOver(KIND, identity, props.enabledAt)) {
     pulumi.log.info(`${identity}: two-step verification now belongs to this resource's replacement; nothing sent`);
+    return;
+  }
+  const successor = successorDeclared(TwoStepVerificationModel.type, identity, props.enabledAt);
+  if (successor !== undefined) {
+    pulumi.log.info(
+      `${identity}: two-step verification belongs to ${successor}, which set its PIN later; nothing sent`,
+    );
     return;
   }
   await exclusive(identity, async () => {

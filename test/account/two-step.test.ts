@@ -182,6 +182,33 @@ test("the packed package enables and disables it through Pulumi's dynamic-provid
 
 // A native program with an explicit provider runs two plugin processes in one deployment: the
 // rules between resources hold across them.
+test("renamed without an alias, the new name created by an earlier deployment: the old one's delete leaves two-step verification on", async () => {
+  // The deployment that created the new name (`up --target`, or an up killed before its deletes)
+  // did not delete the old one.
+  const e = second();
+  const old = await (await startDeployment("dynamic")).up("TwoStepVerification", "old", {
+    connection: connectionOf(e),
+    pin: PIN,
+  });
+  const successor = await (await startDeployment("dynamic")).up("TwoStepVerification", "new", {
+    connection: connectionOf(e),
+    pin: PIN,
+  });
+  e.journal.clear();
+  // The next up diffs the new name, in state, then deletes the old one.
+  const next = await startDeployment("dynamic");
+  const inputs = await next.check("TwoStepVerification", "new", { connection: connectionOf(e), pin: PIN });
+  expect((await next.diff("TwoStepVerification", "new", successor, inputs)).changes).toBe("none");
+  await next.delete("TwoStepVerification", "old", old);
+  expect(deletes(e)).toBe(0);
+  expect(e.twoStepEnabled).toBe(true);
+  // Dropped from the program in turn, with nothing else declaring it: the one DELETE.
+  const last = await startDeployment("dynamic");
+  await last.delete("TwoStepVerification", "new", successor);
+  expect(deletes(e)).toBe(1);
+  expect(e.twoStepEnabled).toBe(false);
+}, 120_000);
+
 describe("through the native provider, with an explicit provider and the default one", { timeout: 120_000 }, () => {
   test("two resources on one client, one per provider, fail check, naming both; nothing is sent", async () => {
     const e = second();

@@ -86,14 +86,19 @@ class DynamicDeployment implements Deployment {
     return { __provider: registeredProgram().providers[kind], ...props };
   }
 
+  /** A check's inputs as the resource's class registers them: with its name in the program. */
+  private registered(kind: Kind, name: string, props: Props): Props {
+    return this.withProvider(kind, { __resourceName: name, ...props });
+  }
+
   async check(kind: Kind, name: string, news: Props, olds: Props = {}): Promise<Props> {
-    const checked = await this.host.check(urnOf(kind, name), olds, this.withProvider(kind, news));
+    const checked = await this.host.check(urnOf(kind, name), olds, this.registered(kind, name, news));
     if (checked.failures.length > 0) throw new Error(JSON.stringify(checked.failures));
     return checked.inputs;
   }
 
   checkFailures(kind: Kind, name: string, news: Props) {
-    return this.host.check(urnOf(kind, name), {}, this.withProvider(kind, news)).then((c) => c.failures);
+    return this.host.check(urnOf(kind, name), {}, this.registered(kind, name, news)).then((c) => c.failures);
   }
 
   diff(kind: Kind, name: string, state: State, inputs: Props) {
