@@ -188,3 +188,25 @@ test("the packed package uploads, reads and deletes the photo through Pulumi's d
     `DELETE ${PATH}`,
   ]);
 }, 120_000);
+
+test("renamed without an alias, the new name uploaded by an earlier deployment: the old one's delete keeps the photo", async () => {
+  // The deployment that created the new name (`up --target`) left the old one; the next up diffs
+  // the new name, in state, then deletes the old.
+  const e = current();
+  const path = file("renamed.png", PNG, 96, 5);
+  const old = await (await Deployment.start()).up("ProfilePhoto", "old", { connection: connectionOf(e), file: path });
+  const successor = await (await Deployment.start()).up("ProfilePhoto", "new", {
+    connection: connectionOf(e),
+    file: path,
+  });
+  e.journal.clear();
+  const next = await Deployment.start();
+  const inputs = await next.check("ProfilePhoto", "new", { connection: connectionOf(e), file: path });
+  expect((await next.diff("ProfilePhoto", "new", successor, inputs)).changes).toBe("none");
+  await next.delete("ProfilePhoto", "old", old);
+  expect(e.journal.count(`DELETE ${PATH}`)).toBe(0);
+  expect(await held(e)).toBe(sha256(PNG, 96, 5));
+  // Dropped from the program in turn, with nothing else holding it: the one DELETE.
+  await (await Deployment.start()).delete("ProfilePhoto", "new", successor);
+  expect(e.journal.count(`DELETE ${PATH}`)).toBe(1);
+}, 120_000);

@@ -24,9 +24,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { checkInputs, containsUnknown, UNKNOWN } from "../../check";
 import { clientOutputs, connectionChanged, stayOnRecordedClient, writeConfirmed } from "../../client-object";
+import { clientIdentity } from "../../connection";
 import { InputError, isWhatsAppError } from "../../errors";
-import { oneResourcePerClient, recordWrite, takenOver } from "../../handover";
+import { heldInState, oneResourcePerClient, recordWrite, successorDeclared, takenOver } from "../../handover";
 import { replacementsAcross, sayMove } from "../../identity";
+import { RESOURCE_NAME } from "../../model";
 import { formatId } from "../../resource-id";
 import { exclusive, processState, type Reach, reach, reachRecorded } from "../../runtime";
 import { deletePhoto, downloadPhoto, uploadPhoto } from "./api";
@@ -51,6 +53,7 @@ export async function check(olds: Props, news: Props) {
 
 export async function diff(id: string, olds: Props, news: Props) {
   const { replaces, move } = await replacementsAcross(ProfilePhotoModel, olds, news, id);
+  heldInState(ProfilePhotoModel.type, clientIdentity(olds.baseUrl), olds.setAt, news[RESOURCE_NAME]);
   sayMove(move, `the replacement's delete removes the photo from ${String(olds.baseUrl)}`);
   const changed =
     containsUnknown(news.file) ||
@@ -136,12 +139,22 @@ export async function read(id: string, props: Props) {
   return { id, props: out, inputs };
 }
 
-/** Removes the photo, unless a later create of this deployment uploaded one to the same client (a replacement there). */
+/**
+ * Removes the photo, unless a later create of this deployment uploaded one to the same client (a
+ * replacement there) or a resource of the program whose state says it uploaded one later holds it.
+ */
 async function remove(id: string, props: Props): Promise<void> {
   const client = reachRecorded(props, id);
   if (takenOver(KIND, client.identity, props.setAt)) {
     pulumi.log.info(
       `${client.identity}: the profile photo now belongs to this resource's replacement; nothing deleted`,
+    );
+    return;
+  }
+  const successor = successorDeclared(ProfilePhotoModel.type, client.identity, props.setAt);
+  if (successor !== undefined) {
+    pulumi.log.info(
+      `${client.identity}: the profile photo belongs to ${successor}, which uploaded it later; nothing deleted`,
     );
     return;
   }
