@@ -10,6 +10,7 @@ import {
   emptyHistory,
   failuresExplainAndConverge,
   type History,
+  heldOnceDeletedOnIntent,
   irreversibleOnlyOnIntent,
   noRequestToUnnamedClient,
   noSecretInPlaintext,
@@ -30,6 +31,7 @@ import {
   type Program,
   renewIntents,
   resourceAt,
+  SET_FIELDS,
   targetOf,
 } from "./program";
 import { fastProgram, stackConfig } from "./registrations";
@@ -145,6 +147,13 @@ export class Sequence {
           // nothing: no irreversible call was made, whatever its path.
           .map((e) => `${e.method} ${e.path}${e.status === 429 || e.status === 401 ? " (refused)" : ""}`),
       ),
+      applied: CLIENTS.map((c) =>
+        this.world
+          .client(c)
+          .journal.entries.slice(marks[c])
+          .filter((e) => e.status >= 200 && e.status < 300)
+          .map((e) => `${e.method} ${e.path}`),
+      ),
       faulted,
     };
     this.noteRewrites(record);
@@ -155,6 +164,7 @@ export class Sequence {
     const found = [
       ...noRequestToUnnamedClient(this.world, record),
       ...irreversibleOnlyOnIntent(this.world, record, this.history),
+      ...heldOnceDeletedOnIntent(this.world, record, this.history),
       ...upConverges(this.world, record, this.history, nextPreview),
       ...refreshMatchesClients(this.world, record, this.history),
       ...(await nothingUnownedChanges(this.world, this.history)),
@@ -230,7 +240,7 @@ export function actionArbitrary(options: GeneratorOptions = generatorOptions()):
       arbitrary: fc.record({
         op: fc.constant("set" as const),
         at: fc.nat(7),
-        field: fc.constantFrom("logLevel" as const, "sentStatus" as const, "webhook" as const, "bearer" as const),
+        field: fc.constantFrom(...SET_FIELDS),
         value: fc.nat(5),
       }),
     },
