@@ -321,6 +321,34 @@ export const CORPUS: CorpusCase[] = [
     ],
   },
   {
+    name: "a profile photo renamed without an alias, the new name deployed with up --target, then a whole up",
+    shows:
+      "invariant 2 after step 5: client 0: profile photo deleted though the program still declares a ProfilePhoto there",
+    defect: "held-once-handover",
+    expected: "violation",
+    actions: [
+      { op: "add", kind: "ProfilePhoto", pick: 0, media: "cdn", connection: { client: 0, spelling: "plain" } },
+      { op: "up" },
+      { op: "rename", at: 0, alias: false },
+      { op: "up", target: 0 },
+      { op: "up" },
+    ],
+  },
+  {
+    name: "two-step verification renamed without an alias, the up killed after the new one's create, then an up",
+    shows:
+      "invariant 2 after step 5: client 0: two-step verification disabled though the program still declares a TwoStepVerification there",
+    defect: "held-once-handover",
+    expected: "violation",
+    actions: [
+      { op: "add", kind: "TwoStepVerification", pick: 0, media: "cdn" },
+      { op: "up" },
+      { op: "rename", at: 0, alias: false },
+      { op: "kill", command: "up", after: 1 },
+      { op: "up" },
+    ],
+  },
+  {
     name: "a hand edit, then an update of another field of the same resource",
     shows: "every invariant holds: the update reads the edit back into state, the next refresh and up settle it",
     expected: "pass",

@@ -19,6 +19,7 @@ import { SPELLINGS, type Spelling } from "./world";
 
 export interface Defect {
   id:
+    | "held-once-handover"
     | "restore-rename"
     | "media-shared-name"
     | "media-takeover"
@@ -35,6 +36,16 @@ export interface Defect {
 }
 
 export const DEFECTS: readonly Defect[] = [
+  {
+    id: "held-once-handover",
+    title:
+      "a ProfilePhoto or TwoStepVerification whose successor on the same client (a rename without an alias, a " +
+      "replacement) was created in an earlier deployment than the one that deletes it (an up --target of the new " +
+      "name, an up killed or failed between the create and the delete): the handover record (handover.ts) lives in " +
+      "one provider process, so the old resource's delete removes the photo or disables two-step verification the " +
+      "successor declares",
+    open: true,
+  },
   {
     id: "settings-conflict-target",
     title:
@@ -117,6 +128,11 @@ export interface GeneratorOptions {
   settingsConflict: boolean;
   /** Whether they may when they reach that client at two addresses. */
   settingsConflictAcrossAddresses: boolean;
+  /**
+   * Whether a deployment may delete a TwoStepVerification or ProfilePhoto whose successor on the
+   * same client an earlier deployment created.
+   */
+  heldOnceHandover: boolean;
 }
 
 /** By default every open defect is held out; `heldOut` names the ones to hold out instead. */
@@ -132,6 +148,7 @@ export function generatorOptions(heldOut: ReadonlySet<string> = openDefects()): 
     mediaShareName: !heldOut.has("media-shared-name"),
     settingsConflict: !heldOut.has("settings-conflict"),
     settingsConflictAcrossAddresses: !heldOut.has("settings-conflict") && !heldOut.has("settings-conflict-address"),
+    heldOnceHandover: !heldOut.has("held-once-handover"),
   };
 }
 
@@ -145,8 +162,10 @@ export function openDefects(): Set<string> {
  */
 export function heldBack(actions: readonly Action[], options: GeneratorOptions): boolean {
   let program = emptyProgram({ client: 0, spelling: "plain" });
+  const handover = new HandoverModel();
   for (const action of actions) {
     const deploys = action.op === "up" || (action.op === "kill" && action.command === "up");
+    if (!options.heldOnceHandover && handover.step(program, action)) return true;
     if (action.op === "rename" && !action.alias && program.resources.length > 0) {
       const kind = program.resources[action.at % program.resources.length]?.kind;
       if (kind && options.noPlainRename.includes(kind)) return true;
@@ -196,4 +215,43 @@ function conflicting(program: Program, acrossAddresses: boolean): boolean {
     }
   }
   return false;
+}
+
+const HELD_ONCE: readonly Kind[] = ["TwoStepVerification", "ProfilePhoto"];
+
+/**
+ * Which TwoStepVerification and ProfilePhoto resources a deployment may have left in state, per
+ * kind and client (by name): whatever a deployment declared stays until a whole `up` that neither
+ * a kill nor a fault cut short deletes what the program no longer declares, or such a `destroy`.
+ */
+class HandoverModel {
+  private readonly mayHold = new Map<string, Set<string>>();
+  private faulted = false;
+
+  /** Whether `action` is a deployment that may delete a resource whose successor an earlier one created. */
+  step(program: Program, action: Action): boolean {
+    if (action.op === "fault") this.faulted = true;
+    if (!isEngineAction(action)) return false;
+    const faulted = this.faulted;
+    this.faulted = false;
+    if (action.op === "destroy" || (action.op === "kill" && action.command === "destroy")) {
+      if (action.op === "destroy" && !faulted) this.mayHold.clear();
+      return false;
+    }
+    if (action.op !== "up" && action.op !== "kill") return false;
+    const declared = new Map<string, Set<string>>();
+    for (const resource of program.resources) {
+      if (!HELD_ONCE.includes(resource.kind)) continue;
+      const key = `${resource.kind}:${targetOf(program, resource).client}`;
+      declared.set(key, new Set([...(declared.get(key) ?? []), resource.name, ...resource.aliases]));
+    }
+    const shows = [...declared].some(([key, names]) => {
+      const held = this.mayHold.get(key) ?? new Set<string>();
+      return [...names].some((name) => held.has(name)) && [...held].some((name) => !names.has(name));
+    });
+    const whole = action.op === "up" && !("target" in action) && !faulted;
+    if (whole) this.mayHold.clear();
+    for (const [key, names] of declared) this.mayHold.set(key, new Set([...(this.mayHold.get(key) ?? []), ...names]));
+    return shows;
+  }
 }
