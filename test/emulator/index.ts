@@ -90,6 +90,8 @@ export interface Emulator {
   readonly photo: Buffer | null;
   /** The profile's "About" text. */
   readonly about: string;
+  /** The business profile's description. */
+  readonly businessDescription: string;
   /** Reads or writes one stored setting by wire path, bypassing the API (drift, assertions). */
   getSetting(path: string): unknown;
   setSetting(path: string, value: unknown): void;
@@ -203,6 +205,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     get about() {
       return coreapp.about;
+    },
+    get businessDescription() {
+      return coreapp.businessProfile.description;
     },
     getSetting: (path) => coreapp.settings.get(path),
     setSetting: (path, value) => coreapp.settings.set(path, value),

@@ -17,6 +17,7 @@ import * as twoStepProvider from "../../provider/account/provider";
 import * as backupProvider from "../../provider/backup/backup-provider";
 import * as restoreProvider from "../../provider/backup/restore-provider";
 import * as mediaProvider from "../../provider/media/provider";
+import * as businessProvider from "../../provider/profile/business/provider";
 import * as photoProvider from "../../provider/profile/photo/provider";
 import * as aboutProvider from "../../provider/profile/provider";
 import { configure, shutdown } from "../../provider/runtime";
@@ -56,6 +57,7 @@ const PROVIDERS: Record<Kind, DynamicProvider> = {
   TwoStepVerification: twoStepProvider as unknown as DynamicProvider,
   ProfilePhoto: photoProvider as unknown as DynamicProvider,
   ProfileAbout: aboutProvider as unknown as DynamicProvider,
+  BusinessProfile: businessProvider as unknown as DynamicProvider,
 };
 
 export const TYPE_PREFIX = "pulumi-nodejs:dynamic/whatsapp:";

@@ -13,6 +13,7 @@ import {
   ABOUT_TEXTS,
   CLIENTS,
   type ClientIndex,
+  DESCRIPTIONS,
   FOREIGN_MEDIA,
   PHOTOS,
   PINS,
@@ -327,7 +328,8 @@ export function upConverges(
 }
 
 /**
- * 3 (continued). What a client holds one of (a PIN, a photo, the About text) is what the program
+ * 3 (continued). What a client holds one of (a PIN, a photo, the About text, the business
+ * description) is what the program
  * declares there; a client two resources of a kind declare is left out (check refuses that for PINs
  * and photos when it can see it).
  */
@@ -361,6 +363,12 @@ function heldOnceConverge(world: World, program: Program): Violation[] {
     const text = world.client(client).about;
     if (text !== ABOUT_TEXTS[(resource.about ?? 0) % ABOUT_TEXTS.length]) {
       differs(client, resource, `has the About text ${JSON.stringify(text)}`);
+    }
+  }
+  for (const [client, resource] of declared("BusinessProfile")) {
+    const description = world.client(client).businessDescription;
+    if (description !== DESCRIPTIONS[(resource.description ?? 0) % DESCRIPTIONS.length]) {
+      differs(client, resource, `has the business description ${JSON.stringify(description)}`);
     }
   }
   return found;

@@ -3,7 +3,16 @@
  * the actions that edit it or run the engine. An action names resources by position (modulo the
  * program's size), so any sequence of actions is valid and shrinks to another valid one.
  */
-import { ABOUT_TEXTS, BEARERS, type ClientRef, type FaultKind, PHOTOS, PINS, WEBHOOK_SECRETS } from "./world";
+import {
+  ABOUT_TEXTS,
+  BEARERS,
+  type ClientRef,
+  DESCRIPTIONS,
+  type FaultKind,
+  PHOTOS,
+  PINS,
+  WEBHOOK_SECRETS,
+} from "./world";
 
 export const KINDS = [
   "ApplicationSettings",
@@ -13,6 +22,7 @@ export const KINDS = [
   "TwoStepVerification",
   "ProfilePhoto",
   "ProfileAbout",
+  "BusinessProfile",
 ] as const;
 export type Kind = (typeof KINDS)[number];
 
@@ -42,6 +52,8 @@ export interface Resource {
   photo?: number;
   /** Index into ABOUT_TEXTS. */
   about?: number;
+  /** Index into DESCRIPTIONS: a business profile's description. */
+  description?: number;
   /** A restore intent's number (invariant 2): new on add, a new `triggers` and a move to another client. */
   intent?: number;
 }
@@ -65,7 +77,16 @@ export type Edit =
   | { op: "repoint"; at: number; pick: number };
 
 /** What a `set` edit changes; a field the resource's kind has not leaves the program as it is. */
-export const SET_FIELDS = ["logLevel", "sentStatus", "webhook", "bearer", "pin", "photo", "about"] as const;
+export const SET_FIELDS = [
+  "logLevel",
+  "sentStatus",
+  "webhook",
+  "bearer",
+  "pin",
+  "photo",
+  "about",
+  "description",
+] as const;
 export type SetField = (typeof SET_FIELDS)[number];
 
 /** The prefix of a new resource's name, per kind. */
@@ -77,6 +98,7 @@ const PREFIXES: Record<Kind, string> = {
   TwoStepVerification: "twostep",
   ProfilePhoto: "photo",
   ProfileAbout: "about",
+  BusinessProfile: "business",
 };
 
 export type Command = "preview" | "up" | "refresh" | "destroy";
@@ -142,6 +164,7 @@ export function edit(program: Program, change: Edit): Program {
       if (change.kind === "TwoStepVerification") added.pin = change.pick % PINS.length;
       if (change.kind === "ProfilePhoto") added.photo = change.pick % PHOTOS.length;
       if (change.kind === "ProfileAbout") added.about = change.pick % ABOUT_TEXTS.length;
+      if (change.kind === "BusinessProfile") added.description = change.pick % DESCRIPTIONS.length;
       if (change.kind === "SettingsRestore") {
         const source = at(
           next.resources.filter((r) => r.kind === "SettingsBackup"),
@@ -194,6 +217,10 @@ export function edit(program: Program, change: Edit): Program {
       }
       if (resource.kind === "ProfileAbout" && change.field === "about") {
         resource.about = change.value % ABOUT_TEXTS.length;
+        return next;
+      }
+      if (resource.kind === "BusinessProfile" && change.field === "description") {
+        resource.description = change.value % DESCRIPTIONS.length;
         return next;
       }
       return program;

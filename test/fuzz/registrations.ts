@@ -8,6 +8,7 @@ import { TwoStepVerificationModel } from "../../provider/account/schema";
 import { SettingsBackupModel, SettingsRestoreModel } from "../../provider/backup/schema";
 import { MediaProviderModel } from "../../provider/media/schema";
 import { secretOutputs as modelSecretOutputs, RESOURCE_NAME } from "../../provider/model";
+import { BusinessProfileModel } from "../../provider/profile/business/schema";
 import { ProfilePhotoModel } from "../../provider/profile/photo/schema";
 import { ProfileAboutModel } from "../../provider/profile/schema";
 import { ApplicationSettingsModel } from "../../provider/settings/schema";
@@ -19,6 +20,7 @@ import {
   BACKUP_PASSWORD,
   BEARERS,
   type ClientRef,
+  DESCRIPTIONS,
   PINS,
   TIMEOUT_MS,
   WEBHOOK_SECRETS,
@@ -33,6 +35,7 @@ const MODELS = {
   TwoStepVerification: TwoStepVerificationModel,
   ProfilePhoto: ProfilePhotoModel,
   ProfileAbout: ProfileAboutModel,
+  BusinessProfile: BusinessProfileModel,
 } as const;
 
 /** The kinds whose class adds its resource's name to the inputs (for check's rules across resources). */
@@ -93,6 +96,8 @@ function ownInputs(world: World, resource: Resource): Props {
       return { file: world.photoPath(resource.photo ?? 0) };
     case "ProfileAbout":
       return { text: ABOUT_TEXTS[(resource.about ?? 0) % ABOUT_TEXTS.length] };
+    case "BusinessProfile":
+      return { description: DESCRIPTIONS[(resource.description ?? 0) % DESCRIPTIONS.length] };
   }
 }
 

@@ -34,6 +34,7 @@ export const PHOTOS = [
   { name: "shop.jpg", head: [0xff, 0xd8, 0xff, 0xe0], fill: 3 },
 ] as const;
 export const ABOUT_TEXTS = ["Open 9-17, Mon-Fri", "Closed for the holidays", "Ask us anything"] as const;
+export const DESCRIPTIONS = ["Bikes and repairs", "Fresh bread daily", ""] as const;
 /** A media provider each client has before the stack exists: the stack never owns it. */
 export const FOREIGN_MEDIA = { name: "foreign", type: "www", config: { bearer: "foreign-tok3n-kept" } };
 /** A setting no resource of a generated program manages, with the value each client starts with. */
