@@ -372,6 +372,20 @@ export const CORPUS: CorpusCase[] = [
     ],
   },
   {
+    name: "two TwoStepVerification resources on one client at two addresses, one removed",
+    shows:
+      "invariant 2 after step 5: client 0: two-step verification disabled though the program still declares a TwoStepVerification there",
+    defect: "held-once-address",
+    expected: "violation",
+    actions: [
+      { op: "add", kind: "TwoStepVerification", pick: 0 },
+      { op: "add", kind: "TwoStepVerification", pick: 1, connection: { client: 0, spelling: "other" } },
+      { op: "up" },
+      { op: "remove", at: 1 },
+      { op: "up" },
+    ],
+  },
+  {
     name: "a hand edit, then an update of another field of the same resource",
     shows: "every invariant holds: the update reads the edit back into state, the next refresh and up settle it",
     expected: "pass",

@@ -20,6 +20,7 @@ import { SPELLINGS, type Spelling } from "./world";
 export interface Defect {
   id:
     | "held-once-handover"
+    | "held-once-address"
     | "restore-rename"
     | "media-shared-name"
     | "media-takeover"
@@ -36,6 +37,15 @@ export interface Defect {
 }
 
 export const DEFECTS: readonly Defect[] = [
+  {
+    id: "held-once-address",
+    title:
+      "two TwoStepVerification (or ProfilePhoto) resources on one client, one reaching it at another address " +
+      "(localhost for 127.0.0.1): check's one-per-client rule (handover.ts) compares addresses, so both pass, both " +
+      "write (the last PIN or photo wins unseen), and removing either disables two-step verification or deletes the " +
+      "photo the other still declares",
+    open: true,
+  },
   {
     id: "held-once-handover",
     title:
@@ -133,6 +143,8 @@ export interface GeneratorOptions {
    * same client an earlier deployment created.
    */
   heldOnceHandover: boolean;
+  /** Whether two TwoStepVerification or two ProfilePhoto resources may reach one client at two addresses at an `up`. */
+  heldOnceAcrossAddresses: boolean;
 }
 
 /** By default every open defect is held out; `heldOut` names the ones to hold out instead. */
@@ -149,6 +161,7 @@ export function generatorOptions(heldOut: ReadonlySet<string> = openDefects()): 
     settingsConflict: !heldOut.has("settings-conflict"),
     settingsConflictAcrossAddresses: !heldOut.has("settings-conflict") && !heldOut.has("settings-conflict-address"),
     heldOnceHandover: !heldOut.has("held-once-handover"),
+    heldOnceAcrossAddresses: !heldOut.has("held-once-address"),
   };
 }
 
@@ -183,6 +196,7 @@ export function heldBack(actions: readonly Action[], options: GeneratorOptions):
       if (new Set(named).size < named.length) return true;
     }
     if (deploys && !options.settingsConflict && conflicting(program, false)) return true;
+    if (deploys && !options.heldOnceAcrossAddresses && heldOnceAtTwoAddresses(program)) return true;
     if (deploys && !options.settingsConflictAcrossAddresses && conflicting(program, true)) return true;
     if (!isEngineAction(action) && action.op !== "drift" && action.op !== "fault") {
       program = edit(program, action as Edit);
@@ -218,6 +232,18 @@ function conflicting(program: Program, acrossAddresses: boolean): boolean {
 }
 
 const HELD_ONCE: readonly Kind[] = ["TwoStepVerification", "ProfilePhoto"];
+
+/** Whether two resources of a kind in HELD_ONCE reach one client at two addresses ("other" is another). */
+function heldOnceAtTwoAddresses(program: Program): boolean {
+  const addresses = new Map<string, Set<string>>();
+  for (const r of program.resources) {
+    if (!HELD_ONCE.includes(r.kind)) continue;
+    const target = targetOf(program, r);
+    const key = `${r.kind}:${target.client}`;
+    addresses.set(key, new Set([...(addresses.get(key) ?? []), target.spelling === "other" ? "other" : "plain"]));
+  }
+  return [...addresses.values()].some((seen) => seen.size > 1);
+}
 
 /**
  * Which TwoStepVerification and ProfilePhoto resources a deployment may have left in state, per
