@@ -248,7 +248,8 @@ function heldOnceAtTwoAddresses(program: Program): boolean {
 /**
  * Which TwoStepVerification and ProfilePhoto resources a deployment may have left in state, per
  * kind and client (by name): whatever a deployment declared stays until a whole `up` that neither
- * a kill nor a fault cut short deletes what the program no longer declares, or such a `destroy`.
+ * a kill, a fault nor check cut short deletes what the program no longer declares, or such a
+ * `destroy`. Other failures of a whole `up` are not modelled: a run may still meet the defect.
  */
 class HandoverModel {
   private readonly mayHold = new Map<string, Set<string>>();
@@ -266,16 +267,20 @@ class HandoverModel {
     }
     if (action.op !== "up" && action.op !== "kill") return false;
     const declared = new Map<string, Set<string>>();
+    const keys: string[] = [];
     for (const resource of program.resources) {
       if (!HELD_ONCE.includes(resource.kind)) continue;
       const key = `${resource.kind}:${targetOf(program, resource).client}`;
+      keys.push(key);
       declared.set(key, new Set([...(declared.get(key) ?? []), resource.name, ...resource.aliases]));
     }
     const shows = [...declared].some(([key, names]) => {
       const held = this.mayHold.get(key) ?? new Set<string>();
       return [...names].some((name) => held.has(name)) && [...held].some((name) => !names.has(name));
     });
-    const whole = action.op === "up" && !("target" in action) && !faulted;
+    // Two of a kind on one client fail check, and a failed up deletes nothing.
+    const refused = new Set(keys).size < keys.length;
+    const whole = action.op === "up" && !("target" in action) && !faulted && !refused;
     if (whole) this.mayHold.clear();
     for (const [key, names] of declared) this.mayHold.set(key, new Set([...(this.mayHold.get(key) ?? []), ...names]));
     return shows;

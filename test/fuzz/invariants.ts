@@ -207,8 +207,8 @@ const HELD_ONCE: ReadonlyArray<{ kind: Kind; path: string; what: string; setBy: 
 /**
  * 2 (continued). A two-step verification DELETE (which disables it) or a photo DELETE only where
  * the stack set the PIN or photo and the step removed, moved or destroyed the resource that did,
- * once per step (a transport's resend after a lost answer aside); and two-step verification is not disabled again before a PIN is set anew
- * (unless the first DELETE's answer may have been lost).
+ * once per step (a transport's resend after a lost answer aside); and two-step verification is
+ * not disabled again before a PIN is set anew (unless the first DELETE's answer may have been lost).
  */
 export function heldOnceDeletedOnIntent(world: World, step: StepRecord, history: History): Violation[] {
   const found: Violation[] = [];
@@ -329,9 +329,8 @@ export function upConverges(
 
 /**
  * 3 (continued). What a client holds one of (a PIN, a photo, the About text, the business
- * description) is what the program
- * declares there; a client two resources of a kind declare is left out (check refuses that for PINs
- * and photos when it can see it).
+ * description) is what the program declares there; a client two resources of a kind declare is
+ * left out (check refuses that for PINs and photos when it can see it).
  */
 function heldOnceConverge(world: World, program: Program): Violation[] {
   const declared = (kind: Kind) => {
