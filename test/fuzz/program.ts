@@ -14,16 +14,10 @@ import {
   WEBHOOK_SECRETS,
 } from "./world";
 
-export const KINDS = [
-  "ApplicationSettings",
-  "SettingsBackup",
-  "SettingsRestore",
-  "MediaProvider",
-  "TwoStepVerification",
-  "ProfilePhoto",
-  "ProfileAbout",
-  "BusinessProfile",
-] as const;
+/** The kinds of `/v1/settings/application` and its backups; then those of the profile and account. */
+export const SETTINGS_KINDS = ["ApplicationSettings", "SettingsBackup", "SettingsRestore", "MediaProvider"] as const;
+export const PROFILE_KINDS = ["TwoStepVerification", "ProfilePhoto", "ProfileAbout", "BusinessProfile"] as const;
+export const KINDS = [...SETTINGS_KINDS, ...PROFILE_KINDS] as const;
 export type Kind = (typeof KINDS)[number];
 
 export const LOG_LEVELS = ["info", "warning", "error"] as const;
