@@ -386,6 +386,20 @@ export const CORPUS: CorpusCase[] = [
     ],
   },
   {
+    name: "two-step verification renamed without an alias and moved to another address of its client in one up",
+    shows:
+      "invariant 2 after step 5: client 0: two-step verification disabled though the program still declares a TwoStepVerification there",
+    defect: "held-once-address",
+    expected: "violation",
+    actions: [
+      { op: "add", kind: "TwoStepVerification", pick: 0, media: "cdn" },
+      { op: "up" },
+      { op: "rename", at: 0, alias: false },
+      { op: "connect", at: 0, connection: { client: 0, spelling: "other" } },
+      { op: "up" },
+    ],
+  },
+  {
     name: "a hand edit, then an update of another field of the same resource",
     shows: "every invariant holds: the update reads the edit back into state, the next refresh and up settle it",
     expected: "pass",

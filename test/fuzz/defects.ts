@@ -41,9 +41,10 @@ export const DEFECTS: readonly Defect[] = [
     id: "held-once-address",
     title:
       "two TwoStepVerification (or ProfilePhoto) resources on one client, one reaching it at another address " +
-      "(localhost for 127.0.0.1): check's one-per-client rule (handover.ts) compares addresses, so both pass, both " +
-      "write (the last PIN or photo wins unseen), and removing either disables two-step verification or deletes the " +
-      "photo the other still declares",
+      "(localhost for 127.0.0.1): check's one-per-client rule and the handover record (handover.ts) go by address, " +
+      "so both pass check, both write (the last PIN or photo wins unseen), and removing either disables two-step " +
+      "verification or deletes the photo the other still declares; one renamed without an alias and moved to another " +
+      "address of its client in one up does the same to its own successor",
     open: true,
   },
   {
@@ -178,7 +179,9 @@ export function heldBack(actions: readonly Action[], options: GeneratorOptions):
   const handover = new HandoverModel();
   for (const action of actions) {
     const deploys = action.op === "up" || (action.op === "kill" && action.command === "up");
-    if (!options.heldOnceHandover && handover.step(program, action)) return true;
+    const shows = handover.step(program, action);
+    if (!options.heldOnceHandover && shows.has("held-once-handover")) return true;
+    if (!options.heldOnceAcrossAddresses && shows.has("held-once-address")) return true;
     if (action.op === "rename" && !action.alias && program.resources.length > 0) {
       const kind = program.resources[action.at % program.resources.length]?.kind;
       if (kind && options.noPlainRename.includes(kind)) return true;
@@ -247,42 +250,58 @@ function heldOnceAtTwoAddresses(program: Program): boolean {
 
 /**
  * Which TwoStepVerification and ProfilePhoto resources a deployment may have left in state, per
- * kind and client (by name): whatever a deployment declared stays until a whole `up` that neither
- * a kill, a fault nor check cut short deletes what the program no longer declares, or such a
- * `destroy`. Other failures of a whole `up` are not modelled: a run may still meet the defect.
+ * kind and client (by name, with the address they reach it at): whatever a deployment declared
+ * stays until a whole `up` that neither a kill, a fault nor check cut short deletes what the
+ * program no longer declares, or such a `destroy`. Other failures of a whole `up` are not
+ * modelled: a run may still meet the defects.
  */
 class HandoverModel {
-  private readonly mayHold = new Map<string, Set<string>>();
+  private readonly mayHold = new Map<string, Map<string, string>>();
   private faulted = false;
 
-  /** Whether `action` is a deployment that may delete a resource whose successor an earlier one created. */
-  step(program: Program, action: Action): boolean {
+  /**
+   * The open defects `action` may show, if it is a deployment that may delete a resource of
+   * state the program no longer declares on a client where the program declares another of its
+   * kind: `held-once-handover` when that other one was created by an earlier deployment,
+   * `held-once-address` when it reaches the client at another address.
+   */
+  step(program: Program, action: Action): Set<Defect["id"]> {
+    const shows = new Set<Defect["id"]>();
     if (action.op === "fault") this.faulted = true;
-    if (!isEngineAction(action)) return false;
+    if (!isEngineAction(action)) return shows;
     const faulted = this.faulted;
     this.faulted = false;
     if (action.op === "destroy" || (action.op === "kill" && action.command === "destroy")) {
       if (action.op === "destroy" && !faulted) this.mayHold.clear();
-      return false;
+      return shows;
     }
-    if (action.op !== "up" && action.op !== "kill") return false;
-    const declared = new Map<string, Set<string>>();
+    if (action.op !== "up" && action.op !== "kill") return shows;
+    const declared = new Map<string, Map<string, string>>();
     const keys: string[] = [];
     for (const resource of program.resources) {
       if (!HELD_ONCE.includes(resource.kind)) continue;
-      const key = `${resource.kind}:${targetOf(program, resource).client}`;
+      const target = targetOf(program, resource);
+      const key = `${resource.kind}:${target.client}`;
+      const address = target.spelling === "other" ? "other" : "plain";
       keys.push(key);
-      declared.set(key, new Set([...(declared.get(key) ?? []), resource.name, ...resource.aliases]));
+      const names = declared.get(key) ?? new Map<string, string>();
+      for (const name of [resource.name, ...resource.aliases]) names.set(name, address);
+      declared.set(key, names);
     }
-    const shows = [...declared].some(([key, names]) => {
-      const held = this.mayHold.get(key) ?? new Set<string>();
-      return [...names].some((name) => held.has(name)) && [...held].some((name) => !names.has(name));
-    });
+    for (const [key, names] of declared) {
+      const held = this.mayHold.get(key) ?? new Map<string, string>();
+      const stale = [...held].filter(([name]) => !names.has(name));
+      if (stale.length === 0) continue;
+      if ([...names.keys()].some((name) => held.has(name))) shows.add("held-once-handover");
+      if (stale.some(([, was]) => [...names.values()].some((address) => address !== was))) {
+        shows.add("held-once-address");
+      }
+    }
     // Two of a kind on one client fail check, and a failed up deletes nothing.
     const refused = new Set(keys).size < keys.length;
     const whole = action.op === "up" && !("target" in action) && !faulted && !refused;
     if (whole) this.mayHold.clear();
-    for (const [key, names] of declared) this.mayHold.set(key, new Set([...(this.mayHold.get(key) ?? []), ...names]));
+    for (const [key, names] of declared) this.mayHold.set(key, new Map([...(this.mayHold.get(key) ?? []), ...names]));
     return shows;
   }
 }
