@@ -11,8 +11,8 @@ import { DEFECTS, generatorOptions } from "./defects";
 import { encodings } from "./invariants";
 import { newCounter, Sequence, sequenceProperty } from "./sequence";
 
-// 300, not 500, since the profile and account kinds joined: a sequence sends more and seed 20's
-// draws wait out two more lost answers, and 500 took 17 s where they had taken 10.
+// 300, not 500, since the profile and account kinds joined: a sequence sends more, seed 20's draws
+// wait out two answers that never complete (3 s each), and 500 took 17 s where they had taken 10.
 const SEQUENCES = 300;
 const SEED = 20;
 
