@@ -1,13 +1,14 @@
 /**
- * `npm run engine-kill [-- basic|migrate-settings [boundary index...]]`: the kill test over every
- * step boundary of a whole example deployment (see `test/engine/kill.ts`). Prints each boundary
+ * `npm run engine-kill [-- basic|migrate-settings|profile [boundary index...]]`: the kill test over
+ * every step boundary of a whole example deployment, or of the profile program's second one (see
+ * `test/engine/kill.ts`). Prints each boundary
  * tried and what it left (the checkpoint's resources and pending operations, what a client holds
  * that state does not name, the irreversible calls by then and after the next up and refresh);
  * exits 1 when any broke a rule.
  */
 import { boundariesOf, type KillExample, killAndRecover } from "../test/engine/kill";
 
-const EXAMPLES: KillExample[] = ["basic", "migrate-settings"];
+const EXAMPLES: KillExample[] = ["basic", "migrate-settings", "profile"];
 
 async function main(argv: string[]): Promise<number> {
   const [only, ...indexes] = argv;

@@ -10,7 +10,8 @@
  * |        | (identity.ts); another client replaces, with a    |                                                  |
  * |        | warning that the old client's is disabled         |                                                  |
  * | create | login once, POST {pin}                            | before POST: nothing changed; after: the error   |
- * |        |                                                   | carries id + properties, so state matches server |
+ * |        |                                                   | carries id + properties with no PIN, so the next |
+ * |        |                                                   | up sends it again                                |
  * | update | POST {pin}; a connection change only records it   | as create                                        |
  * | read   | none: the API has no GET, so state stays as it is | -                                                |
  * | delete | DELETE, only when this stack's create enabled it, | resource stays in state                          |
@@ -97,7 +98,9 @@ export async function create(inputs: Props) {
   const outs = await exclusive(client.identity, () => {
     // Recorded before the POST: a replacement's delete on this client must leave the PIN alone from now on.
     const enabledAt = recordWrite(KIND, client.identity);
-    return send(inputs, client, enabledAt, outputs(inputs, client, enabledAt, undefined));
+    // A POST that may not have landed set no PIN state can vouch for: "" makes the next diff send it again.
+    const unsure = { ...outputs(inputs, client, enabledAt, undefined), pin: "" };
+    return send(inputs, client, enabledAt, unsure);
   });
   return { id: formatId(TwoStepVerificationModel, client.identity), outs };
 }

@@ -84,6 +84,14 @@ export interface Emulator {
   readonly waId: string | null;
   /** Whether two-step verification is on: the API has no GET of it, so tests read it here. */
   readonly twoStepEnabled: boolean;
+  /** The PIN two-step verification holds, `null` while it is off (invariants compare it with the program's). */
+  readonly twoStepPin: string | null;
+  /** The profile photo's bytes as the client holds them, `null` while it has none. */
+  readonly photo: Buffer | null;
+  /** The profile's "About" text. */
+  readonly about: string;
+  /** The business profile's description. */
+  readonly businessDescription: string;
   /** Reads or writes one stored setting by wire path, bypassing the API (drift, assertions). */
   getSetting(path: string): unknown;
   setSetting(path: string, value: unknown): void;
@@ -188,6 +196,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     get twoStepEnabled() {
       return coreapp.twoStepPin !== null;
+    },
+    get twoStepPin() {
+      return coreapp.twoStepPin;
+    },
+    get photo() {
+      return coreapp.photo?.bytes ?? null;
+    },
+    get about() {
+      return coreapp.about;
+    },
+    get businessDescription() {
+      return coreapp.businessProfile.description;
     },
     getSetting: (path) => coreapp.settings.get(path),
     setSetting: (path, value) => coreapp.settings.set(path, value),

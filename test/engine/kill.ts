@@ -1,27 +1,32 @@
 /**
- * The kill test: a whole example deployment (`examples/basic`, `examples/migrate-settings`)
- * against emulated clients, its engine process and provider host SIGKILLed (by PID) right after
- * one step boundary's checkpoint write; then a plain `up` and a `refresh`. What must hold, for
+ * The kill test: a whole example deployment (`examples/basic`, `examples/migrate-settings`), or
+ * the second deployment of a program of the profile and account resources (`profile`: a new PIN,
+ * a photo renamed without an alias, a new About text and description), against emulated clients,
+ * its engine process and provider host SIGKILLed (by PID) right after one step boundary's
+ * checkpoint write; then a plain `up` and a `refresh`. What must hold, for
  * every boundary: both succeed; the refresh finds state equal to every client (no change, nothing
  * gone); no resource a client holds is missing from state; no irreversible call was repeated.
  * Used by `kill.test.ts` (a few boundaries) and `scripts/engine-kill.ts` (all of them).
  */
 import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Emulator, startEmulator } from "../emulator/index";
 import { call, login } from "../support/api";
 import { ROOT } from "../support/packed";
-import { copyExample } from "../support/program-dir";
+import { copyExample, programOf } from "../support/program-dir";
 import { loadCheckpoint, type ResourceState } from "./checkpoint";
 import { type EngineOptions, type EngineResult, runEngine } from "./deployment";
 import type { KillOrder } from "./kill-runner";
 import { loadProject } from "./project";
 import { reveal } from "./property-values";
 
-export type KillExample = "basic" | "migrate-settings";
+export type KillExample = "basic" | "migrate-settings" | "profile";
 
 interface Scenario {
   options: EngineOptions;
+  /** A deployment made, whole, before the one that is killed. */
+  before?: EngineOptions;
   clients: Emulator[];
   /** Irreversible requests each client received so far, by route. */
   irreversible(): Record<string, number>;
@@ -36,6 +41,8 @@ const IRREVERSIBLE = [
   "DELETE /v1/settings/application",
   "POST /v1/settings/restore",
   "DELETE /v1/settings/application/media/providers",
+  "DELETE /v1/settings/account/two-step",
+  "DELETE /v1/settings/profile/photo",
 ];
 
 function counter(clients: Emulator[]): () => Record<string, number> {
@@ -125,7 +132,64 @@ async function migrate(): Promise<Scenario> {
   };
 }
 
-const SCENARIOS: Record<KillExample, () => Promise<Scenario>> = { basic, "migrate-settings": migrate };
+/** The program of `profile`: config `generation` 1 is the first deployment, 2 the one killed. */
+const PROFILE_PROGRAM = `const pulumi = require("@pulumi/pulumi");
+const ws = require("pulumi-whatsapp-settings");
+const config = new pulumi.Config();
+const second = config.require("generation") === "2";
+new ws.TwoStepVerification("two-step", { pin: config.requireSecret(second ? "newPin" : "pin") });
+new ws.ProfilePhoto(second ? "photo-v2" : "photo", { file: config.require(second ? "shopFile" : "logoFile") });
+new ws.ProfileAbout("about", { text: second ? "Closed for the holidays" : "Open 9-17, Mon-Fri" });
+new ws.BusinessProfile("business", { description: second ? "Fresh bread daily" : "Bikes and repairs" });
+`;
+
+const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+async function profile(): Promise<Scenario> {
+  const a = await startEmulator({ https: true });
+  const program = programOf({ "Pulumi.yaml": "name: profile-kill\nruntime: nodejs\n", "index.js": PROFILE_PROGRAM });
+  const image = (name: string, fill: number) => {
+    const path = join(program.dir, name);
+    writeFileSync(path, Buffer.concat([Buffer.from(PNG), Buffer.alloc(56, fill)]));
+    return path;
+  };
+  const config = {
+    "whatsapp:baseUrl": a.url,
+    "whatsapp:username": "admin",
+    "whatsapp:caCert": a.caCert as string,
+    logoFile: image("logo.png", 1),
+    shopFile: image("shop.png", 2),
+  };
+  const secrets = { "whatsapp:password": a.adminPassword, pin: "730519", newPin: "264801" };
+  return {
+    options: { dir: program.dir, config: { ...config, generation: "2" }, secrets },
+    before: { dir: program.dir, config: { ...config, generation: "1" }, secrets },
+    clients: [a],
+    irreversible: counter([a]),
+    // The renamed photo's create comes first; the old one's delete leaves the photo to it.
+    allowed: {},
+    async held() {
+      const held: string[] = [];
+      if (a.twoStepEnabled) held.push("TwoStepVerification");
+      if (a.photo !== null) held.push("ProfilePhoto");
+      return held;
+    },
+    close: () => a.close(),
+  };
+}
+
+const SCENARIOS: Record<KillExample, () => Promise<Scenario>> = {
+  basic,
+  "migrate-settings": migrate,
+  profile,
+};
+
+/** The deployment a scenario makes before the killed one, which must succeed. */
+async function prepare(scenario: Scenario): Promise<void> {
+  if (!scenario.before) return;
+  const result = await runEngine("up", scenario.before);
+  if (!result.ok) throw new Error(`the deployment before: ${result.diagnostics.map((d) => d.message).join("; ")}`);
+}
 
 /** Runs one engine command in its own process; with `killAt`, it dies there. The boundaries it wrote. */
 export function runInProcess(order: KillOrder): Promise<{ boundaries: string[]; killed: boolean; ok: boolean }> {
@@ -175,6 +239,7 @@ function recorded(resources: readonly ResourceState[], held: string): boolean {
 export async function boundariesOf(example: KillExample): Promise<string[]> {
   const scenario = await SCENARIOS[example]();
   try {
+    await prepare(scenario);
     return (await runInProcess({ command: "up", options: scenario.options })).boundaries;
   } finally {
     await scenario.close();
@@ -185,6 +250,7 @@ export async function boundariesOf(example: KillExample): Promise<string[]> {
 export async function killAndRecover(example: KillExample, killAt: string | number): Promise<KillOutcome> {
   const scenario = await SCENARIOS[example]();
   try {
+    await prepare(scenario);
     const { killed } = await runInProcess({ command: "up", options: scenario.options, killAt });
     const afterKill = loadCheckpoint(
       scenario.options.stateFile ?? join(scenario.options.dir, ".pulumi-state", "dev.json"),

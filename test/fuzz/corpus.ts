@@ -1,8 +1,8 @@
 /**
  * Sequences the fuzzer found, kept and replayed by `npm test` (test/fuzz/operator-sequences.test.ts).
  * `expected: "violation"` marks a case that shows a defect still open (defects.ts): `npm test`
- * skips it and names the defect; when the fix merges, flip it to `"pass"` and the case guards
- * the fix from then on. `npm run fuzz -- --corpus` replays every case and says which still break.
+ * requires it to break an invariant still (`test.fails`) and names the defect; when the fix
+ * merges, that turns red: flip it to `"pass"` and the case guards the fix from then on. `npm run fuzz -- --corpus` replays every case and says which still break.
  */
 import type { Defect } from "./defects";
 import type { Action } from "./program";
@@ -317,6 +317,85 @@ export const CORPUS: CorpusCase[] = [
       { op: "add", kind: "SettingsRestore", pick: 0, media: "cdn" },
       { op: "up" },
       { op: "destroy" },
+      { op: "up" },
+    ],
+  },
+  {
+    name: "two-step verification, a profile photo, an About text and a business profile, edited, renamed with an alias, moved and destroyed",
+    shows:
+      "every invariant holds: one two-step DELETE and one photo DELETE per client that held them, at the move and the destroy",
+    expected: "pass",
+    actions: [
+      { op: "add", kind: "TwoStepVerification", pick: 0 },
+      { op: "add", kind: "ProfilePhoto", pick: 0 },
+      { op: "add", kind: "ProfileAbout", pick: 0 },
+      { op: "add", kind: "BusinessProfile", pick: 0 },
+      { op: "up" },
+      { op: "set", at: 0, field: "pin", value: 1 },
+      { op: "set", at: 1, field: "photo", value: 2 },
+      { op: "set", at: 2, field: "about", value: 1 },
+      { op: "set", at: 3, field: "description", value: 1 },
+      { op: "rename", at: 0, alias: true },
+      { op: "up" },
+      { op: "connect", at: 1, connection: { client: 1, spelling: "plain" } },
+      { op: "up" },
+      { op: "refresh" },
+      { op: "destroy" },
+    ],
+  },
+  {
+    name: "a profile photo renamed without an alias, the new name deployed with up --target, then a whole up",
+    shows:
+      "invariant 2 after step 5: client 0: profile photo deleted though the program still declares a ProfilePhoto there",
+    defect: "held-once-handover",
+    expected: "violation",
+    actions: [
+      { op: "add", kind: "ProfilePhoto", pick: 0, media: "cdn", connection: { client: 0, spelling: "plain" } },
+      { op: "up" },
+      { op: "rename", at: 0, alias: false },
+      { op: "up", target: 0 },
+      { op: "up" },
+    ],
+  },
+  {
+    name: "two-step verification renamed without an alias, the up killed after the new one's create, then an up",
+    shows:
+      "invariant 2 after step 5: client 0: two-step verification disabled though the program still declares a TwoStepVerification there",
+    defect: "held-once-handover",
+    expected: "violation",
+    actions: [
+      { op: "add", kind: "TwoStepVerification", pick: 0, media: "cdn" },
+      { op: "up" },
+      { op: "rename", at: 0, alias: false },
+      { op: "kill", command: "up", after: 1 },
+      { op: "up" },
+    ],
+  },
+  {
+    name: "two TwoStepVerification resources on one client at two addresses, one removed",
+    shows:
+      "invariant 2 after step 5: client 0: two-step verification disabled though the program still declares a TwoStepVerification there",
+    defect: "held-once-address",
+    expected: "violation",
+    actions: [
+      { op: "add", kind: "TwoStepVerification", pick: 0 },
+      { op: "add", kind: "TwoStepVerification", pick: 1, connection: { client: 0, spelling: "other" } },
+      { op: "up" },
+      { op: "remove", at: 1 },
+      { op: "up" },
+    ],
+  },
+  {
+    name: "two-step verification renamed without an alias and moved to another address of its client in one up",
+    shows:
+      "invariant 2 after step 5: client 0: two-step verification disabled though the program still declares a TwoStepVerification there",
+    defect: "held-once-address",
+    expected: "violation",
+    actions: [
+      { op: "add", kind: "TwoStepVerification", pick: 0, media: "cdn" },
+      { op: "up" },
+      { op: "rename", at: 0, alias: false },
+      { op: "connect", at: 0, connection: { client: 0, spelling: "other" } },
       { op: "up" },
     ],
   },

@@ -19,6 +19,8 @@ import { SPELLINGS, type Spelling } from "./world";
 
 export interface Defect {
   id:
+    | "held-once-handover"
+    | "held-once-address"
     | "restore-rename"
     | "media-shared-name"
     | "media-takeover"
@@ -35,6 +37,26 @@ export interface Defect {
 }
 
 export const DEFECTS: readonly Defect[] = [
+  {
+    id: "held-once-address",
+    title:
+      "two TwoStepVerification (or ProfilePhoto) resources on one client, one reaching it at another address " +
+      "(localhost for 127.0.0.1): check's one-per-client rule and the handover record (handover.ts) go by address, " +
+      "so both pass check, both write (the last PIN or photo wins unseen), and removing either disables two-step " +
+      "verification or deletes the photo the other still declares; one renamed without an alias and moved to another " +
+      "address of its client in one up does the same to its own successor",
+    open: true,
+  },
+  {
+    id: "held-once-handover",
+    title:
+      "a ProfilePhoto or TwoStepVerification whose successor on the same client (a rename without an alias, a " +
+      "replacement) was created in an earlier deployment than the one that deletes it (an up --target of the new " +
+      "name, an up killed or failed between the create and the delete): the handover record (handover.ts) lives in " +
+      "one provider process, so the old resource's delete removes the photo or disables two-step verification the " +
+      "successor declares",
+    open: true,
+  },
   {
     id: "settings-conflict-target",
     title:
@@ -117,6 +139,13 @@ export interface GeneratorOptions {
   settingsConflict: boolean;
   /** Whether they may when they reach that client at two addresses. */
   settingsConflictAcrossAddresses: boolean;
+  /**
+   * Whether a deployment may delete a TwoStepVerification or ProfilePhoto whose successor on the
+   * same client an earlier deployment created.
+   */
+  heldOnceHandover: boolean;
+  /** Whether two TwoStepVerification or two ProfilePhoto resources may reach one client at two addresses at an `up`. */
+  heldOnceAcrossAddresses: boolean;
 }
 
 /** By default every open defect is held out; `heldOut` names the ones to hold out instead. */
@@ -132,6 +161,8 @@ export function generatorOptions(heldOut: ReadonlySet<string> = openDefects()): 
     mediaShareName: !heldOut.has("media-shared-name"),
     settingsConflict: !heldOut.has("settings-conflict"),
     settingsConflictAcrossAddresses: !heldOut.has("settings-conflict") && !heldOut.has("settings-conflict-address"),
+    heldOnceHandover: !heldOut.has("held-once-handover"),
+    heldOnceAcrossAddresses: !heldOut.has("held-once-address"),
   };
 }
 
@@ -145,8 +176,12 @@ export function openDefects(): Set<string> {
  */
 export function heldBack(actions: readonly Action[], options: GeneratorOptions): boolean {
   let program = emptyProgram({ client: 0, spelling: "plain" });
+  const handover = new HandoverModel();
   for (const action of actions) {
     const deploys = action.op === "up" || (action.op === "kill" && action.command === "up");
+    const shows = handover.step(program, action);
+    if (!options.heldOnceHandover && shows.has("held-once-handover")) return true;
+    if (!options.heldOnceAcrossAddresses && shows.has("held-once-address")) return true;
     if (action.op === "rename" && !action.alias && program.resources.length > 0) {
       const kind = program.resources[action.at % program.resources.length]?.kind;
       if (kind && options.noPlainRename.includes(kind)) return true;
@@ -164,6 +199,7 @@ export function heldBack(actions: readonly Action[], options: GeneratorOptions):
       if (new Set(named).size < named.length) return true;
     }
     if (deploys && !options.settingsConflict && conflicting(program, false)) return true;
+    if (deploys && !options.heldOnceAcrossAddresses && heldOnceAtTwoAddresses(program)) return true;
     if (deploys && !options.settingsConflictAcrossAddresses && conflicting(program, true)) return true;
     if (!isEngineAction(action) && action.op !== "drift" && action.op !== "fault") {
       program = edit(program, action as Edit);
@@ -196,4 +232,76 @@ function conflicting(program: Program, acrossAddresses: boolean): boolean {
     }
   }
   return false;
+}
+
+const HELD_ONCE: readonly Kind[] = ["TwoStepVerification", "ProfilePhoto"];
+
+/** Whether two resources of a kind in HELD_ONCE reach one client at two addresses ("other" is another). */
+function heldOnceAtTwoAddresses(program: Program): boolean {
+  const addresses = new Map<string, Set<string>>();
+  for (const r of program.resources) {
+    if (!HELD_ONCE.includes(r.kind)) continue;
+    const target = targetOf(program, r);
+    const key = `${r.kind}:${target.client}`;
+    addresses.set(key, new Set([...(addresses.get(key) ?? []), target.spelling === "other" ? "other" : "plain"]));
+  }
+  return [...addresses.values()].some((seen) => seen.size > 1);
+}
+
+/**
+ * Which TwoStepVerification and ProfilePhoto resources a deployment may have left in state, per
+ * kind and client (by name, with the address they reach it at): whatever a deployment declared
+ * stays until a whole `up` that neither a kill, a fault nor check cut short deletes what the
+ * program no longer declares, or such a `destroy`. Other failures of a whole `up` are not
+ * modelled: a run may still meet the defects.
+ */
+class HandoverModel {
+  private readonly mayHold = new Map<string, Map<string, string>>();
+  private faulted = false;
+
+  /**
+   * The open defects `action` may show, if it is a deployment that may delete a resource of
+   * state the program no longer declares on a client where the program declares another of its
+   * kind: `held-once-handover` when that other one was created by an earlier deployment,
+   * `held-once-address` when it reaches the client at another address.
+   */
+  step(program: Program, action: Action): Set<Defect["id"]> {
+    const shows = new Set<Defect["id"]>();
+    if (action.op === "fault") this.faulted = true;
+    if (!isEngineAction(action)) return shows;
+    const faulted = this.faulted;
+    this.faulted = false;
+    if (action.op === "destroy" || (action.op === "kill" && action.command === "destroy")) {
+      if (action.op === "destroy" && !faulted) this.mayHold.clear();
+      return shows;
+    }
+    if (action.op !== "up" && action.op !== "kill") return shows;
+    const declared = new Map<string, Map<string, string>>();
+    const keys: string[] = [];
+    for (const resource of program.resources) {
+      if (!HELD_ONCE.includes(resource.kind)) continue;
+      const target = targetOf(program, resource);
+      const key = `${resource.kind}:${target.client}`;
+      const address = target.spelling === "other" ? "other" : "plain";
+      keys.push(key);
+      const names = declared.get(key) ?? new Map<string, string>();
+      for (const name of [resource.name, ...resource.aliases]) names.set(name, address);
+      declared.set(key, names);
+    }
+    for (const [key, names] of declared) {
+      const held = this.mayHold.get(key) ?? new Map<string, string>();
+      const stale = [...held].filter(([name]) => !names.has(name));
+      if (stale.length === 0) continue;
+      if ([...names.keys()].some((name) => held.has(name))) shows.add("held-once-handover");
+      if (stale.some(([, was]) => [...names.values()].some((address) => address !== was))) {
+        shows.add("held-once-address");
+      }
+    }
+    // Two of a kind on one client fail check, and a failed up deletes nothing.
+    const refused = new Set(keys).size < keys.length;
+    const whole = action.op === "up" && !("target" in action) && !faulted && !refused;
+    if (whole) this.mayHold.clear();
+    for (const [key, names] of declared) this.mayHold.set(key, new Map([...(this.mayHold.get(key) ?? []), ...names]));
+    return shows;
+  }
 }

@@ -20,7 +20,7 @@ import { type FastOptions, TYPE_PREFIX } from "./fast-engine";
 import { type Action, type Command, type Edit, edit, emptyProgram, type Program, type Resource } from "./program";
 import { connectionOf, stackConfig, webhookUrl } from "./registrations";
 import { actionArbitrary, engineCall, Sequence } from "./sequence";
-import { BACKUP_PASSWORD, BEARERS, CLIENTS, type ClientIndex, World } from "./world";
+import { ABOUT_TEXTS, BACKUP_PASSWORD, BEARERS, CLIENTS, type ClientIndex, DESCRIPTIONS, PINS, World } from "./world";
 
 function literal(value: unknown): string {
   return JSON.stringify(value);
@@ -62,6 +62,14 @@ export function programText(world: World, program: Program, provider: ProviderKi
       if (resource.kind === "SettingsRestore") {
         args.push(`data: backups[${literal(resource.source)}].data`, "waitForHealthy: false");
       }
+    } else if (resource.kind === "TwoStepVerification") {
+      args.push(`pin: ${literal(PINS[(resource.pin ?? 0) % PINS.length])}`);
+    } else if (resource.kind === "ProfilePhoto") {
+      args.push(`file: ${literal(world.photoPath(resource.photo ?? 0))}`);
+    } else if (resource.kind === "ProfileAbout") {
+      args.push(`text: ${literal(ABOUT_TEXTS[(resource.about ?? 0) % ABOUT_TEXTS.length])}`);
+    } else if (resource.kind === "BusinessProfile") {
+      args.push(`description: ${literal(DESCRIPTIONS[(resource.description ?? 0) % DESCRIPTIONS.length])}`);
     } else {
       args.push(
         `name: ${literal(resource.mediaName)}`,

@@ -13,9 +13,13 @@
  * creates carried; so a kill right after any provider-operation boundary leaves what the stand-in's
  * checkpoint would, and `--replace`/`--target` decide as the stand-in does.
  */
+import * as twoStepProvider from "../../provider/account/provider";
 import * as backupProvider from "../../provider/backup/backup-provider";
 import * as restoreProvider from "../../provider/backup/restore-provider";
 import * as mediaProvider from "../../provider/media/provider";
+import * as businessProvider from "../../provider/profile/business/provider";
+import * as photoProvider from "../../provider/profile/photo/provider";
+import * as aboutProvider from "../../provider/profile/provider";
 import { configure, shutdown } from "../../provider/runtime";
 import * as settingsProvider from "../../provider/settings/provider";
 import type { PendingOperation, ResourceState } from "../engine/checkpoint";
@@ -50,6 +54,10 @@ const PROVIDERS: Record<Kind, DynamicProvider> = {
   SettingsBackup: backupProvider as unknown as DynamicProvider,
   SettingsRestore: restoreProvider as unknown as DynamicProvider,
   MediaProvider: mediaProvider as unknown as DynamicProvider,
+  TwoStepVerification: twoStepProvider as unknown as DynamicProvider,
+  ProfilePhoto: photoProvider as unknown as DynamicProvider,
+  ProfileAbout: aboutProvider as unknown as DynamicProvider,
+  BusinessProfile: businessProvider as unknown as DynamicProvider,
 };
 
 export const TYPE_PREFIX = "pulumi-nodejs:dynamic/whatsapp:";

@@ -7,9 +7,21 @@ import type { ResourceState } from "../engine/checkpoint";
 import { isSecret, type Props, reveal } from "../engine/property-values";
 import type { FastResult } from "./fast-engine";
 import { kindOf, urnOf } from "./fast-engine";
-import { type Program, type Resource, targetOf } from "./program";
+import { type Kind, type Program, type Resource, targetOf } from "./program";
 import { webhookUrl } from "./registrations";
-import { CLIENTS, type ClientIndex, FOREIGN_MEDIA, UNOWNED_SETTING, UNOWNED_VALUE, type World } from "./world";
+import {
+  ABOUT_TEXTS,
+  CLIENTS,
+  type ClientIndex,
+  DESCRIPTIONS,
+  FOREIGN_MEDIA,
+  PHOTOS,
+  PINS,
+  photoBytes,
+  UNOWNED_SETTING,
+  UNOWNED_VALUE,
+  type World,
+} from "./world";
 
 export type Invariant =
   | "1 no request to an unnamed client"
@@ -39,6 +51,8 @@ export interface StepRecord {
   killed: boolean;
   /** Each client's journal entries made during the step, as `METHOD /path` lines. */
   requests: string[][];
+  /** The same, of the requests the client answered 2xx (it applied them, whether or not the answer arrived). */
+  applied: string[][];
   /** Whether a fault was armed for this step. */
   faulted: boolean;
 }
@@ -55,10 +69,22 @@ export interface History {
   owed: string | undefined;
   /** Per client, restore POSTs seen so far. */
   restores: Map<ClientIndex, number>;
+  /**
+   * Clients whose two-step verification a DELETE disabled, with no PIN set since: `unsure` when
+   * that step had a fault (the answer may have been lost, so the delete is owed again).
+   */
+  twoStepOff: Map<ClientIndex, "sure" | "unsure">;
 }
 
 export function emptyHistory(): History {
-  return { intents: new Map(), rewritten: new Set(), drifted: new Map(), owed: undefined, restores: new Map() };
+  return {
+    intents: new Map(),
+    rewritten: new Set(),
+    drifted: new Map(),
+    owed: undefined,
+    restores: new Map(),
+    twoStepOff: new Map(),
+  };
 }
 
 function clientOfState(world: World, resource: ResourceState): ClientIndex | undefined {
@@ -166,6 +192,62 @@ export function irreversibleOnlyOnIntent(world: World, step: StepRecord, history
   return found;
 }
 
+/** The objects a client holds one of, whose DELETE cannot be undone by the stack. */
+const HELD_ONCE: ReadonlyArray<{ kind: Kind; path: string; what: string; setBy: (r: ResourceState) => boolean }> = [
+  {
+    kind: "TwoStepVerification",
+    path: "/v1/settings/account/two-step",
+    what: "two-step verification disabled",
+    // A PIN the stack set has its create's stamp; one it did not set (an import) has none.
+    setBy: (r) => typeof reveal(r.outputs.enabledAt) === "string" && reveal(r.outputs.enabledAt) !== "",
+  },
+  { kind: "ProfilePhoto", path: "/v1/settings/profile/photo", what: "profile photo deleted", setBy: () => true },
+];
+
+/**
+ * 2 (continued). A two-step verification DELETE (which disables it) or a photo DELETE only where
+ * the stack set the PIN or photo and the step removed, moved or destroyed the resource that did,
+ * once per step (a transport's resend after a lost answer aside); and two-step verification is
+ * not disabled again before a PIN is set anew (unless the first DELETE's answer may have been lost).
+ */
+export function heldOnceDeletedOnIntent(world: World, step: StepRecord, history: History): Violation[] {
+  const found: Violation[] = [];
+  const command = step.result.command;
+  for (const c of CLIENTS) {
+    const applied = step.applied[c] ?? [];
+    for (const { kind, path, what, setBy } of HELD_ONCE) {
+      const deletes = count(applied, new RegExp(`^DELETE ${path}$`));
+      if (deletes === 0) continue;
+      const owned = step.state.some((r) => kindOf(r) === kind && clientOfState(world, r) === c && setBy(r));
+      const stillDeclared = command !== "destroy" && placements(world, step, kind).some((p) => p.client === c);
+      if (!owned || stillDeclared) {
+        found.push({
+          invariant: "2 irreversible calls only on intent",
+          detail: `client ${c}: ${what} though ${owned ? `the program still declares a ${kind} there` : `the stack never set it`}`,
+        });
+      }
+      // A DELETE whose answer a fault held back is sent again by the transport (DELETE is
+      // idempotent): the second finds the object gone already, so it is the same removal.
+      if (deletes > 1 && !step.faulted) {
+        found.push({
+          invariant: "2 irreversible calls only on intent",
+          detail: `client ${c}: ${what} ${deletes}× in one ${command}`,
+        });
+      }
+    }
+    const disabled = count(applied, /^DELETE \/v1\/settings\/account\/two-step$/) > 0;
+    if (disabled && history.twoStepOff.get(c) === "sure") {
+      found.push({
+        invariant: "2 irreversible calls only on intent",
+        detail: `client ${c}: two-step verification disabled again, with no PIN set since the last time`,
+      });
+    }
+    if (count(applied, /^POST \/v1\/settings\/account\/two-step$/) > 0) history.twoStepOff.delete(c);
+    else if (disabled) history.twoStepOff.set(c, step.faulted ? "unsure" : "sure");
+  }
+  return found;
+}
+
 /** The value the program wants for each managed wire path, per client; paths two resources disagree on are left out. */
 export function wantedSettings(program: Program): Map<ClientIndex, Map<string, unknown>> {
   const wanted = new Map<ClientIndex, Map<string, unknown>>();
@@ -212,6 +294,7 @@ export function upConverges(
       }
     }
   }
+  found.push(...heldOnceConverge(world, step.program));
   // A hand edit not refreshed yet may surface in state when an update reads the client back; the
   // next refresh and up settle it, so neither state nor the next preview is held to it.
   const drifted = (resource: ResourceState) => {
@@ -239,6 +322,52 @@ export function upConverges(
         invariant: "3 up converges",
         detail: `the next preview ${nextPreview.ok ? `has steps: ${pending.map((s) => `${s.op} ${s.urn.split("::").pop()}`).join(", ")}` : `failed: ${nextPreview.failure}`}`,
       });
+    }
+  }
+  return found;
+}
+
+/**
+ * 3 (continued). What a client holds one of (a PIN, a photo, the About text, the business
+ * description) is what the program declares there; a client two resources of a kind declare is
+ * left out (check refuses that for PINs and photos when it can see it).
+ */
+function heldOnceConverge(world: World, program: Program): Violation[] {
+  const declared = (kind: Kind) => {
+    const byClient = new Map<ClientIndex, Resource[]>();
+    for (const resource of program.resources) {
+      if (resource.kind !== kind) continue;
+      const client = targetOf(program, resource).client;
+      byClient.set(client, [...(byClient.get(client) ?? []), resource]);
+    }
+    return [...byClient]
+      .filter(([, all]) => all.length === 1)
+      .map(([client, all]) => [client, all[0] as Resource] as const);
+  };
+  const found: Violation[] = [];
+  const differs = (client: ClientIndex, resource: Resource, what: string) =>
+    found.push({ invariant: "3 up converges", detail: `client ${client} ${what}, unlike ${resource.name}` });
+  for (const [client, resource] of declared("TwoStepVerification")) {
+    const pin = world.client(client).twoStepPin;
+    if (pin === null) differs(client, resource, "has two-step verification off");
+    else if (pin !== PINS[(resource.pin ?? 0) % PINS.length]) differs(client, resource, "holds another PIN");
+  }
+  for (const [client, resource] of declared("ProfilePhoto")) {
+    const photo = world.client(client).photo;
+    const wanted = photoBytes(PHOTOS[(resource.photo ?? 0) % PHOTOS.length] as (typeof PHOTOS)[number]);
+    if (photo === null) differs(client, resource, "has no profile photo");
+    else if (!photo.equals(wanted)) differs(client, resource, "holds another profile photo");
+  }
+  for (const [client, resource] of declared("ProfileAbout")) {
+    const text = world.client(client).about;
+    if (text !== ABOUT_TEXTS[(resource.about ?? 0) % ABOUT_TEXTS.length]) {
+      differs(client, resource, `has the About text ${JSON.stringify(text)}`);
+    }
+  }
+  for (const [client, resource] of declared("BusinessProfile")) {
+    const description = world.client(client).businessDescription;
+    if (description !== DESCRIPTIONS[(resource.description ?? 0) % DESCRIPTIONS.length]) {
+      differs(client, resource, `has the business description ${JSON.stringify(description)}`);
     }
   }
   return found;

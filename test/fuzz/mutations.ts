@@ -10,6 +10,7 @@
 import * as restoreRecord from "../../provider/backup/restore-record";
 import * as ownership from "../../provider/media/ownership";
 import * as runtime from "../../provider/runtime";
+import * as settingsDeployment from "../../provider/settings/deployment";
 
 export interface Guard {
   id: "restore-record" | "wrong-client" | "shared-client-reset" | "media-ownership";
@@ -39,7 +40,7 @@ export const GUARDS: readonly Guard[] = [
   {
     id: "shared-client-reset",
     title: "the shared-client reset: a client other ApplicationSettings still manage is not reset by DELETE",
-    module: runtime,
+    module: settingsDeployment,
     name: "declaredOn",
     off: () => [],
   },

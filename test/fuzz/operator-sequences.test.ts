@@ -11,7 +11,9 @@ import { DEFECTS, generatorOptions } from "./defects";
 import { encodings } from "./invariants";
 import { newCounter, Sequence, sequenceProperty } from "./sequence";
 
-const SEQUENCES = 500;
+// 300, not 500, since the profile and account kinds joined: a sequence sends more, seed 20's draws
+// wait out two answers that never complete (3 s each), and 500 took 17 s where they had taken 10.
+const SEQUENCES = 300;
 const SEED = 20;
 
 describe("generated operator sequences", () => {
@@ -56,8 +58,9 @@ describe("the corpus of found sequences", () => {
       expect(outcome.violations.map((v) => `${v.invariant}: ${v.detail}`)).toEqual([]);
     },
   );
-  // Known open defects (defects.ts): skipped until their fix merges and the case is flipped to "pass".
-  test.skip.each(
+  // Known open defects (defects.ts): each case must still break an invariant, so a fix that closes
+  // one turns its case red here until it is flipped to "pass".
+  test.fails.each(
     CORPUS.filter((c) => c.expected === "violation").map(
       (c) => [c.name, (c.defect && open.get(c.defect)) || c.shows, c] as const,
     ),

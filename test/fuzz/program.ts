@@ -3,9 +3,21 @@
  * the actions that edit it or run the engine. An action names resources by position (modulo the
  * program's size), so any sequence of actions is valid and shrinks to another valid one.
  */
-import { BEARERS, type ClientRef, type FaultKind, WEBHOOK_SECRETS } from "./world";
+import {
+  ABOUT_TEXTS,
+  BEARERS,
+  type ClientRef,
+  DESCRIPTIONS,
+  type FaultKind,
+  PHOTOS,
+  PINS,
+  WEBHOOK_SECRETS,
+} from "./world";
 
-export const KINDS = ["ApplicationSettings", "SettingsBackup", "SettingsRestore", "MediaProvider"] as const;
+/** The kinds of `/v1/settings/application` and its backups; then those of the profile and account. */
+export const SETTINGS_KINDS = ["ApplicationSettings", "SettingsBackup", "SettingsRestore", "MediaProvider"] as const;
+export const PROFILE_KINDS = ["TwoStepVerification", "ProfilePhoto", "ProfileAbout", "BusinessProfile"] as const;
+export const KINDS = [...SETTINGS_KINDS, ...PROFILE_KINDS] as const;
 export type Kind = (typeof KINDS)[number];
 
 export const LOG_LEVELS = ["info", "warning", "error"] as const;
@@ -28,6 +40,14 @@ export interface Resource {
   mediaName?: (typeof MEDIA_NAMES)[number];
   /** Index into BEARERS. */
   bearer?: number;
+  /** Index into PINS. */
+  pin?: number;
+  /** Index into PHOTOS. */
+  photo?: number;
+  /** Index into ABOUT_TEXTS. */
+  about?: number;
+  /** Index into DESCRIPTIONS: a business profile's description. */
+  description?: number;
   /** A restore intent's number (invariant 2): new on add, a new `triggers` and a move to another client. */
   intent?: number;
 }
@@ -44,11 +64,36 @@ export type Edit =
   | { op: "add"; kind: Kind; connection?: ClientRef; pick: number; media?: (typeof MEDIA_NAMES)[number] }
   | { op: "remove"; at: number }
   | { op: "rename"; at: number; alias: boolean }
-  | { op: "set"; at: number; field: "logLevel" | "sentStatus" | "webhook" | "bearer"; value: number }
+  | { op: "set"; at: number; field: SetField; value: number }
   | { op: "connect"; at: number; connection?: ClientRef }
   | { op: "stack"; connection: ClientRef }
   | { op: "triggers"; at: number }
   | { op: "repoint"; at: number; pick: number };
+
+/** What a `set` edit changes; a field the resource's kind has not leaves the program as it is. */
+export const SET_FIELDS = [
+  "logLevel",
+  "sentStatus",
+  "webhook",
+  "bearer",
+  "pin",
+  "photo",
+  "about",
+  "description",
+] as const;
+export type SetField = (typeof SET_FIELDS)[number];
+
+/** The prefix of a new resource's name, per kind. */
+const PREFIXES: Record<Kind, string> = {
+  ApplicationSettings: "settings",
+  SettingsBackup: "backup",
+  SettingsRestore: "restore",
+  MediaProvider: "media",
+  TwoStepVerification: "twostep",
+  ProfilePhoto: "photo",
+  ProfileAbout: "about",
+  BusinessProfile: "business",
+};
 
 export type Command = "preview" | "up" | "refresh" | "destroy";
 
@@ -98,7 +143,7 @@ export function edit(program: Program, change: Edit): Program {
   switch (change.op) {
     case "add": {
       next.named += 1;
-      const name = `${change.kind === "ApplicationSettings" ? "settings" : change.kind === "MediaProvider" ? "media" : change.kind === "SettingsBackup" ? "backup" : "restore"}${next.named}`;
+      const name = `${PREFIXES[change.kind]}${next.named}`;
       const added: Resource = {
         kind: change.kind,
         name,
@@ -110,6 +155,10 @@ export function edit(program: Program, change: Edit): Program {
         added.mediaName = change.media ?? one(MEDIA_NAMES, change.pick);
         added.bearer = change.pick % BEARERS.length;
       }
+      if (change.kind === "TwoStepVerification") added.pin = change.pick % PINS.length;
+      if (change.kind === "ProfilePhoto") added.photo = change.pick % PHOTOS.length;
+      if (change.kind === "ProfileAbout") added.about = change.pick % ABOUT_TEXTS.length;
+      if (change.kind === "BusinessProfile") added.description = change.pick % DESCRIPTIONS.length;
       if (change.kind === "SettingsRestore") {
         const source = at(
           next.resources.filter((r) => r.kind === "SettingsBackup"),
@@ -150,6 +199,22 @@ export function edit(program: Program, change: Edit): Program {
       }
       if (resource.kind === "MediaProvider" && change.field === "bearer") {
         resource.bearer = change.value % BEARERS.length;
+        return next;
+      }
+      if (resource.kind === "TwoStepVerification" && change.field === "pin") {
+        resource.pin = change.value % PINS.length;
+        return next;
+      }
+      if (resource.kind === "ProfilePhoto" && change.field === "photo") {
+        resource.photo = change.value % PHOTOS.length;
+        return next;
+      }
+      if (resource.kind === "ProfileAbout" && change.field === "about") {
+        resource.about = change.value % ABOUT_TEXTS.length;
+        return next;
+      }
+      if (resource.kind === "BusinessProfile" && change.field === "description") {
+        resource.description = change.value % DESCRIPTIONS.length;
         return next;
       }
       return program;

@@ -4,21 +4,42 @@
  * models), the connection a `Provider` or a resource's own `connection` gives, and the stack
  * config. Restores take their backup's `data` output, unknown in a preview that creates the backup.
  */
+import { TwoStepVerificationModel } from "../../provider/account/schema";
 import { SettingsBackupModel, SettingsRestoreModel } from "../../provider/backup/schema";
 import { MediaProviderModel } from "../../provider/media/schema";
 import { secretOutputs as modelSecretOutputs, RESOURCE_NAME } from "../../provider/model";
+import { BusinessProfileModel } from "../../provider/profile/business/schema";
+import { ProfilePhotoModel } from "../../provider/profile/photo/schema";
+import { ProfileAboutModel } from "../../provider/profile/schema";
 import { ApplicationSettingsModel } from "../../provider/settings/schema";
 import { makeSecret, type Props, UNKNOWN } from "../engine/property-values";
 import type { FastProgram, Registration } from "./fast-engine";
 import { type Kind, type Program, type Resource, targetOf } from "./program";
-import { BACKUP_PASSWORD, BEARERS, type ClientRef, TIMEOUT_MS, WEBHOOK_SECRETS, type World } from "./world";
+import {
+  ABOUT_TEXTS,
+  BACKUP_PASSWORD,
+  BEARERS,
+  type ClientRef,
+  DESCRIPTIONS,
+  PINS,
+  TIMEOUT_MS,
+  WEBHOOK_SECRETS,
+  type World,
+} from "./world";
 
 const MODELS = {
   ApplicationSettings: ApplicationSettingsModel,
   SettingsBackup: SettingsBackupModel,
   SettingsRestore: SettingsRestoreModel,
   MediaProvider: MediaProviderModel,
+  TwoStepVerification: TwoStepVerificationModel,
+  ProfilePhoto: ProfilePhotoModel,
+  ProfileAbout: ProfileAboutModel,
+  BusinessProfile: BusinessProfileModel,
 } as const;
+
+/** The kinds whose class adds its resource's name to the inputs (for check's rules across resources). */
+const NAMED: readonly Kind[] = ["ApplicationSettings", "MediaProvider", "TwoStepVerification", "ProfilePhoto"];
 
 export function webhookUrl(index: number): string {
   return `https://hooks.example.com/wa?auth=${WEBHOOK_SECRETS[index % WEBHOOK_SECRETS.length]}`;
@@ -43,7 +64,7 @@ export function stackConfig(world: World, program: Program): Record<string, stri
 }
 
 /** The program's own inputs of a resource (before secrets are wrapped). */
-function ownInputs(resource: Resource): Props {
+function ownInputs(world: World, resource: Resource): Props {
   switch (resource.kind) {
     case "ApplicationSettings":
       return {
@@ -69,6 +90,14 @@ function ownInputs(resource: Resource): Props {
         type: "www",
         config: { bearer: BEARERS[(resource.bearer ?? 0) % BEARERS.length] },
       };
+    case "TwoStepVerification":
+      return { pin: PINS[(resource.pin ?? 0) % PINS.length] };
+    case "ProfilePhoto":
+      return { file: world.photoPath(resource.photo ?? 0) };
+    case "ProfileAbout":
+      return { text: ABOUT_TEXTS[(resource.about ?? 0) % ABOUT_TEXTS.length] };
+    case "BusinessProfile":
+      return { description: DESCRIPTIONS[(resource.description ?? 0) % DESCRIPTIONS.length] };
   }
 }
 
@@ -114,15 +143,15 @@ export function fastProgram(world: World, program: Program): FastProgram {
     registrations,
     inputsOf(registration, outputs) {
       const resource = byName.get(registration.name) as Resource;
-      const inputs = wrapSecrets(resource.kind, ownInputs(resource));
+      const inputs = wrapSecrets(resource.kind, ownInputs(world, resource));
       if (resource.kind === "SettingsRestore") {
         const data = outputs.get(resource.source ?? "")?.data;
         // An output not known yet (the backup is created in this deployment) is unknown in preview.
         inputs.data = makeSecret(data === undefined ? UNKNOWN : ((data as { value?: unknown }).value ?? data));
       }
       if (resource.connection) inputs.connection = makeSecret(connectionOf(world, resource.connection));
-      // As the classes of these two register it (settings/resource.ts, media/resource.ts), in the clear.
-      if (resource.kind === "ApplicationSettings" || resource.kind === "MediaProvider") {
+      // As the classes of these register it (settings/, media/, account/, profile/photo/ resource.ts), in the clear.
+      if (NAMED.includes(resource.kind)) {
         inputs[RESOURCE_NAME] = resource.name;
       }
       return inputs;

@@ -1,9 +1,10 @@
 /**
  * What an operator sequence runs against: three emulated clients on loopback (each with its own
  * registered number, admin password, a setting and a media provider no resource of the stack
- * owns), the secrets a program uses, and the faults an operator's network can throw at one step.
+ * owns), the secrets a program uses, the image files its photos upload, and the faults an
+ * operator's network can throw at one step.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Emulator, startEmulator } from "../emulator/index";
@@ -24,6 +25,16 @@ export interface ClientRef {
 export const BACKUP_PASSWORD = "Fz-backup-Passw0rd!";
 export const WEBHOOK_SECRETS = ["hk-s3cret-one", "hk-s3cret-two", "x9"] as const;
 export const BEARERS = ["bearer-tok3n-alpha", "bearer-tok3n-beta", "b7"] as const;
+/** Two-step verification PINs a program sets: secrets like the others. */
+export const PINS = ["730519", "264801", "915372"] as const;
+/** The images a program's photos upload: two PNGs and a JPEG, told apart by their bytes. */
+export const PHOTOS = [
+  { name: "logo.png", head: [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], fill: 1 },
+  { name: "logo-dark.png", head: [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], fill: 2 },
+  { name: "shop.jpg", head: [0xff, 0xd8, 0xff, 0xe0], fill: 3 },
+] as const;
+export const ABOUT_TEXTS = ["Open 9-17, Mon-Fri", "Closed for the holidays", "Ask us anything"] as const;
+export const DESCRIPTIONS = ["Bikes and repairs", "Fresh bread daily", ""] as const;
 /** A media provider each client has before the stack exists: the stack never owns it. */
 export const FOREIGN_MEDIA = { name: "foreign", type: "www", config: { bearer: "foreign-tok3n-kept" } };
 /** A setting no resource of a generated program manages, with the value each client starts with. */
@@ -39,6 +50,11 @@ export type FaultKind = (typeof FAULTS)[number];
  * that the rare dripping answer costs a few seconds.
  */
 export const TIMEOUT_MS = 3000;
+
+/** An image's bytes: its type's first bytes, then filler. */
+export function photoBytes(photo: (typeof PHOTOS)[number]): Buffer {
+  return Buffer.concat([Buffer.from(photo.head), Buffer.alloc(56, photo.fill)]);
+}
 
 export class World {
   private constructor(
@@ -60,6 +76,7 @@ export class World {
     );
     for (const client of clients) client.setSetting(UNOWNED_SETTING, UNOWNED_VALUE);
     const world = new World(clients, mkdtempSync(join(tmpdir(), "fuzz-records-")));
+    for (const photo of PHOTOS) writeFileSync(world.photoPath(PHOTOS.indexOf(photo)), photoBytes(photo));
     await Promise.all(clients.map((client) => world.seedForeignMedia(client)));
     for (const client of clients) client.journal.clear();
     return world;
@@ -78,6 +95,12 @@ export class World {
       body: JSON.stringify([FOREIGN_MEDIA]),
     });
     if (!created.ok) throw new Error(`seeding the foreign media provider failed: ${created.status}`);
+  }
+
+  /** Where the image of a program's photo is (index into PHOTOS), beside the restore records. */
+  photoPath(index: number): string {
+    const photo = PHOTOS[index % PHOTOS.length] as (typeof PHOTOS)[number];
+    return join(this.recordDir, photo.name);
   }
 
   /** The base URL a connection gives for a client in a spelling. */
@@ -112,6 +135,7 @@ export class World {
       BACKUP_PASSWORD,
       ...WEBHOOK_SECRETS,
       ...BEARERS,
+      ...PINS,
       FOREIGN_MEDIA.config.bearer,
       ...this.clients.map((c) => c.adminPassword),
     ];

@@ -153,6 +153,18 @@ describe("lifecycle", () => {
     expect(await provider.read(id, outs)).toEqual({});
   });
 
+  test("a read after another call of the deployment logged in (no meta in the photo's answer) keeps apiVersion", async () => {
+    const e = current();
+    const { id, outs } = await provider.create(
+      await checked({ connection: connectionOf(e), file: file("v.png", PNG) }),
+    );
+    e.journal.clear();
+    const read = await provider.read(id, outs);
+    expect(requests(e)).toEqual([`GET ${PATH} 200`]);
+    expect(read.props?.apiVersion).toBe("v2.53.2");
+    expect(read.props).toEqual(outs);
+  });
+
   test("delete sends one DELETE; a replacement on the same client created first keeps its photo", async () => {
     const e = current();
     const old = await provider.create(await checked({ connection: connectionOf(e), file: file("d1.png", PNG, 64, 5) }));

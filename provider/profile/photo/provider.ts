@@ -131,7 +131,10 @@ export async function read(id: string, props: Props) {
   // No photo: gone. No id tells Pulumi to drop it from state.
   if (held === undefined) return {};
   const live = sha256Of(held);
-  const out = clientOutputs(props, client, client.api.version, { ...props, clientSha256: live });
+  // The photo's GET answers bytes, without the envelope's meta: unless this call logged in, the
+  // version is not known here, and the one in state stands (not "", which refresh would show as a change).
+  const version = client.api.version ?? (typeof props.apiVersion === "string" ? props.apiVersion : undefined);
+  const out = clientOutputs(props, client, version, { ...props, clientSha256: live });
   // Another photo than the one uploaded: the file's SHA-256 no longer describes the client, so the next diff uploads again.
   if (live !== props.clientSha256) out.sha256 = live;
   const inputs: Props = { file: props.file };
