@@ -55,7 +55,7 @@ export const DEFECTS: readonly Defect[] = [
       "name, an up killed or failed between the create and the delete): the handover record (handover.ts) lives in " +
       "one provider process, so the old resource's delete removes the photo or disables two-step verification the " +
       "successor declares",
-    open: true,
+    open: false,
   },
   {
     id: "settings-conflict-target",
