@@ -140,7 +140,7 @@ describe.each(REHEARSALS)("$document, $heading", (rehearsal) => {
     const ports = new Map<string, number>();
     for (const port of rehearsal.ports) ports.set(port, await freePort());
     const { code, output } = await run(asScript(block(rehearsal.document, rehearsal.heading), ports), dir);
-    expect({ code, tail: output.slice(-3000) }).toMatchObject({ code: 0 });
+    expect({ code, tail: output.slice(-3000) }, output.slice(-3000)).toMatchObject({ code: 0 });
 
     const secrets = secretsIn(join(dir, rehearsal.secretsFile));
     expect(Object.keys(secrets).sort()).toEqual(rehearsal.keys);

@@ -1,6 +1,6 @@
 /**
  * `npm run emulator -- [--port 9090] [--host 127.0.0.1] [--https] [--client-version 2.53.2]
- * [--admin-password ...] [--factory-password] [--unregistered] [--auto-restart-ms N] [--ca-file PATH]
+ * [--admin-password ...] [--factory-password] [--unregistered] [--wa-id N] [--auto-restart-ms N] [--ca-file PATH]
  * [--secrets-file PATH [--password-key KEY]]`
  *
  * Starts one emulated client and prints its URL, credentials and (with --https) the CA file to
@@ -23,6 +23,8 @@ const USAGE = `Usage: npm run emulator -- [options]
   --admin-password P     admin password (default: generated and printed)
   --factory-password     keep the factory password 'secret'; the first login must change it
   --unregistered         start without a registered number (a restore registers it)
+  --wa-id N              the registered number (default 1631555 and the port, so two
+                         emulators on two ports are two clients)
   --auto-restart-ms N    restart by itself N ms after a restore stops the app
   --ca-file PATH         with --https, write the CA to PATH (default /tmp/whatsapp-emulator-ca-<pid>.pem)
   --secrets-file PATH    write 'whatsapp:password=<admin password>' into PATH (mode 0600, other
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
       "admin-password": { type: "string" },
       "factory-password": { type: "boolean", default: false },
       unregistered: { type: "boolean", default: false },
+      "wa-id": { type: "string" },
       "auto-restart-ms": { type: "string" },
       "ca-file": { type: "string" },
       "secrets-file": { type: "string" },
@@ -73,7 +76,9 @@ async function main(): Promise<void> {
     clientVersion: values["client-version"],
     ...(values["factory-password"] ? { adminPassword: null } : {}),
     ...(values["admin-password"] ? { adminPassword: values["admin-password"] } : {}),
-    ...(values.unregistered ? { waId: null } : {}),
+    // Two clients never share a registered number; two emulators started with the same default
+    // would be one client at two addresses to the provider (identity.ts).
+    waId: values.unregistered ? null : (values["wa-id"] ?? `1631555${values.port.padStart(4, "0")}`),
     ...(values["auto-restart-ms"] ? { autoRestartMs: Number(values["auto-restart-ms"]) } : {}),
   });
   // Signals are handled before the PID is printed: whoever reads it may signal at once.
