@@ -8,9 +8,12 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { describe, expect, test } from "vitest";
+import { FULL_RUN } from "../support/full-run";
 import { packedTarball, ROOT } from "../support/packed";
 
-const EXAMPLES = ["basic", "migrate-settings"];
+// Both examples install with the same two commands, which test/docs/cli-blocks.test.ts also runs
+// for each in a copy of the repository; `npm test` installs one stand-alone, `npm run test:full` both.
+const EXAMPLES = FULL_RUN ? ["basic", "migrate-settings"] : ["basic"];
 const VERSION = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 
 /** The shell lines of the first ```sh block under README's "## Install" heading. */

@@ -7,7 +7,7 @@
 import { expect, test } from "vitest";
 import { runEngine } from "../engine/deployment";
 import { emulator } from "../support/emulator";
-import { PROVIDERS, programFiles } from "../support/native-plugin";
+import { programFiles, rowPerProvider } from "../support/native-plugin";
 import { programOf } from "../support/program-dir";
 
 const RESOURCES = `
@@ -15,7 +15,7 @@ new ws.ApplicationSettings("settings", { sentStatus: true });
 new ws.MediaProvider("cdn", { name: "cdn", config: { bearer: "Cdn-Bearer-2d7e5a91" } });
 `;
 
-test.each(PROVIDERS)(
+rowPerProvider(
   "a cosmetic edit of whatsapp:baseUrl in stack config previews no change and up sends no write (%s provider)",
   async (provider) => {
     const e = await emulator();
