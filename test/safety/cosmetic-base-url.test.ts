@@ -4,7 +4,7 @@
  * which every resource without its own connection keeps in state: with the dynamic provider, and
  * with the native one, whose default provider takes its inputs from that stack config.
  */
-import { expect, test } from "vitest";
+import { expect } from "vitest";
 import { runEngine } from "../engine/deployment";
 import { emulator } from "../support/emulator";
 import { programFiles, rowPerProvider } from "../support/native-plugin";
