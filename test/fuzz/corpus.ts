@@ -372,6 +372,19 @@ export const CORPUS: CorpusCase[] = [
     ],
   },
   {
+    name: "two-step verification moved to another address of its client, then replaced with up --replace",
+    shows:
+      "invariant 2 after step 4: client 0: two-step verification disabled though the program still declares a TwoStepVerification there",
+    defect: "held-once-address",
+    expected: "violation",
+    actions: [
+      { op: "add", kind: "TwoStepVerification", pick: 0, media: "cdn" },
+      { op: "up" },
+      { op: "connect", at: 0, connection: { client: 0, spelling: "other" } },
+      { op: "up", replace: 0 },
+    ],
+  },
+  {
     name: "two TwoStepVerification resources on one client at two addresses, one removed",
     shows:
       "invariant 2 after step 5: client 0: two-step verification disabled though the program still declares a TwoStepVerification there",

@@ -44,7 +44,8 @@ export const DEFECTS: readonly Defect[] = [
       "(localhost for 127.0.0.1): check's one-per-client rule and the handover record (handover.ts) go by address, " +
       "so both pass check, both write (the last PIN or photo wins unseen), and removing either disables two-step " +
       "verification or deletes the photo the other still declares; one renamed without an alias and moved to another " +
-      "address of its client in one up does the same to its own successor",
+      "address of its client in one up, or moved there and replaced with up --replace, does the same to its own " +
+      "successor",
     open: true,
   },
   {
@@ -295,6 +296,16 @@ class HandoverModel {
       if ([...names.keys()].some((name) => held.has(name))) shows.add("held-once-handover");
       if (stale.some(([, was]) => [...names.values()].some((address) => address !== was))) {
         shows.add("held-once-address");
+      }
+    }
+    // `up --replace` of one that moved to another address of its client: the replacement's create
+    // and the original's delete meet on the client at two addresses, with no diff between them.
+    if (action.op === "up" && "replace" in action) {
+      for (const [key, names] of declared) {
+        const held = this.mayHold.get(key);
+        if ([...names].some(([name, address]) => held?.has(name) && held.get(name) !== address)) {
+          shows.add("held-once-address");
+        }
       }
     }
     // Two of a kind on one client fail check, and a failed up deletes nothing.
