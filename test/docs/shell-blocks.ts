@@ -67,11 +67,14 @@ export function run(
   cwd: string,
   env: Record<string, string> = {},
 ): Promise<{ code: number | null; output: string }> {
+  // A block runs in the shell a user types it into: npm settings this run inherited from its own
+  // npm (`npm run -s` sets the log level) would change what the block's npm prints.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== "npm_config_loglevel"));
   return new Promise((resolve) => {
     const child = spawn("bash", ["-c", script], {
       cwd,
       env: {
-        ...process.env,
+        ...inherited,
         npm_config_prefer_offline: "true",
         npm_config_audit: "false",
         npm_config_fund: "false",
