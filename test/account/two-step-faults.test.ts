@@ -4,11 +4,10 @@
  * `up` (diff, then the update an initialization error calls for) sends, request by request. No
  * step of it disables two-step verification.
  */
-import { beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import * as provider from "../../provider/account/provider";
-import type { Emulator, FaultRule } from "../emulator/index";
-import { plainEmulator } from "../support/emulator";
-import { connectionOf, passingCheck, requestLines } from "../support/provider";
+import type { FaultRule } from "../emulator/index";
+import { clientPerCase, connectionOf, passingCheck, requestLines } from "../support/provider";
 import { rejection } from "../support/rejection";
 
 type Props = Record<string, unknown>;
@@ -17,26 +16,10 @@ const PATH = "/v1/settings/account/two-step";
 const POST = `POST ${PATH}`;
 const OLD_PIN = "482913";
 const NEW_PIN = "551204";
-const ATTEMPTS = 2;
 const checked = passingCheck(provider);
 
-/** Fast retries, two attempts: a fault on every attempt fails the call in milliseconds. */
-async function configured(): Promise<void> {
-  const config: Record<string, string> = {
-    "whatsapp:retryBaseDelayMs": "0",
-    "whatsapp:retryAttempts": String(ATTEMPTS),
-  };
-  await provider.configure({ config: { get: (key: string) => config[key] } });
-}
-
-let current: () => Emulator;
-
-beforeEach(async () => {
-  // Each case on a client of its own: two-step verification starts off.
-  const e = await plainEmulator();
-  current = () => e;
-  await configured();
-});
+// Each case on a client of its own: two-step verification starts off.
+const current = clientPerCase(provider);
 
 /** The connection's timeout, short so that an answer that never completes costs little. */
 const connection = () => connectionOf(current(), { timeoutMs: 300 });

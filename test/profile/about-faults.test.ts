@@ -3,11 +3,10 @@
  * records (the error's id and properties, Pulumi's partial state), what the error says, and what
  * the next `up` (diff, then the update an initialization error calls for) sends, request by request.
  */
-import { beforeEach, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import * as provider from "../../provider/profile/provider";
 import type { Emulator, FaultRule } from "../emulator/index";
-import { plainEmulator } from "../support/emulator";
-import { connectionOf, passingCheck, requestLines } from "../support/provider";
+import { clientPerCase, connectionOf, passingCheck, requestLines } from "../support/provider";
 import { rejection } from "../support/rejection";
 
 type Props = Record<string, unknown>;
@@ -18,16 +17,8 @@ const GET = `GET ${PATH}`;
 const TEXT = "Open 9-17, Mon-Fri";
 const checked = passingCheck(provider);
 
-let current: () => Emulator;
-
-beforeEach(async () => {
-  // Each case on a client of its own: its text starts empty.
-  const e = await plainEmulator();
-  current = () => e;
-  // Fast retries, two attempts: a fault on every attempt fails the call in milliseconds.
-  const config: Record<string, string> = { "whatsapp:retryBaseDelayMs": "0", "whatsapp:retryAttempts": "2" };
-  await provider.configure({ config: { get: (key: string) => config[key] } });
-});
+// Each case on a client of its own: its text starts empty.
+const current = clientPerCase(provider);
 
 /** What the client received, logins left out. */
 const sent = (e: Emulator) => requestLines(e).filter((line) => !line.startsWith("POST /v1/users/login"));

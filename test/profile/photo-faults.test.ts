@@ -8,11 +8,10 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import * as provider from "../../provider/profile/photo/provider";
 import type { Emulator, FaultRule } from "../emulator/index";
-import { plainEmulator } from "../support/emulator";
-import { connectionOf, passingCheck, requestLines } from "../support/provider";
+import { clientPerCase, connectionOf, passingCheck, requestLines } from "../support/provider";
 import { rejection } from "../support/rejection";
 
 type Props = Record<string, unknown>;
@@ -34,16 +33,8 @@ function png(name: string, fill: number): { path: string; sha256: string } {
 const OLD = png("old.png", 1);
 const NEW = png("new.png", 2);
 
-let current: () => Emulator;
-
-beforeEach(async () => {
-  // Each case on a client of its own: it starts with no photo.
-  const e = await plainEmulator();
-  current = () => e;
-  // Fast retries, two attempts: a fault on every attempt fails the call in milliseconds.
-  const config: Record<string, string> = { "whatsapp:retryBaseDelayMs": "0", "whatsapp:retryAttempts": "2" };
-  await provider.configure({ config: { get: (key: string) => config[key] } });
-});
+// Each case on a client of its own: it starts with no photo.
+const current = clientPerCase(provider);
 
 /** The connection's timeout, short so that an answer that never completes costs little. */
 const connection = () => connectionOf(current(), { timeoutMs: 300 });

@@ -1,7 +1,8 @@
 /** Drives the settings provider's lifecycle functions directly, as the engine would, against an emulator. */
-import { afterEach, expect, vi } from "vitest";
+import { afterEach, beforeEach, expect, vi } from "vitest";
 import * as settingsProvider from "../../provider/settings/provider";
 import type { Emulator } from "../emulator/index";
+import { plainEmulator } from "./emulator";
 
 export { connectionOf, emulator, stackConfigOf } from "./emulator";
 
@@ -55,4 +56,27 @@ export function passingCheck(lifecycle: {
 /** Each request the emulator received, as `METHOD /path status`. */
 export function requestLines(e: Emulator): string[] {
   return e.journal.entries.map((r) => `${r.method} ${r.path} ${r.status}`);
+}
+
+/**
+ * For a fault table: each case on an emulated client of its own, which starts with nothing set,
+ * and `lifecycle` configured with fast retries (no delay, two attempts), so a fault on every
+ * attempt fails a call in milliseconds. Returns the case's client.
+ */
+export function clientPerCase(lifecycle: {
+  configure(request: { config: { get(key: string): string | undefined } }): Promise<void>;
+}): () => Emulator {
+  let current: Emulator | undefined;
+  beforeEach(async () => {
+    current = await plainEmulator();
+    const config: Record<string, string> = {
+      "whatsapp:retryBaseDelayMs": "0",
+      "whatsapp:retryAttempts": "2",
+    };
+    await lifecycle.configure({ config: { get: (key: string) => config[key] } });
+  });
+  return () => {
+    if (!current) throw new Error("clientPerCase: no case is running");
+    return current;
+  };
 }
