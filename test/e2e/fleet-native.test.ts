@@ -13,16 +13,9 @@ import { summaryLines } from "../engine/summary";
 import { call, login } from "../support/api";
 import { emulator } from "../support/emulator";
 import { copyExample } from "../support/program-dir";
+import { writeLines as writes } from "../support/provider";
 
 const MEDIA = "/v1/settings/application/media/providers";
-
-/** Requests that change a client (a login is not a change). */
-function writes(e: Emulator): string[] {
-  return e.journal
-    .filter()
-    .filter((r) => r.method !== "GET" && r.path !== "/v1/users/login")
-    .map((r) => `${r.method} ${r.path}`);
-}
 
 function ops(result: EngineResult): string[] {
   return result.steps.filter((s) => s.type !== "pulumi:pulumi:Stack").map((s) => `${s.op} ${s.type} ${s.name}`);

@@ -19,17 +19,10 @@ import { emulator } from "../support/emulator";
 import { nativeTypeScriptProgram } from "../support/native-plugin";
 import { ROOT } from "../support/packed";
 import { programOf } from "../support/program-dir";
+import { writeLines as writes } from "../support/provider";
 
 const README = "README.md";
 const HEADING = "Moving a stack from the dynamic provider";
-
-/** What changes a client: every request but a read or a login. */
-function writes(e: Emulator): string[] {
-  return e.journal
-    .filter()
-    .filter((r) => r.method !== "GET" && r.path !== "/v1/users/login")
-    .map((r) => `${r.method} ${r.path}`);
-}
 
 function requests(e: Emulator): string[] {
   return e.journal.filter().map((r) => `${r.method} ${r.path}`);

@@ -53,6 +53,14 @@ export function passingCheck(lifecycle: {
   };
 }
 
+/** The requests that changed a client, as `METHOD /path`: every one but a read or a login. */
+export function writeLines(e: Emulator): string[] {
+  return e.journal
+    .filter()
+    .filter((r) => r.method !== "GET" && r.path !== "/v1/users/login")
+    .map((r) => `${r.method} ${r.path}`);
+}
+
 /** Each request the emulator received, as `METHOD /path status`. */
 export function requestLines(e: Emulator): string[] {
   return e.journal.entries.map((r) => `${r.method} ${r.path} ${r.status}`);
