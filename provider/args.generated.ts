@@ -865,6 +865,10 @@ export interface TwoStepVerificationOutputs {
    */
   enabledAt: string;
   /**
+   * The client's registered number (`wa_id`), read at create, `""` when it has none: two resources reaching one number at two addresses are one client, so a second fails and a delete leaves the PIN to the one the program declares.
+   */
+  waId: string;
+  /**
    * The client's `meta.version` at the last apply.
    */
   apiVersion: string;
@@ -898,6 +902,10 @@ export interface ProfilePhotoOutputs {
    * When this resource uploaded the photo (ISO 8601). A delete leaves the photo to a replacement on the same client created later in the deployment.
    */
   setAt: string;
+  /**
+   * The client's registered number (`wa_id`), read at create, `""` when it has none: two resources reaching one number at two addresses are one client, so a second fails and a delete leaves the photo to the one the program declares.
+   */
+  waId: string;
   /**
    * The client's `meta.version` at the last apply or refresh.
    */

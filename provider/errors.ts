@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   NotOwnedError: "WHATSAPP_NOT_OWNED",
   UnsureClientError: "WHATSAPP_UNSURE_CLIENT",
   SettingsConflictError: "WHATSAPP_SETTINGS_CONFLICT",
+  SharedClientError: "WHATSAPP_SHARED_CLIENT",
 } as const;
 
 /** The stable `code` of every error this package reports. */
@@ -335,6 +336,38 @@ export class SettingsConflictError extends WhatsAppError {
   }
 }
 
+/** A resource holding an object on a client, as `SharedClientError` names it. */
+export interface ClientHolder {
+  /** The client: `wa_id 1631555…`, or its address when its number is not known. */
+  readonly client: string;
+  readonly resource: string;
+  readonly address: string;
+}
+
+/**
+ * Two resources of one type (`TwoStepVerification`, `ProfilePhoto`) manage one client, which holds
+ * one of what they set: each would overwrite the other, and removing either would remove what the
+ * other still declares. Found once the client's registered number is read (the two reach it at two
+ * addresses, which check cannot tell apart). Nothing was sent for this resource.
+ */
+export class SharedClientError extends WhatsAppError {
+  declare readonly code: (typeof ERROR_CODES)["SharedClientError"];
+  readonly client: string;
+  readonly resources: readonly [string, string];
+
+  constructor(type: string, what: string, mine: ClientHolder, other: ClientHolder) {
+    const at = (holder: ClientHolder) => `${type} ${JSON.stringify(holder.resource)} at ${holder.address}`;
+    super(
+      ERROR_CODES.SharedClientError,
+      `${at(mine)} and ${at(other)} manage one client (${mine.client}), which holds ${what}; nothing was sent for ` +
+        JSON.stringify(mine.resource),
+      { hint: "keep one of them, and reach one client by one address" },
+    );
+    this.client = mine.client;
+    this.resources = [mine.resource, other.resource];
+  }
+}
+
 /** Every error class, under its name: `ERROR_CODES` gives its code. */
 export const ERROR_CLASSES = {
   ConfigError,
@@ -352,6 +385,7 @@ export const ERROR_CLASSES = {
   NotOwnedError,
   UnsureClientError,
   SettingsConflictError,
+  SharedClientError,
 } as const;
 
 /** The class behind each code, so that `isWhatsAppError(e, code)` narrows without a cast. */

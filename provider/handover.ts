@@ -1,91 +1,164 @@
 /**
- * Which create of this deployment last wrote the one object of a kind a client holds (its
- * two-step PIN, its photo). Pulumi replaces a resource by creating the new one before deleting
- * the old; when both name the same client, the old one's delete would undo what the new one just
- * wrote. Each create records a stamp, kept in state; a delete whose stamp is not the latest for
- * its client leaves the object to its successor. The old and the new resource may be served by
- * two provider processes of the deployment (another provider), so the stamps are kept in the
- * deployment's memory (deployment-memory.ts). A successor an earlier deployment created is known
- * by its diff in this one (`successorDeclared`).
+ * Which resource of a deployment holds the one object of a kind a client holds (its two-step PIN,
+ * its photo), so that removing one never removes what another still declares.
+ *
+ * - **A client is its registered number.** Each create reads the client's `wa_id` before it
+ *   writes, and state keeps it: every record here goes by that number (by the address only when
+ *   the client has none, or state predates it), so one client reached at two addresses
+ *   (`localhost` and `127.0.0.1`, a new load balancer) is one client.
+ * - **A replacement's delete leaves the object to its successor.** Pulumi creates the new resource
+ *   before it deletes the old; each create records a stamp, kept in state, and a delete whose
+ *   stamp is not the latest for its client sends nothing.
+ * - **A delete leaves the object to any other resource the program declares on its client.** Pulumi
+ *   diffs every resource of the program that is in state before it deletes those the program
+ *   dropped, and each diff records what its state holds: a successor an earlier deployment created
+ *   (`up --target`, an up killed before its deletes), or a second resource at another address.
+ * - **Two resources of a kind on one client fail**, before anything is sent: check by address
+ *   (it runs offline), create by registered number.
+ *
+ * The old and the new resource may be served by two provider processes of the deployment (another
+ * provider), so all of it is kept in the deployment's memory (deployment-memory.ts).
  */
 import { UNKNOWN } from "./check";
 import { clientIdentity } from "./connection";
 import { latestStamp, recall, remember, stamp } from "./deployment-memory";
 import { targetBaseUrl } from "./diff";
+import { SharedClientError } from "./errors";
 import { RESOURCE_NAME } from "./model";
 
-/**
- * Records that a create is about to write `kind` on `client`, and returns its stamp (ISO 8601):
- * later than every other stamp of this deployment, so no two match.
- */
-export function recordWrite(kind: string, client: string): string {
-  return stamp(`handover:${kind}`, client);
+/** What a diff or a create records of a resource holding the object on a client. */
+export interface Holding {
+  client: string;
+  /** The resource's name in the program, `""` when not known. */
+  resource: string;
+  /** The address it reaches the client at. */
+  address: string;
+  /** The stamp of the create that wrote what it holds, `""` for one whose create set nothing for sure. */
+  since: string;
 }
 
-/** The stamp of the latest create of this deployment that wrote `kind` on `client`. */
-export function latestWrite(kind: string, client: string): string | undefined {
-  return latestStamp(`handover:${kind}`, client);
+/** The key every record of a client goes by: its registered number when known, else its address. */
+export function clientKey(address: string, waId: unknown): string {
+  return typeof waId === "string" && waId !== "" ? `wa_id ${waId}` : address;
 }
 
-/** Whether a later create of this deployment than the one that recorded `written` wrote `kind` on `client`. */
-export function takenOver(kind: string, client: string, written: unknown): boolean {
-  const last = latestWrite(kind, client);
-  return last !== undefined && last !== written;
-}
+/** The handover records of one resource type, whose clients hold `what` ("one PIN"). */
+export class Handover {
+  private readonly stamps: string;
+  private readonly holdings: string;
 
-/**
- * Records, from a diff of this deployment (which sees the resource's state), that a resource of
- * `type` the program declares holds the object on `client`, written by the create stamped `since`.
- */
-export function heldInState(type: string, client: string | undefined, since: unknown, resource: unknown): void {
-  if (client === undefined || typeof since !== "string" || since === "") return;
-  remember(`handover-held:${type}`, client, { resource: typeof resource === "string" ? resource : "", since });
-}
-
-/**
- * The resource of `type` diffed in this deployment whose state says it wrote the object on
- * `client` after the create that recorded `written`: its successor, which the delete of the
- * resource behind `written` leaves the object to. Pulumi diffs every resource of the program
- * that is in state before it deletes those the program dropped; without this, a resource renamed without an alias
- * whose new name an earlier deployment created (`up --target`, an up killed before its deletes)
- * would remove what that successor declares, since no stamp of this deployment says so.
- */
-/** Named as `TwoStepVerification "new"`, or as another resource of the type when its name is not known. */
-export function successorDeclared(type: string, client: string, written: unknown): string | undefined {
-  if (typeof written !== "string" || written === "") return undefined;
-  const held = recall<{ resource: string; since: string }>(`handover-held:${type}`).find(
-    ({ key, value }) => key === client && value.since > written,
-  )?.value;
-  if (held === undefined) return undefined;
-  return held.resource === "" ? `another ${type} of the program` : `${type} ${JSON.stringify(held.resource)}`;
-}
-
-/**
- * Check's rule for an object a client holds one of: a second resource of `type` in this
- * deployment on the same client fails, naming both, since it would overwrite the first's and
- * removing either would remove what the other still declares. `what` says what the client holds.
- */
-export function oneResourcePerClient(
-  type: string,
-  what: string,
-  news: Record<string, unknown>,
-  failures: Array<{ property: string; reason: string }>,
-): void {
-  const resource = news[RESOURCE_NAME];
-  const client = clientIdentity(targetBaseUrl(news));
-  if (typeof resource !== "string" || client === undefined || client === UNKNOWN) return;
-  // A check that fails records nothing, so the resource checked first passes again (preview, then up).
-  const section = `handover-claimants:${type}`;
-  const other = recall<string>(section).find(({ key, value }) => key === client && value !== resource)?.value;
-  if (other === undefined) {
-    remember(section, client, resource);
-    return;
+  constructor(
+    readonly type: string,
+    private readonly what: string,
+  ) {
+    this.stamps = `handover:${type}`;
+    this.holdings = `handover-held:${type}`;
   }
-  failures.push({
-    property: "connection",
-    reason:
-      `${client} is managed by two resources, ${type} ${JSON.stringify(other)} and ${type} ` +
-      `${JSON.stringify(resource)}: a client holds ${what}, so removing either would remove what the other still ` +
-      "declares; keep one of them",
-  });
+
+  /**
+   * Records that a create of `resource` (inputs carrying its name) is about to write on the
+   * client `key`, reached at `address`, and returns its stamp (ISO 8601, later than every other of
+   * this deployment). Fails, recording nothing, when another resource of the type holds the same
+   * client: the two would overwrite each other, and removing either would remove what the other
+   * declares. Call it right after reading the client's number, with no wait in between.
+   */
+  recordWrite(key: string, address: string, inputs: Record<string, unknown>): string {
+    const holding = { client: key, resource: nameOf(inputs), address, since: "" };
+    this.refuseShared(holding);
+    holding.since = stamp(this.stamps, key);
+    this.hold(holding);
+    return holding.since;
+  }
+
+  /** The stamp of the latest create of this deployment that wrote on the client `key`. */
+  latestWrite(key: string): string | undefined {
+    return latestStamp(this.stamps, key);
+  }
+
+  /** Whether a later create of this deployment than the one that recorded `written` wrote on `key`. */
+  takenOver(key: string, written: unknown): boolean {
+    const last = this.latestWrite(key);
+    return last !== undefined && last !== written;
+  }
+
+  /**
+   * Records, from a diff of this deployment (which sees the resource's state), that a resource the
+   * program declares holds the object on the client recorded in `olds`, written by the create
+   * stamped `since`. A resource whose new inputs name another client (`replaces` has
+   * `connection`) is leaving it: its replacement's create records where it goes. Fails when
+   * another resource of the type holds the same client, as a create does.
+   */
+  heldInState(olds: Record<string, unknown>, since: unknown, news: Record<string, unknown>, replaces: string[]): void {
+    const address = clientIdentity(olds.baseUrl);
+    if (address === undefined || replaces.includes("connection")) return;
+    const holding = {
+      client: clientKey(address, olds.waId),
+      resource: nameOf(news),
+      address,
+      since: typeof since === "string" ? since : "",
+    };
+    this.refuseShared(holding);
+    this.hold(holding);
+  }
+
+  /**
+   * Another resource of the program that holds the object on the client `key` than the one whose
+   * create recorded `written`: the delete of that one leaves the object to it. Named as
+   * `TwoStepVerification "new"`, or as another resource of the type when its name is not known.
+   */
+  otherHolder(key: string, written: unknown): string | undefined {
+    if (typeof written !== "string" || written === "") return undefined;
+    const other = this.held(key).find((h) => h.since !== written);
+    if (other === undefined) return undefined;
+    return other.resource === ""
+      ? `another ${this.type} of the program`
+      : `${this.type} ${JSON.stringify(other.resource)}`;
+  }
+
+  /**
+   * Check's rule: a second resource of the type in this deployment on the same address fails,
+   * naming both. Create applies the same rule by registered number, which check (offline) cannot read.
+   */
+  oneResourcePerClient(news: Record<string, unknown>, failures: Array<{ property: string; reason: string }>): void {
+    const resource = news[RESOURCE_NAME];
+    const client = clientIdentity(targetBaseUrl(news));
+    if (typeof resource !== "string" || client === undefined || client === UNKNOWN) return;
+    // A check that fails records nothing, so the resource checked first passes again (preview, then up).
+    const section = `handover-claimants:${this.type}`;
+    const other = recall<string>(section).find(({ key, value }) => key === client && value !== resource)?.value;
+    if (other === undefined) {
+      remember(section, client, resource);
+      return;
+    }
+    failures.push({
+      property: "connection",
+      reason:
+        `${client} is managed by two resources, ${this.type} ${JSON.stringify(other)} and ${this.type} ` +
+        `${JSON.stringify(resource)}: a client holds ${this.what}, so removing either would remove what the other ` +
+        "still declares; keep one of them",
+    });
+  }
+
+  /** Fails when another resource of the type than `holding`'s holds its client. */
+  private refuseShared(holding: Holding): void {
+    if (holding.resource === "") return;
+    const other = this.held(holding.client).find((h) => h.resource !== "" && h.resource !== holding.resource);
+    if (other !== undefined) throw new SharedClientError(this.type, this.what, holding, other);
+  }
+
+  private hold(holding: Holding): void {
+    // One record per client and resource: a diff and a create of one resource update the same one.
+    remember(this.holdings, JSON.stringify([holding.client, holding.resource]), holding);
+  }
+
+  private held(key: string): Holding[] {
+    return recall<Holding>(this.holdings)
+      .map(({ value }) => value)
+      .filter((h) => h.client === key);
+  }
+}
+
+function nameOf(props: Record<string, unknown>): string {
+  const name = props[RESOURCE_NAME];
+  return typeof name === "string" ? name : "";
 }

@@ -15,6 +15,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { UNKNOWN } from "./check";
+import type { WhatsAppClient } from "./client";
 import { type Connection, clientIdentity } from "./connection";
 import { clientMoved, replacements, targetBaseUrl } from "./diff";
 import { isWhatsAppError } from "./errors";
@@ -30,9 +31,15 @@ const Registered = z.looseObject({
 /** The registered number of the client at `connection`, `""` when it has none. One attempt. */
 export async function waIdAt(connection: Connection): Promise<string> {
   // One attempt, the login included: an address that does not answer must not hold up preview.
-  const reply = await clientFor(connection, { attempts: 1 }).call("GET", "/v1/settings/application", undefined, {
-    attempts: 1,
-  });
+  return registeredNumber(clientFor(connection, { attempts: 1 }), { attempts: 1 });
+}
+
+/**
+ * The registered number of the client `api` reaches, `""` when it has none: what a create of an
+ * object a client holds one of records, so that the client is known under any address.
+ */
+export async function registeredNumber(api: WhatsAppClient, options: { attempts?: number } = {}): Promise<string> {
+  const reply = await api.call("GET", "/v1/settings/application", undefined, options);
   const parsed = Registered.safeParse(reply.body);
   const waId = parsed.success ? parsed.data.settings.application.wa_id : undefined;
   return typeof waId === "string" ? waId : "";

@@ -61,6 +61,7 @@ export {
   ResponseShapeError,
   RestoreUnfinishedError,
   SettingsConflictError,
+  SharedClientError,
   TimeoutError,
   TlsError,
   UnsureClientError,

@@ -17,6 +17,7 @@ import {
   ResponseShapeError,
   RestoreUnfinishedError,
   SettingsConflictError,
+  SharedClientError,
   TimeoutError,
   TlsError,
   UnsureClientError,
@@ -75,6 +76,17 @@ const ERRORS: ReadonlyArray<[string, ErrorCode, () => WhatsAppError]> = [
     "SettingsConflictError",
     "WHATSAPP_SETTINGS_CONFLICT",
     () => new SettingsConflictError("https://localhost", "https://127.0.0.1", ["logLevel"]),
+  ],
+  [
+    "SharedClientError",
+    "WHATSAPP_SHARED_CLIENT",
+    () =>
+      new SharedClientError(
+        "TwoStepVerification",
+        "one PIN",
+        { client: "wa_id 16315551234", resource: "second", address: "https://localhost" },
+        { client: "wa_id 16315551234", resource: "first", address: "https://127.0.0.1" },
+      ),
   ],
 ];
 

@@ -9,7 +9,8 @@
  * | diff   | none; another address: GET of its wa_id           | -                                                |
  * |        | (identity.ts); another client replaces, with a    |                                                  |
  * |        | warning that the old client's is disabled         |                                                  |
- * | create | login once, POST {pin}                            | before POST: nothing changed; after: the error   |
+ * | create | login once, GET of its wa_id, POST {pin}; another | before POST: nothing changed; after: the error   |
+ * |        | resource of the type on that wa_id fails it       |                                                  |
  * |        |                                                   | carries id + properties with no PIN, so the next |
  * |        |                                                   | up sends it again                                |
  * | update | POST {pin}; a connection change only records it   | as create                                        |
@@ -17,7 +18,9 @@
  * | delete | DELETE, only when this stack's create enabled it, | resource stays in state                          |
  * |        | at most once per client per deployment, and none  |                                                  |
  * |        | when a later create of the deployment set a PIN   |                                                  |
- * |        | on the same client (a replacement there)          |                                                  |
+ * |        | on the same client (a replacement there) or       |                                                  |
+ * |        | another resource of the program declares one      |                                                  |
+ * |        | there (the client told by its wa_id)              |                                                  |
  *
  * Without a GET nothing can be read back: create and update trust the client's 200. Writes to one
  * client take turns within the process; calls for an existing resource reach only the client
@@ -29,10 +32,9 @@ import { clientOutputs, connectionChanged, stayOnRecordedClient } from "../clien
 import { clientIdentity } from "../connection";
 import { recall, remember } from "../deployment-memory";
 import { certainlyNotApplied, isWhatsAppError, partlyApplied } from "../errors";
-import { heldInState, latestWrite, oneResourcePerClient, recordWrite, successorDeclared, takenOver } from "../handover";
-import { replacementsAcross, sayMove } from "../identity";
+import { clientKey, Handover } from "../handover";
+import { registeredNumber, replacementsAcross, sayMove } from "../identity";
 import { warnIrreversible } from "../irreversible";
-import { RESOURCE_NAME } from "../model";
 import { formatId } from "../resource-id";
 import { exclusive, processState, type Reach, reach, reachRecorded } from "../runtime";
 import { disableTwoStep, setPin } from "./api";
@@ -40,7 +42,7 @@ import { TwoStepVerificationModel } from "./schema";
 
 type Props = Record<string, unknown>;
 
-const KIND = "two-step";
+const HANDOVER = new Handover(TwoStepVerificationModel.type, "one PIN");
 const DISABLE = `DELETE ${TwoStepVerificationModel.path}`;
 
 /**
@@ -50,21 +52,21 @@ const DISABLE = `DELETE ${TwoStepVerificationModel.path}`;
  */
 const DISABLED = "two-step.disabled";
 
-function disabledAlready(identity: string): boolean {
-  const latest = latestWrite(KIND, identity) ?? "";
-  return recall<string>(DISABLED).some(({ key, value }) => key === identity && value === latest);
+function disabledAlready(client: string): boolean {
+  const latest = HANDOVER.latestWrite(client) ?? "";
+  return recall<string>(DISABLED).some(({ key, value }) => key === client && value === latest);
 }
 
 export async function check(olds: Props, news: Props) {
   const result = checkInputs(TwoStepVerificationModel, olds, news, processState().config);
-  oneResourcePerClient(TwoStepVerificationModel.type, "one PIN", news, result.failures);
+  HANDOVER.oneResourcePerClient(news, result.failures);
   return result;
 }
 
 export async function diff(id: string, olds: Props, news: Props) {
   const { replaces, move } = await replacementsAcross(TwoStepVerificationModel, olds, news, id);
   const recorded = clientIdentity(olds.baseUrl);
-  heldInState(TwoStepVerificationModel.type, recorded, olds.enabledAt, news[RESOURCE_NAME]);
+  HANDOVER.heldInState(olds, olds.enabledAt, news, replaces);
   sayMove(move, `the replacement's delete disables two-step verification on ${String(recorded)}`);
   if (recorded !== undefined && replaces.length > 0 && typeof olds.enabledAt === "string") {
     warnIrreversible(
@@ -78,29 +80,34 @@ export async function diff(id: string, olds: Props, news: Props) {
   return { changes: replaces.length > 0 || changed || move.kind === "address", replaces, deleteBeforeReplace: false };
 }
 
-function outputs(props: Props, client: Reach, enabledAt: string, version: string | undefined): Props {
-  return clientOutputs(props, client, version, { pin: props.pin, enabledAt });
+function outputs(props: Props, client: Reach, enabledAt: string, version: string | undefined, waId: unknown): Props {
+  return clientOutputs(props, client, version, {
+    pin: props.pin,
+    enabledAt,
+    waId: typeof waId === "string" ? waId : "",
+  });
 }
 
 /** POSTs the PIN; `unsure` is what state records if the POST may have landed. */
-async function send(props: Props, client: Reach, enabledAt: string, unsure: Props): Promise<Props> {
+async function send(props: Props, client: Reach, enabledAt: string, waId: unknown, unsure: Props): Promise<Props> {
   try {
     await setPin(client.api, props.pin as string);
   } catch (error) {
     if (certainlyNotApplied(error)) throw error;
     throw partlyApplied(error, formatId(TwoStepVerificationModel, client.identity), unsure);
   }
-  return outputs(props, client, enabledAt, client.api.version);
+  return outputs(props, client, enabledAt, client.api.version, waId);
 }
 
 export async function create(inputs: Props) {
   const client = reach(inputs);
-  const outs = await exclusive(client.identity, () => {
+  const outs = await exclusive(client.identity, async () => {
+    const waId = await registeredNumber(client.api);
     // Recorded before the POST: a replacement's delete on this client must leave the PIN alone from now on.
-    const enabledAt = recordWrite(KIND, client.identity);
+    const enabledAt = HANDOVER.recordWrite(clientKey(client.identity, waId), client.identity, inputs);
     // A POST that may not have landed set no PIN state can vouch for: "" makes the next diff send it again.
-    const unsure = { ...outputs(inputs, client, enabledAt, undefined), pin: "" };
-    return send(inputs, client, enabledAt, unsure);
+    const unsure = { ...outputs(inputs, client, enabledAt, undefined, waId), pin: "" };
+    return send(inputs, client, enabledAt, waId, unsure);
   });
   return { id: formatId(TwoStepVerificationModel, client.identity), outs };
 }
@@ -112,9 +119,9 @@ export async function update(id: string, olds: Props, news: Props) {
   const version = typeof olds.apiVersion === "string" ? olds.apiVersion : undefined;
   if (news.pin === olds.pin) {
     // Only the connection changed: record it, nothing to send.
-    return { outs: outputs(news, client, enabledAt, version) };
+    return { outs: outputs(news, client, enabledAt, version, olds.waId) };
   }
-  return { outs: await exclusive(client.identity, () => send(news, client, enabledAt, olds)) };
+  return { outs: await exclusive(client.identity, () => send(news, client, enabledAt, olds.waId, olds)) };
 }
 
 /** The API has no GET: what state holds is all there is to know, so refresh keeps it. */
@@ -128,29 +135,31 @@ export async function read(id: string, props: Props) {
 /**
  * Disables two-step verification on the recorded client, unless this stack did not enable it,
  * a later create of this deployment set a PIN there (a replacement on the same client), another
- * resource of the program declares it (a successor an earlier deployment created), or a delete of
- * this deployment disabled it already.
+ * resource of the program declares a PIN there (at any address of its registered number), or a
+ * delete of this deployment disabled it already.
  */
 async function remove(id: string, props: Props): Promise<void> {
   const client = reachRecorded(props, id);
   const { identity } = client;
+  const key = clientKey(identity, props.waId);
   if (typeof props.enabledAt !== "string" || props.enabledAt === "") {
     pulumi.log.info(`${identity}: two-step verification was not enabled by this stack; left as it is, nothing sent`);
     return;
   }
-  if (takenOver(KIND, identity, props.enabledAt)) {
+  if (HANDOVER.takenOver(key, props.enabledAt)) {
     pulumi.log.info(`${identity}: two-step verification now belongs to this resource's replacement; nothing sent`);
     return;
   }
-  const successor = successorDeclared(TwoStepVerificationModel.type, identity, props.enabledAt);
-  if (successor !== undefined) {
+  const holder = HANDOVER.otherHolder(key, props.enabledAt);
+  if (holder !== undefined) {
     pulumi.log.info(
-      `${identity}: two-step verification belongs to ${successor}, which set its PIN later; nothing sent`,
+      `${identity}: two-step verification belongs to ${holder}, which declares a PIN there; nothing sent`,
     );
     return;
   }
-  await exclusive(identity, async () => {
-    if (disabledAlready(identity)) {
+  // Keyed by the client, not the address: two deletes reaching it at two addresses take turns.
+  await exclusive(key, async () => {
+    if (disabledAlready(key)) {
       pulumi.log.info(`${identity}: two-step verification already disabled in this deployment; nothing sent`);
       return;
     }
@@ -160,7 +169,7 @@ async function remove(id: string, props: Props): Promise<void> {
       // Not enabled any more (disabled by hand): what delete wanted.
       if (!isWhatsAppError(error, "WHATSAPP_API") || error.status !== 404) throw error;
     }
-    remember(DISABLED, identity, latestWrite(KIND, identity) ?? "");
+    remember(DISABLED, key, HANDOVER.latestWrite(key) ?? "");
     pulumi.log.warn(
       `${identity}: two-step verification disabled (${DISABLE}); registering its number no longer asks for a PIN`,
     );

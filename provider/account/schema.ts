@@ -23,6 +23,10 @@ export const TwoStepVerificationModel = resourceModel({
       description:
         "When this resource's create enabled two-step verification (ISO 8601). A delete leaves it to a replacement on the same client created later in the deployment.",
     }),
+    waId: property(z.string(), {
+      description:
+        'The client\'s registered number (`wa_id`), read at create, `""` when it has none: two resources reaching one number at two addresses are one client, so a second fails and a delete leaves the PIN to the one the program declares.',
+    }),
     apiVersion: property(z.string(), { description: "The client's `meta.version` at the last apply." }),
     baseUrl: property(z.string(), { description: "The client this resource manages (its normalized base URL)." }),
   }),

@@ -277,7 +277,7 @@ export class TwoStepVerification extends pulumi.CustomResource {
   constructor(name: string, args: Omit<TwoStepVerificationArgs, "connection">, opts?: pulumi.CustomResourceOptions);
   constructor(name: string, args: Omit<TwoStepVerificationArgs, "connection"> | undefined, opts: pulumi.CustomResourceOptions = {}) {
     const props: pulumi.Inputs = { ...(opts.id === undefined ? args : {}) };
-    for (const key of ["enabledAt","apiVersion","baseUrl"]) props[key] = undefined;
+    for (const key of ["enabledAt","waId","apiVersion","baseUrl"]) props[key] = undefined;
     super(TwoStepVerification.__pulumiType, name, props, {
       ...opts,
       additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), ...["pin","clientConnection"]],
@@ -312,7 +312,7 @@ export class ProfilePhoto extends pulumi.CustomResource {
   constructor(name: string, args: Omit<ProfilePhotoArgs, "connection">, opts?: pulumi.CustomResourceOptions);
   constructor(name: string, args: Omit<ProfilePhotoArgs, "connection"> | undefined, opts: pulumi.CustomResourceOptions = {}) {
     const props: pulumi.Inputs = { ...(opts.id === undefined ? args : {}) };
-    for (const key of ["sha256","contentType","sizeBytes","clientSha256","setAt","apiVersion","baseUrl"]) props[key] = undefined;
+    for (const key of ["sha256","contentType","sizeBytes","clientSha256","setAt","waId","apiVersion","baseUrl"]) props[key] = undefined;
     super(ProfilePhoto.__pulumiType, name, props, {
       ...opts,
       additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), ...["clientConnection"]],

@@ -55,11 +55,11 @@ describe("lifecycle", () => {
   test("create logs in and POSTs the PIN, which the journal and state keep out of sight", async () => {
     const e = first();
     const { id, outs } = await created(e);
-    expect(requests(e)).toEqual(["POST /v1/users/login 200", `POST ${PATH} 200`]);
+    expect(requests(e)).toEqual(["POST /v1/users/login 200", "GET /v1/settings/application 200", `POST ${PATH} 200`]);
     expect(e.journal.filter(`POST ${PATH}`)[0]?.body).toEqual({ pin: "[secret]" });
     expect(e.twoStepEnabled).toBe(true);
     expect(parseId(id)).toEqual({ client: e.url, path: PATH, key: undefined });
-    expect(outs).toMatchObject({ pin: PIN, baseUrl: e.url, enabledAt: expect.any(String) });
+    expect(outs).toMatchObject({ pin: PIN, baseUrl: e.url, enabledAt: expect.any(String), waId: e.waId });
   });
 
   test("update POSTs a new PIN; a change of connection alone sends nothing; refresh sends nothing", async () => {
@@ -175,7 +175,12 @@ test("the packed package enables and disables it through Pulumi's dynamic-provid
   const read = await deployment.read("TwoStepVerification", "two-step", state);
   expect(read.outputs).toMatchObject({ enabledAt: state.outputs.enabledAt });
   await deployment.delete("TwoStepVerification", "two-step", state);
-  expect(hostedRequests(e)).toEqual(["POST /v1/users/login", `POST ${PATH}`, `DELETE ${PATH}`]);
+  expect(hostedRequests(e)).toEqual([
+    "POST /v1/users/login",
+    "GET /v1/settings/application",
+    `POST ${PATH}`,
+    `DELETE ${PATH}`,
+  ]);
   expect(e.twoStepEnabled).toBe(false);
   expect(deployment.stderr).not.toContain(PIN);
 }, 120_000);

@@ -530,7 +530,7 @@ export function failuresExplainAndConverge(step: StepRecord, history: History): 
     // check refuses (a 2-character bearer) and two resources setting one field of one client at two
     // addresses (found after check): the program has to change before an up can pass.
     if (
-      !/RESTORE_UNFINISHED|unfinished|interrupted|NOT_OWNED|set adopt: true|SETTINGS_CONFLICT|set it in one of them/i.test(
+      !/RESTORE_UNFINISHED|unfinished|interrupted|NOT_OWNED|set adopt: true|SETTINGS_CONFLICT|SHARED_CLIENT|set it in one of them/i.test(
         result.failure ?? "",
       ) &&
       !CHECK_FAILURE.test(result.failure ?? "")

@@ -114,10 +114,21 @@ describe("lifecycle", () => {
     const e = current();
     const path = file("create.png", PNG, 64, 3);
     const { id, outs } = await provider.create(await checked({ connection: connectionOf(e), file: path }));
-    expect(requests(e)).toEqual(["POST /v1/users/login 200", `POST ${PATH} 200`, `GET ${PATH} 200`]);
+    expect(requests(e)).toEqual([
+      "POST /v1/users/login 200",
+      "GET /v1/settings/application 200",
+      `POST ${PATH} 200`,
+      `GET ${PATH} 200`,
+    ]);
     expect(parseId(id)).toEqual({ client: e.url, path: PATH, key: undefined });
     const hash = sha256(PNG, 64, 3);
-    expect(outs).toMatchObject({ sha256: hash, clientSha256: hash, contentType: "image/png", sizeBytes: 64 });
+    expect(outs).toMatchObject({
+      sha256: hash,
+      clientSha256: hash,
+      contentType: "image/png",
+      sizeBytes: 64,
+      waId: e.waId,
+    });
     expect(await held(e)).toBe(hash);
   });
 
@@ -194,6 +205,7 @@ test("the packed package uploads, reads and deletes the photo through Pulumi's d
   await deployment.delete("ProfilePhoto", "photo", state);
   expect(hostedRequests(e)).toEqual([
     "POST /v1/users/login",
+    "GET /v1/settings/application",
     `POST ${PATH}`,
     `GET ${PATH}`,
     `GET ${PATH}`,

@@ -8,14 +8,18 @@
  * |        | its SHA-256 in the inputs                         |                                                  |
  * | diff   | none; another address: GET of its wa_id           | -                                                |
  * |        | (identity.ts); another client replaces            |                                                  |
- * | create | login once, POST of the bytes, GET of the photo   | before POST: nothing changed; after: the error   |
+ * | create | login once, GET of its wa_id, POST of the bytes,   | before POST: nothing changed; after: the error   |
+ * |        | GET of the photo; another resource of the type on |                                                  |
+ * |        | that wa_id fails it                               |                                                  |
  * |        |                                                   | carries id + properties, so state matches server |
  * | update | as create, when the file's SHA-256 changed; a new | as create                                        |
  * |        | path to the same content or connection records it |                                                  |
  * | read   | GET, on the client recorded in state: no photo →  | state unchanged                                  |
  * |        | gone; bytes other than after the upload → drift   |                                                  |
  * | delete | DELETE; none when a later create of the           | resource stays in state                          |
- * |        | deployment uploaded a photo to the same client    |                                                  |
+ * |        | deployment uploaded a photo to the same client,   |                                                  |
+ * |        | or another resource of the program declares one   |                                                  |
+ * |        | there (the client told by its wa_id)              |                                                  |
  *
  * A client scales the photo, so what it answers is not the file: state keeps the SHA-256 of both.
  * Writes to one client take turns within the process; calls for an existing resource reach only
@@ -24,11 +28,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { checkInputs, containsUnknown, UNKNOWN } from "../../check";
 import { clientOutputs, connectionChanged, stayOnRecordedClient, writeConfirmed } from "../../client-object";
-import { clientIdentity } from "../../connection";
 import { InputError, isWhatsAppError } from "../../errors";
-import { heldInState, oneResourcePerClient, recordWrite, successorDeclared, takenOver } from "../../handover";
-import { replacementsAcross, sayMove } from "../../identity";
-import { RESOURCE_NAME } from "../../model";
+import { clientKey, Handover } from "../../handover";
+import { registeredNumber, replacementsAcross, sayMove } from "../../identity";
 import { formatId } from "../../resource-id";
 import { exclusive, processState, type Reach, reach, reachRecorded } from "../../runtime";
 import { deletePhoto, downloadPhoto, uploadPhoto } from "./api";
@@ -37,11 +39,11 @@ import { ProfilePhotoModel } from "./schema";
 
 type Props = Record<string, unknown>;
 
-const KIND = "profile-photo";
+const HANDOVER = new Handover(ProfilePhotoModel.type, "one profile photo");
 
 export async function check(olds: Props, news: Props) {
   const result = checkInputs(ProfilePhotoModel, olds, news, processState().config);
-  oneResourcePerClient(ProfilePhotoModel.type, "one profile photo", news, result.failures);
+  HANDOVER.oneResourcePerClient(news, result.failures);
   const file = news.file;
   if (typeof file === "string" && file !== "" && file !== UNKNOWN) {
     const photo = readPhoto(file);
@@ -53,7 +55,7 @@ export async function check(olds: Props, news: Props) {
 
 export async function diff(id: string, olds: Props, news: Props) {
   const { replaces, move } = await replacementsAcross(ProfilePhotoModel, olds, news, id);
-  heldInState(ProfilePhotoModel.type, clientIdentity(olds.baseUrl), olds.setAt, news[RESOURCE_NAME]);
+  HANDOVER.heldInState(olds, olds.setAt, news, replaces);
   sayMove(move, `the replacement's delete removes the photo from ${String(olds.baseUrl)}`);
   const changed =
     containsUnknown(news.file) ||
@@ -73,7 +75,14 @@ function fileOf(props: Props): PhotoFile {
   return photo;
 }
 
-function outputs(props: Props, client: Reach, photo: PhotoFile, clientSha256: string, setAt: string): Props {
+function outputs(
+  props: Props,
+  client: Reach,
+  photo: PhotoFile,
+  clientSha256: string,
+  setAt: string,
+  waId: unknown,
+): Props {
   const own = {
     file: props.file,
     sha256: photo.sha256,
@@ -81,21 +90,22 @@ function outputs(props: Props, client: Reach, photo: PhotoFile, clientSha256: st
     sizeBytes: photo.bytes.length,
     clientSha256,
     setAt,
+    waId: typeof waId === "string" ? waId : "",
   };
   return clientOutputs(props, client, client.api.version, own);
 }
 
 /** Uploads the photo and reads the client's back; `unsure` is what state records if the upload may have landed. */
-async function upload(props: Props, client: Reach, photo: PhotoFile, setAt: string, unsure: Props) {
+async function upload(props: Props, client: Reach, photo: PhotoFile, setAt: string, waId: unknown, unsure: Props) {
   return writeConfirmed<Buffer | undefined>({
     id: formatId(ProfilePhotoModel, client.identity),
     call: `POST ${ProfilePhotoModel.path}`,
     unsure,
     // Landed but not read back: the client's bytes are unknown, so the next refresh shows drift.
-    applied: outputs(props, client, photo, "", setAt),
+    applied: outputs(props, client, photo, "", setAt, waId),
     send: () => uploadPhoto(client.api, photo.bytes, photo.contentType),
     readBack: () => downloadPhoto(client.api),
-    outputs: (held) => outputs(props, client, photo, held ? sha256Of(held) : "", setAt),
+    outputs: (held) => outputs(props, client, photo, held ? sha256Of(held) : "", setAt, waId),
     mismatch: (held) => (held === undefined ? "has no photo" : undefined),
   });
 }
@@ -103,11 +113,12 @@ async function upload(props: Props, client: Reach, photo: PhotoFile, setAt: stri
 export async function create(inputs: Props) {
   const client = reach(inputs);
   const photo = fileOf(inputs);
-  const outs = await exclusive(client.identity, () => {
+  const outs = await exclusive(client.identity, async () => {
+    const waId = await registeredNumber(client.api);
     // Recorded before the upload: a replacement's delete on this client must leave the photo alone from now on.
-    const setAt = recordWrite(KIND, client.identity);
-    const unsure = { ...outputs(inputs, client, photo, "", setAt), sha256: "" };
-    return upload(inputs, client, photo, setAt, unsure);
+    const setAt = HANDOVER.recordWrite(clientKey(client.identity, waId), client.identity, inputs);
+    const unsure = { ...outputs(inputs, client, photo, "", setAt, waId), sha256: "" };
+    return upload(inputs, client, photo, setAt, waId, unsure);
   });
   return { id: formatId(ProfilePhotoModel, client.identity), outs };
 }
@@ -120,9 +131,9 @@ export async function update(id: string, olds: Props, news: Props) {
   if (photo.sha256 === olds.sha256) {
     // The same content (under another path, or over another connection): record it, nothing to send.
     const clientSha256 = typeof olds.clientSha256 === "string" ? olds.clientSha256 : "";
-    return { outs: outputs(news, client, photo, clientSha256, setAt) };
+    return { outs: outputs(news, client, photo, clientSha256, setAt, olds.waId) };
   }
-  return { outs: await exclusive(client.identity, () => upload(news, client, photo, setAt, olds)) };
+  return { outs: await exclusive(client.identity, () => upload(news, client, photo, setAt, olds.waId, olds)) };
 }
 
 export async function read(id: string, props: Props) {
@@ -144,24 +155,26 @@ export async function read(id: string, props: Props) {
 
 /**
  * Removes the photo, unless a later create of this deployment uploaded one to the same client (a
- * replacement there) or a resource of the program whose state says it uploaded one later holds it.
+ * replacement there) or another resource of the program declares a photo there (at any address
+ * of its registered number).
  */
 async function remove(id: string, props: Props): Promise<void> {
   const client = reachRecorded(props, id);
-  if (takenOver(KIND, client.identity, props.setAt)) {
+  const key = clientKey(client.identity, props.waId);
+  if (HANDOVER.takenOver(key, props.setAt)) {
     pulumi.log.info(
       `${client.identity}: the profile photo now belongs to this resource's replacement; nothing deleted`,
     );
     return;
   }
-  const successor = successorDeclared(ProfilePhotoModel.type, client.identity, props.setAt);
-  if (successor !== undefined) {
+  const holder = HANDOVER.otherHolder(key, props.setAt);
+  if (holder !== undefined) {
     pulumi.log.info(
-      `${client.identity}: the profile photo belongs to ${successor}, which uploaded it later; nothing deleted`,
+      `${client.identity}: the profile photo belongs to ${holder}, which declares one there; nothing deleted`,
     );
     return;
   }
-  await exclusive(client.identity, async () => {
+  await exclusive(key, async () => {
     try {
       await deletePhoto(client.api);
     } catch (error) {
