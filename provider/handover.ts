@@ -1,6 +1,7 @@
 /**
- * Which resource of a deployment holds the one object of a kind a client holds (its two-step PIN,
- * its photo), so that removing one never removes what another still declares.
+ * Which resource of a deployment holds an object on a client that the client keeps one of (its
+ * two-step PIN, its photo, a media provider of a given name), so that removing one never removes
+ * what another still declares.
  *
  * - **A client is its registered number.** Each create reads the client's `wa_id` before it
  *   writes, and state keeps it: every record here goes by that number (by the address only when
@@ -16,12 +17,15 @@
  * - **Two resources of a kind on one client fail**, before anything is sent: check by address
  *   (it runs offline), create by registered number.
  *
+ * Each record is keyed by the object: the client's key (`clientKey`), and for an object the
+ * client keeps several of by name (a media provider), that name after it.
+ *
  * The old and the new resource may be served by two provider processes of the deployment (another
  * provider), so all of it is kept in the deployment's memory (deployment-memory.ts).
  */
 import { UNKNOWN } from "./check";
 import { clientIdentity } from "./connection";
-import { latestStamp, recall, remember, stamp } from "./deployment-memory";
+import { forget, latestStamp, recall, remember, stamp } from "./deployment-memory";
 import { targetBaseUrl } from "./diff";
 import { SharedClientError } from "./errors";
 import { RESOURCE_NAME } from "./model";
@@ -35,6 +39,8 @@ export interface Holding {
   address: string;
   /** The stamp of the create that wrote what it holds, `""` for one whose create set nothing for sure. */
   since: string;
+  /** Recorded by a diff: the resource was in the stack's state before this deployment. */
+  inState: boolean;
 }
 
 /** The key every record of a client goes by: its registered number when known, else its address. */
@@ -42,17 +48,25 @@ export function clientKey(address: string, waId: unknown): string {
   return typeof waId === "string" && waId !== "" ? `wa_id ${waId}` : address;
 }
 
-/** The handover records of one resource type, whose clients hold `what` ("one PIN"). */
+/** The handover records of one resource type, whose clients hold `what` ("one PIN") of its objects. */
 export class Handover {
   private readonly stamps: string;
   private readonly holdings: string;
+  private readonly claimants: string;
 
+  /**
+   * `what` is what a client holds of the type's objects ("one PIN"). `shared` is how a second
+   * resource holding one object is met at create and diff: refused, or (`"checked"`) left to the
+   * type's own rules after check's (a media provider's create lists the client's providers).
+   */
   constructor(
     readonly type: string,
     private readonly what: string,
+    private readonly shared: "refused" | "checked" = "refused",
   ) {
     this.stamps = `handover:${type}`;
     this.holdings = `handover-held:${type}`;
+    this.claimants = `handover-claimants:${type}`;
   }
 
   /**
@@ -63,7 +77,7 @@ export class Handover {
    * declares. Call it right after reading the client's number, with no wait in between.
    */
   recordWrite(key: string, address: string, inputs: Record<string, unknown>): string {
-    const holding = { client: key, resource: nameOf(inputs), address, since: "" };
+    const holding = { client: key, resource: nameOf(inputs), address, since: "", inState: false };
     this.refuseShared(holding);
     holding.since = stamp(this.stamps, key);
     this.hold(holding);
@@ -91,12 +105,13 @@ export class Handover {
   heldInState(olds: Record<string, unknown>, since: unknown, news: Record<string, unknown>, replaces: string[]): void {
     const address = clientIdentity(olds.baseUrl);
     if (address === undefined || replaces.includes("connection")) return;
-    const holding = {
-      client: clientKey(address, olds.waId),
-      resource: nameOf(news),
-      address,
-      since: typeof since === "string" ? since : "",
-    };
+    this.heldAt(clientKey(address, olds.waId), address, since, news);
+  }
+
+  /** `heldInState` for the object `key` on the client at `address`, whatever the diff found. */
+  heldAt(key: string, address: string, since: unknown, news: Record<string, unknown>): void {
+    const recorded = typeof since === "string" ? since : "";
+    const holding = { client: key, resource: nameOf(news), address, since: recorded, inState: true };
     this.refuseShared(holding);
     this.hold(holding);
   }
@@ -116,6 +131,22 @@ export class Handover {
   }
 
   /**
+   * Records, at check, that `resource` claims the object `key`, and returns the resource that
+   * claimed it first when that is another one. A resource checked again (preview, then up) keeps
+   * one claim: the latest. A check that fails records nothing, so the resource checked first passes again.
+   */
+  claim(key: string, resource: string): string | undefined {
+    const claims = recall<string>(this.claimants);
+    const other = claims.find((fact) => fact.key === key && fact.value !== resource);
+    if (other) return other.value;
+    for (const held of claims) {
+      if (held.own && held.value === resource && held.key !== key) forget(this.claimants, held.key);
+    }
+    remember(this.claimants, key, resource);
+    return undefined;
+  }
+
+  /**
    * Check's rule: a second resource of the type in this deployment on the same address fails,
    * naming both. Create applies the same rule by registered number, which check (offline) cannot read.
    */
@@ -123,13 +154,8 @@ export class Handover {
     const resource = news[RESOURCE_NAME];
     const client = clientIdentity(targetBaseUrl(news));
     if (typeof resource !== "string" || client === undefined || client === UNKNOWN) return;
-    // A check that fails records nothing, so the resource checked first passes again (preview, then up).
-    const section = `handover-claimants:${this.type}`;
-    const other = recall<string>(section).find(({ key, value }) => key === client && value !== resource)?.value;
-    if (other === undefined) {
-      remember(section, client, resource);
-      return;
-    }
+    const other = this.claim(client, resource);
+    if (other === undefined) return;
     failures.push({
       property: "connection",
       reason:
@@ -139,9 +165,14 @@ export class Handover {
     });
   }
 
+  /** Whether a resource in the stack's state holds the object `key` (its diff ran in this deployment). */
+  stackHolds(key: string): boolean {
+    return this.held(key).some((h) => h.inState);
+  }
+
   /** Fails when another resource of the type than `holding`'s holds its client. */
   private refuseShared(holding: Holding): void {
-    if (holding.resource === "") return;
+    if (holding.resource === "" || this.shared === "checked") return;
     const other = this.held(holding.client).find((h) => h.resource !== "" && h.resource !== holding.resource);
     if (other !== undefined) throw new SharedClientError(this.type, this.what, holding, other);
   }

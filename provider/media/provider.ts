@@ -41,6 +41,7 @@ import {
   partlyApplied,
   WrongClientError,
 } from "../errors";
+import { Handover } from "../handover";
 import { replacementsAcross, sameClientOrThrow, sayMove } from "../identity";
 import { warnIrreversible } from "../irreversible";
 import { defaultOf, RESOURCE_NAME } from "../model";
@@ -55,13 +56,27 @@ import {
   storedConnectionStale,
 } from "../runtime";
 import { deleteMediaProvider, listMediaProviders, MEDIA_PROVIDERS, putMediaProvider } from "./api";
-import { claim, heldInState, recordCreate, stackHolds, takenOver } from "./ownership";
 import { credentialsOf, MediaProviderModel } from "./schema";
 import { forgetSent, noteSending, sentBefore } from "./sent-record";
 
 type Props = Record<string, unknown>;
 
 const PATH = MEDIA_PROVIDERS;
+
+/**
+ * Which media providers belong to this stack. The client keeps no owner with a provider, so the
+ * deployment remembers which resource claims each (client, name) at check, which a resource in
+ * state holds (a replacement under the same name may write over its predecessor's), and which
+ * create last wrote it (the replaced resource's delete then leaves it to its successor). A
+ * provider the client lists that none of this covers is someone else's: create refuses it unless
+ * the program says `adopt: true`.
+ */
+const OWNERSHIP = new Handover(MediaProviderModel.type, "one media provider per name", "checked");
+
+/** The object the ownership records go by: the provider `name` on `client`. */
+function providerKey(client: string, name: string): string {
+  return `${client}#${name}`;
+}
 
 interface Entry {
   name: string;
@@ -80,7 +95,7 @@ export async function check(olds: Props, news: Props) {
   const name = news.name;
   // What is not known yet (a client from another resource's output) cannot be compared yet.
   if (typeof resource === "string" && client !== undefined && typeof name === "string" && name !== UNKNOWN) {
-    const other = claim(client, name, resource);
+    const other = OWNERSHIP.claim(providerKey(client, name), resource);
     if (other !== undefined) {
       result.failures.push({
         property: "name",
@@ -97,7 +112,9 @@ export async function check(olds: Props, news: Props) {
 export async function diff(id: string, olds: Props, news: Props) {
   const recorded = clientIdentity(olds.baseUrl);
   const oldName = olds.name;
-  if (recorded !== undefined && typeof oldName === "string") heldInState(recorded, oldName);
+  if (recorded !== undefined && typeof oldName === "string") {
+    OWNERSHIP.heldAt(providerKey(recorded, oldName), recorded, olds.claimedAt, news);
+  }
   const { replaces, move } = await replacementsAcross(MediaProviderModel, olds, news, id);
   sayMove(move, `the replacement deletes the media provider ${JSON.stringify(oldName)} from ${String(recorded)}`);
   if (recorded !== undefined && replaces.length > 0) {
@@ -224,7 +241,8 @@ export async function create(inputs: Props) {
   const outs = await exclusive(client, async () => {
     const listed = await find(api, wanted.name, secrets, wanted);
     const resource = typeof inputs[RESOURCE_NAME] === "string" ? inputs[RESOURCE_NAME] : undefined;
-    if (listed && inputs.adopt !== true && !stackHolds(client, wanted.name)) {
+    const key = providerKey(client, wanted.name);
+    if (listed && inputs.adopt !== true && !OWNERSHIP.stackHolds(key)) {
       // This resource's own create sent it, and its deployment stopped before state recorded it.
       const sent = sentBefore(client, wanted.name);
       if (resource === undefined || sent?.resource !== resource) throw new NotOwnedError(client, wanted.name);
@@ -234,7 +252,7 @@ export async function create(inputs: Props) {
       );
     }
     if (resource !== undefined) noteSending(client, wanted.name, resource);
-    const props = { ...inputs, claimedAt: recordCreate(client, wanted.name) };
+    const props = { ...inputs, claimedAt: OWNERSHIP.recordWrite(key, client, inputs) };
     return write(api, props, connection, outputs(props, connection, { ...wanted, config: null }), secrets);
   });
   return { id: idFor(connection, wanted.name), outs };
@@ -279,7 +297,7 @@ async function remove(id: string, props: Props): Promise<void> {
   const reached = reachRecorded(props, id);
   const client = reached.identity;
   const name = nameOf(id, props);
-  if (takenOver(client, name, props.claimedAt)) {
+  if (OWNERSHIP.takenOver(providerKey(client, name), props.claimedAt)) {
     // Replaced under the same name: the create before this delete wrote the provider its
     // successor now holds; deleting it would leave the client without the provider state records.
     pulumi.log.info(

@@ -3,12 +3,12 @@
  * finds a violation"): each guard of the provider's irreversible paths, switched off in this
  * process. The fast path calls the provider modules in-process, and each guard is one exported
  * function its callers reach through the module's exports (CommonJS, as `npm run build` emits
- * them), so replacing that export switches the guard off for every caller; nothing in
+ * them) or a method of a class's prototype, so replacing it switches the guard off for every caller; nothing in
  * `provider/` knows about it. Used by `npm run fuzz -- --mutate <guard|all>` only: vitest loads
  * the modules as ES modules, whose exports cannot be replaced.
  */
 import * as restoreRecord from "../../provider/backup/restore-record";
-import * as ownership from "../../provider/media/ownership";
+import { Handover } from "../../provider/handover";
 import * as runtime from "../../provider/runtime";
 import * as settingsDeployment from "../../provider/settings/deployment";
 
@@ -47,7 +47,8 @@ export const GUARDS: readonly Guard[] = [
   {
     id: "media-ownership",
     title: "media ownership: a provider the client lists that the stack did not create is refused, not written over",
-    module: ownership,
+    // The records of every type share the class: only MediaProvider's create asks whether one holds an object.
+    module: Handover.prototype,
     name: "stackHolds",
     off: () => true,
   },
