@@ -44,6 +44,7 @@ import {
 import { replacementsAcross, sameClientOrThrow, sayMove } from "../identity";
 import { warnIrreversible } from "../irreversible";
 import { defaultOf, RESOURCE_NAME } from "../model";
+import type { Props } from "../props";
 import { formatId, parseId } from "../resource-id";
 import {
   exclusive,
@@ -58,8 +59,6 @@ import { deleteMediaProvider, listMediaProviders, MEDIA_PROVIDERS, putMediaProvi
 import { claim, heldInState, recordCreate, stackHolds, takenOver } from "./ownership";
 import { credentialsOf, MediaProviderModel } from "./schema";
 import { forgetSent, noteSending, sentBefore } from "./sent-record";
-
-type Props = Record<string, unknown>;
 
 const PATH = MEDIA_PROVIDERS;
 
