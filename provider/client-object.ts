@@ -10,9 +10,8 @@ import { clientIdentity } from "./connection";
 import { same } from "./diff";
 import { certainlyNotApplied, FieldIgnoredError, partlyApplied, WrongClientError } from "./errors";
 import { sameClientOrThrow } from "./identity";
+import type { Props } from "./props";
 import { type Reach, storedConnection, storedConnectionStale } from "./runtime";
-
-type Props = Record<string, unknown>;
 
 /** `own` with the client's version and identity, the connection stack config gave, and the engine's keys. */
 export function clientOutputs(props: Props, client: Reach, version: string | undefined, own: Props): Props {

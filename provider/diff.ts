@@ -7,9 +7,8 @@
 import { containsUnknown, UNKNOWN } from "./check";
 import { type Connection, clientIdentity } from "./connection";
 import { type ResourceModel, replacingInputs } from "./model";
+import type { Props } from "./props";
 import { processState } from "./runtime";
-
-type Props = Record<string, unknown>;
 
 /** The same JSON whatever the order of keys: state hands properties back in its own order. */
 export function canonical(value: unknown): string {

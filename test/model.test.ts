@@ -14,7 +14,8 @@ import { ApplicationSettingsModel } from "../provider/settings/schema";
 
 interface Facts {
   placeholders: string[];
-  ignoredByCheck: string[];
+  /** Whether its outputs keep the connection it used (`clientConnection`). */
+  storesConnection: boolean;
   secret: string[];
   replacing: string[];
   defaults: Record<string, unknown>;
@@ -25,18 +26,7 @@ const DERIVED: Array<[ResourceModel, Facts]> = [
     ApplicationSettingsModel,
     {
       placeholders: ["restartRequired", "restartRequiredFields", "apiVersion", "baseUrl", "waId", "sharesClient"],
-      ignoredByCheck: [
-        "__provider",
-        "connection",
-        "__resourceName",
-        "restartRequired",
-        "restartRequiredFields",
-        "apiVersion",
-        "baseUrl",
-        "waId",
-        "sharesClient",
-        "clientConnection",
-      ],
+      storesConnection: true,
       secret: ["connection", "clientConnection"],
       replacing: [],
       defaults: {},
@@ -46,17 +36,7 @@ const DERIVED: Array<[ResourceModel, Facts]> = [
     SettingsBackupModel,
     {
       placeholders: ["data", "sha256", "sizeBytes", "apiVersion", "createdAt", "baseUrl"],
-      ignoredByCheck: [
-        "__provider",
-        "connection",
-        "__resourceName",
-        "data",
-        "sha256",
-        "sizeBytes",
-        "apiVersion",
-        "createdAt",
-        "baseUrl",
-      ],
+      storesConnection: false,
       secret: ["password", "data", "connection"],
       replacing: ["password", "triggers"],
       defaults: {},
@@ -75,20 +55,7 @@ const DERIVED: Array<[ResourceModel, Facts]> = [
         "waId",
         "alreadyRestored",
       ],
-      ignoredByCheck: [
-        "__provider",
-        "connection",
-        "__resourceName",
-        "sha256",
-        "restartRequired",
-        "gatewayStatus",
-        "restoredAt",
-        "apiVersion",
-        "baseUrl",
-        "waId",
-        "alreadyRestored",
-        "clientConnection",
-      ],
+      storesConnection: true,
       secret: ["data", "password", "connection", "clientConnection"],
       replacing: ["triggers"],
       defaults: { waitForHealthy: true, healthTimeoutMs: 300_000 },
@@ -98,7 +65,7 @@ const DERIVED: Array<[ResourceModel, Facts]> = [
     MediaProviderModel,
     {
       placeholders: ["baseUrl", "claimedAt"],
-      ignoredByCheck: ["__provider", "connection", "__resourceName", "baseUrl", "claimedAt", "clientConnection"],
+      storesConnection: true,
       secret: ["config", "connection", "clientConnection"],
       replacing: ["name"],
       defaults: { type: "www" },
@@ -112,7 +79,14 @@ describe.each(DERIVED)("the $type model", (model, facts) => {
   });
 
   test("gives the keys check leaves alone: the engine's, the outputs and the stored connection", () => {
-    expect([...foreignKeys(model)]).toEqual(facts.ignoredByCheck);
+    const stored = facts.storesConnection ? ["clientConnection"] : [];
+    expect([...foreignKeys(model)]).toEqual([
+      "__provider",
+      "connection",
+      "__resourceName",
+      ...facts.placeholders,
+      ...stored,
+    ]);
   });
 
   test("gives the outputs kept secret whatever the program passed", () => {

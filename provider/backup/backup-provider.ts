@@ -19,13 +19,12 @@ import { clientIdentity } from "../connection";
 import { same, targetBaseUrl } from "../diff";
 import { API_CODES, isCallError, isWhatsAppError, withContext } from "../errors";
 import { replacementsAcross, sayMove } from "../identity";
+import type { Props } from "../props";
 import { formatId } from "../resource-id";
 import { processState, reach } from "../runtime";
 import { takeBackup } from "./api";
 import { withInputs } from "./one-shot";
 import { SettingsBackupModel } from "./schema";
-
-type Props = Record<string, unknown>;
 
 const COREAPP_DOWN = new Set<number>([API_CODES.SERVICE_NOT_READY, API_CODES.INTERNAL_ERROR]);
 

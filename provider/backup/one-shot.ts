@@ -5,8 +5,7 @@
  */
 
 import type { ResourceModel } from "../model";
-
-type Props = Record<string, unknown>;
+import type { Props } from "../props";
 
 /**
  * State after an update: the old state with the new inputs, less the inputs the program no longer

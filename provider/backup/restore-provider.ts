@@ -38,6 +38,7 @@ import {
 import { replacementsAcross, sayMove, waIdAt } from "../identity";
 import { warnIrreversible } from "../irreversible";
 import { defaultOf } from "../model";
+import type { Props } from "../props";
 import { redact } from "../redact";
 import { formatId } from "../resource-id";
 import { exclusive, processState, reach, storedConnection } from "../runtime";
@@ -45,8 +46,6 @@ import { health } from "./api";
 import { withInputs } from "./one-shot";
 import { carryRecord, earlierRestore, finish, restoreOnce } from "./restore-once";
 import { SettingsRestoreModel } from "./schema";
-
-type Props = Record<string, unknown>;
 
 const REFUSED_BACKUP = new Set<number>([API_CODES.PARAMETER_MISSING, API_CODES.PARAMETER_INVALID]);
 

@@ -45,6 +45,7 @@ import { Handover } from "../handover";
 import { replacementsAcross, sameClientOrThrow, sayMove } from "../identity";
 import { warnIrreversible } from "../irreversible";
 import { defaultOf, RESOURCE_NAME } from "../model";
+import type { Props } from "../props";
 import { formatId, parseId } from "../resource-id";
 import {
   exclusive,
@@ -58,8 +59,6 @@ import {
 import { deleteMediaProvider, listMediaProviders, MEDIA_PROVIDERS, putMediaProvider } from "./api";
 import { credentialsOf, MediaProviderModel } from "./schema";
 import { forgetSent, noteSending, sentBefore } from "./sent-record";
-
-type Props = Record<string, unknown>;
 
 const PATH = MEDIA_PROVIDERS;
 

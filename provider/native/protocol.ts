@@ -6,6 +6,7 @@
  */
 import { createRequire } from "node:module";
 import { UNKNOWN } from "../check";
+import type { Props } from "../props";
 
 const load = createRequire(require.resolve("@pulumi/pulumi"));
 // biome-ignore lint/suspicious/noExplicitAny: generated protobuf modules carry no types
@@ -25,8 +26,6 @@ export const SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
 export const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
 
 export { UNKNOWN };
-
-type Props = Record<string, unknown>;
 
 function isSecret(value: unknown): value is { value: unknown } {
   return (

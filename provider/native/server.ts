@@ -20,6 +20,7 @@ import {
   secretOutputs,
   unwrapOptional,
 } from "../model";
+import type { Props } from "../props";
 import { RESOURCES } from "../resources";
 import { configure as configureRuntime } from "../runtime";
 import { checkProviderConfig, configSource } from "./config";
@@ -38,7 +39,6 @@ import {
 } from "./protocol";
 import { packageSchema, packageVersion, resourceToken } from "./schema";
 
-type Props = Record<string, unknown>;
 // biome-ignore lint/suspicious/noExplicitAny: generated protobuf messages carry no types
 type Message = any;
 type Callback = (error: unknown, response?: Message) => void;

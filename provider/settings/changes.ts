@@ -2,11 +2,10 @@
  * What a write sends, as pure functions of the managed settings and the client's values: the
  * fields that differ, and the PATCH body in which every touched group goes whole.
  */
+import type { Props } from "../props";
 import { NON_SETTING_KEYS } from "./inputs";
 import { type FlatSettings, flatten, sameValue, toWire } from "./mapping";
 import { ApplicationSettingsSchema, FIELDS } from "./schema";
-
-type Props = Record<string, unknown>;
 
 /** The settings a resource's inputs or outputs manage, keyed by camelCase path. */
 export function settingsOf(props: Props): FlatSettings {

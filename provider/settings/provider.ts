@@ -33,6 +33,7 @@ import {
 import { clientMove, sameClientOrThrow, sayMove, waIdOf } from "../identity";
 import { warnIrreversible } from "../irreversible";
 import { RESOURCE_NAME } from "../model";
+import type { Props } from "../props";
 import { formatId } from "../resource-id";
 import {
   exclusive,
@@ -51,8 +52,6 @@ import { parseInputs, restartFields } from "./inputs";
 import { type FlatSettings, flatten, fromWire, sameValue, unflatten } from "./mapping";
 import { resetSettings } from "./reset";
 import { ApplicationSettingsModel, FIELDS_BY_PATH } from "./schema";
-
-type Props = Record<string, unknown>;
 
 function idFor(identity: string): string {
   return formatId(ApplicationSettingsModel, identity);

@@ -19,14 +19,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { WhatsAppClient } from "../client";
 import { waIdOf } from "../identity";
+import type { Props } from "../props";
 import { exclusive, reachRecorded } from "../runtime";
 import { deleteSettings, getSettings, patchSettings } from "./api";
 import { changedFields, patchBody, settingsOf } from "./changes";
 import { claimedElsewhere, declaredOn, declaredValue, recordReset, resetAlready } from "./deployment";
 import { type FlatSettings, fromWire, sameValue } from "./mapping";
 import { FIELDS, FIELDS_BY_PATH } from "./schema";
-
-type Props = Record<string, unknown>;
 
 /** Fields whose value differs from its default in `live`, in schema order. */
 function notDefault(live: FlatSettings, paths: Iterable<string>): string[] {

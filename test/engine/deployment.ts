@@ -340,6 +340,17 @@ type Plan =
       recreated: boolean;
     };
 
+type ReplacePlan = Extract<Plan, { op: "replace" }>;
+
+/** A replacement of `previous`, whether a dependant re-created or the provider's diff decided it. */
+function replacing(
+  previous: ResourceState,
+  changes: PropertyChange[],
+  how: Omit<ReplacePlan, "op" | "previous" | "changes">,
+): ReplacePlan {
+  return { op: "replace", previous, changes, ...how };
+}
+
 function stepOf(work: StepWork): Pick<StepEvent, "urn" | "type" | "name"> {
   return { urn: work.reg.urn, type: work.reg.type, name: work.reg.name };
 }
@@ -613,20 +624,8 @@ async function deploy(run: Run, journal: Journal): Promise<void> {
     if (!previous) return { inputs, plan: { op: "create" } };
     if (recreating) {
       condemned.delete(previous.urn);
-      const changes = propertyChanges(previous.inputs, inputs);
-      const keys = recreating.keys;
-      return {
-        inputs,
-        plan: {
-          op: "replace",
-          previous,
-          changes,
-          replaceKeys: keys,
-          deleteBeforeReplace: true,
-          condemned: [],
-          recreated: true,
-        },
-      };
+      const replacement = { replaceKeys: recreating.keys, deleteBeforeReplace: true, condemned: [], recreated: true };
+      return { inputs, plan: replacing(previous, propertyChanges(previous.inputs, inputs), replacement) };
     }
     // --replace: a replace diff that blames the id, without asking the provider (isTargetedReplace).
     const diff: ProviderDiff = replaceRequested
@@ -656,17 +655,10 @@ async function deploy(run: Run, journal: Journal): Promise<void> {
         if (!dependant.resource.delete) condemned.set(dependant.resource.urn, dependant);
       }
     }
+    const { replaceKeys, deleteBeforeReplace } = decision;
     return {
       inputs,
-      plan: {
-        op: "replace",
-        previous,
-        changes,
-        replaceKeys: decision.replaceKeys,
-        deleteBeforeReplace: decision.deleteBeforeReplace,
-        condemned: chain,
-        recreated: false,
-      },
+      plan: replacing(previous, changes, { replaceKeys, deleteBeforeReplace, condemned: chain, recreated: false }),
     };
   };
 

@@ -38,10 +38,13 @@ interface Context {
   tokenConn: Props;
 }
 
+/** What a path's inputs are built from: the shared clients and secrets, and the provider it runs through. */
+type PathContext = Context & { provider: ProviderKind };
+
 interface FailurePath {
   name: string;
   type: ResourceType;
-  news: (c: Context & { provider: ProviderKind }) => Props;
+  news: (c: PathContext) => Props;
   faults?: FaultRule[];
   /** `check`: refused before any request; `error`: create failed; `echo`: failed with an echo redacted. */
   fails: "check" | "error" | "echo";
@@ -129,70 +132,77 @@ const CHECK_PATHS: FailurePath[] = [
   },
 ];
 
-const ECHO_PATHS: FailurePath[] = ECHO_FORMS.flatMap((form): FailurePath[] => [
+/** A failure in which the client's answer echoes what it was sent: each runs once per echo form. */
+interface Echo {
+  name: string;
+  type: ResourceType;
+  news: (c: PathContext, form: EchoForm) => Props;
+  /** The call whose answer echoes, and how it fails when not with the default 400. */
+  fault: Omit<FaultRule, "echo" | "times">;
+}
+
+// Each path (and provider) its own intent: a restore that may have landed is never sent again for the same one.
+function restoreInputs(c: PathContext, intent: Props): Props {
+  const triggers = { ...intent, provider: c.provider };
+  return { connection: c.conn, data: c.data, password: BACKUP_PASSWORD, waitForHealthy: false, triggers };
+}
+
+const ECHOES: Echo[] = [
   {
-    name: `create: the client echoes the PATCH with the webhook query secret (${form})`,
+    name: "create: the client echoes the PATCH with the webhook query secret",
     type: "ApplicationSettings",
     news: (c) => ({ connection: c.conn, webhooks: { url: WEBHOOK }, sentStatus: true }),
-    faults: [{ route: "PATCH /v1/settings/application", echo: form, times: 1 }],
-    fails: "echo",
+    fault: { route: "PATCH /v1/settings/application" },
   },
   {
-    name: `create: the client echoes the PATCH with a fragment secret (${form})`,
+    name: "create: the client echoes the PATCH with a fragment secret",
     type: "ApplicationSettings",
     news: (c) => ({ connection: c.conn, webhooks: { url: WEBHOOK_FRAGMENT } }),
-    faults: [{ route: "PATCH /v1/settings/application", echo: form, times: 1 }],
-    fails: "echo",
+    fault: { route: "PATCH /v1/settings/application" },
   },
   {
-    name: `create: the client echoes the bearer token (${form})`,
+    name: "create: the client echoes the bearer token",
     type: "ApplicationSettings",
     news: (c) => ({ connection: c.tokenConn, sentStatus: true }),
-    faults: [{ route: "GET /v1/settings/application", echo: form, times: 1 }],
-    fails: "echo",
+    fault: { route: "GET /v1/settings/application" },
   },
   {
-    name: `login: the client echoes the Basic credentials (${form})`,
+    name: "login: the client echoes the Basic credentials",
     type: "ApplicationSettings",
     news: (c) => ({ connection: { ...c.conn, username: "auditor" }, sentStatus: true }),
-    faults: [{ route: "POST /v1/users/login", echo: form, times: 1 }],
-    fails: "echo",
+    fault: { route: "POST /v1/users/login" },
   },
   {
-    name: `backup: the client echoes the backup password (${form})`,
+    name: "backup: the client echoes the backup password",
     type: "SettingsBackup",
     news: (c) => ({ connection: c.conn, password: BACKUP_PASSWORD }),
-    faults: [{ route: "POST /v1/settings/backup", echo: form, times: 1 }],
-    fails: "echo",
+    fault: { route: "POST /v1/settings/backup" },
   },
   {
-    name: `restore: the client refuses and echoes data and password (${form})`,
+    name: "restore: the client refuses and echoes data and password",
     type: "SettingsRestore",
-    // Each path (and provider) its own intent: a restore that may have landed is never sent again for the same one.
-    news: (c) => ({
-      connection: c.conn,
-      data: c.data,
-      password: BACKUP_PASSWORD,
-      waitForHealthy: false,
-      triggers: { refused: form, provider: c.provider },
-    }),
-    faults: [{ route: "POST /v1/settings/restore", echo: form, times: 1 }],
-    fails: "echo",
+    news: (c, form) => restoreInputs(c, { refused: form }),
+    fault: { route: "POST /v1/settings/restore" },
   },
   {
-    name: `restore: a 500 that may have landed echoes data and password (${form})`,
+    name: "restore: a 500 that may have landed echoes data and password",
     type: "SettingsRestore",
-    news: (c) => ({
-      connection: c.conn,
-      data: c.data,
-      password: BACKUP_PASSWORD,
-      waitForHealthy: false,
-      triggers: { landed: form, provider: c.provider },
-    }),
-    faults: [{ route: "POST /v1/settings/restore", echo: form, code: 1014, times: 1 }],
-    fails: "echo",
+    news: (c, form) => restoreInputs(c, { landed: form }),
+    fault: { route: "POST /v1/settings/restore", code: 1014 },
   },
-]);
+];
+
+const ECHO_PATHS: FailurePath[] = ECHO_FORMS.flatMap((form) =>
+  ECHOES.map(
+    ({ name, type, news, fault }): FailurePath => ({
+      name: `${name} (${form})`,
+      type,
+      news: (c) => news(c, form),
+      faults: [{ ...fault, echo: form, times: 1 }],
+      fails: "echo",
+    }),
+  ),
+);
 
 const OTHER_PATHS: FailurePath[] = [
   {
