@@ -20,9 +20,8 @@ import { type Connection, clientIdentity } from "./connection";
 import { clientMoved, replacements, targetBaseUrl } from "./diff";
 import { isWhatsAppError } from "./errors";
 import type { ResourceModel } from "./model";
+import type { Props } from "./props";
 import { clientFor, connectionFor, connectionForRecorded } from "./runtime";
-
-type Props = Record<string, unknown>;
 
 const Registered = z.looseObject({
   settings: z.looseObject({ application: z.looseObject({ wa_id: z.unknown().optional() }) }),

@@ -35,12 +35,11 @@ import { certainlyNotApplied, isWhatsAppError, partlyApplied } from "../errors";
 import { clientKey, Handover } from "../handover";
 import { registeredNumber, replacementsAcross, sayMove } from "../identity";
 import { warnIrreversible } from "../irreversible";
+import type { Props } from "../props";
 import { formatId } from "../resource-id";
 import { exclusive, processState, type Reach, reach, reachRecorded } from "../runtime";
 import { disableTwoStep, setPin } from "./api";
 import { TwoStepVerificationModel } from "./schema";
-
-type Props = Record<string, unknown>;
 
 const HANDOVER = new Handover(TwoStepVerificationModel.type, "one PIN");
 const DISABLE = `DELETE ${TwoStepVerificationModel.path}`;

@@ -19,12 +19,11 @@
 import { checkInputs, containsUnknown } from "../check";
 import { clientOutputs, connectionChanged, sameAddress, stayOnRecordedClient, writeConfirmed } from "../client-object";
 import { replacementsAcross, sayMove } from "../identity";
+import type { Props } from "../props";
 import { formatId } from "../resource-id";
 import { exclusive, processState, type Reach, reach, reachRecorded } from "../runtime";
 import { getAbout, setAbout } from "./api";
 import { ProfileAboutModel } from "./schema";
-
-type Props = Record<string, unknown>;
 
 export async function check(olds: Props, news: Props) {
   return checkInputs(ProfileAboutModel, olds, news, processState().config);

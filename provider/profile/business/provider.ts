@@ -25,13 +25,12 @@ import { checkInputs, containsUnknown } from "../../check";
 import { clientOutputs, connectionChanged, stayOnRecordedClient, writeConfirmed } from "../../client-object";
 import { same } from "../../diff";
 import { replacementsAcross, sayMove } from "../../identity";
+import type { Props } from "../../props";
 import { formatId } from "../../resource-id";
 import { exclusive, processState, type Reach, reach, reachRecorded } from "../../runtime";
 import { isAtLeast } from "../../version";
 import { getProfile, postProfile } from "./api";
 import { BusinessProfileModel, CLEARED, PROFILE_KEYS, type Profile, type ProfileKey } from "./schema";
-
-type Props = Record<string, unknown>;
 
 /** The profile properties `props` holds: what a program gives, or what state manages. */
 function managed(props: Props): Profile {

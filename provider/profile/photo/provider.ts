@@ -31,13 +31,12 @@ import { clientOutputs, connectionChanged, stayOnRecordedClient, writeConfirmed 
 import { InputError, isWhatsAppError } from "../../errors";
 import { clientKey, Handover } from "../../handover";
 import { registeredNumber, replacementsAcross, sayMove } from "../../identity";
+import type { Props } from "../../props";
 import { formatId } from "../../resource-id";
 import { exclusive, processState, type Reach, reach, reachRecorded } from "../../runtime";
 import { deletePhoto, downloadPhoto, uploadPhoto } from "./api";
 import { type PhotoFile, readPhoto, sha256Of } from "./file";
 import { ProfilePhotoModel } from "./schema";
-
-type Props = Record<string, unknown>;
 
 const HANDOVER = new Handover(ProfilePhotoModel.type, "one profile photo");
 
