@@ -51,7 +51,7 @@ export class ${type} extends pulumi.CustomResource {
 }
 
 export function nativeSdk(): string {
-  const imports = new Set<string>(["ConnectionArgs"]);
+  const imports = new Set<string>();
   const classes = RESOURCES.map(({ model }) => {
     const outputs = model.settingsTree ? `${model.type}Values & ${model.type}Outputs` : `${model.type}Outputs`;
     for (const name of outputs.split(" & ")) imports.add(name);
@@ -73,19 +73,7 @@ ${[...imports]
 } from "../args.generated";
 import type { Outputs } from "../inputs";
 
-/**
- * One client, as an explicit provider: a fleet program declares one per client and passes it as
- * the \`provider\` option of that client's resources.
- */
-export class Provider extends pulumi.ProviderResource {
-  constructor(name: string, args: ConnectionArgs, opts?: pulumi.ResourceOptions) {
-    super("whatsapp", name, { ...args, password: secret(args.password), token: secret(args.token) }, opts);
-  }
-}
-
-function secret(value: pulumi.Input<string> | undefined): pulumi.Output<string> | undefined {
-  return value === undefined ? undefined : pulumi.secret(value);
-}
+export { Provider } from "./provider-resource";
 
 ${classes.join("\n\n")}
 `;

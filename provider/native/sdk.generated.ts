@@ -10,7 +10,6 @@ import type {
   ApplicationSettingsValues,
   BusinessProfileArgs,
   BusinessProfileOutputs,
-  ConnectionArgs,
   MediaProviderArgs,
   MediaProviderOutputs,
   ProfileAboutArgs,
@@ -26,19 +25,7 @@ import type {
 } from "../args.generated";
 import type { Outputs } from "../inputs";
 
-/**
- * One client, as an explicit provider: a fleet program declares one per client and passes it as
- * the `provider` option of that client's resources.
- */
-export class Provider extends pulumi.ProviderResource {
-  constructor(name: string, args: ConnectionArgs, opts?: pulumi.ResourceOptions) {
-    super("whatsapp", name, { ...args, password: secret(args.password), token: secret(args.token) }, opts);
-  }
-}
-
-function secret(value: pulumi.Input<string> | undefined): pulumi.Output<string> | undefined {
-  return value === undefined ? undefined : pulumi.secret(value);
-}
+export { Provider } from "./provider-resource";
 
 /** Outputs of a native `ApplicationSettings`: every property as the client holds it after an apply. */
 export interface ApplicationSettings extends Outputs<ApplicationSettingsValues & ApplicationSettingsOutputs> {}
