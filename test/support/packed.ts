@@ -54,12 +54,13 @@ export function packedTarball(): string {
 
 /**
  * A program directory inside the repository (so the package's own dependencies resolve from the
- * repository's node_modules) with the packed package installed in its node_modules.
+ * repository's node_modules) with the packed package installed in its node_modules; made under
+ * `parent` (a directory inside the repository), by default its `.tmp`.
  */
-export function packedProgram(files: Record<string, string> = {}): string {
+export function packedProgram(files: Record<string, string> = {}, parent = TMP): string {
   const file = packedTarball();
-  mkdirSync(TMP, { recursive: true });
-  const dir = mkdtempSync(join(TMP, "program-"));
+  mkdirSync(parent, { recursive: true });
+  const dir = mkdtempSync(join(parent, "program-"));
   const target = join(dir, "node_modules", "pulumi-whatsapp-settings");
   mkdirSync(target, { recursive: true });
   execFileSync("tar", ["-xzf", file, "-C", target, "--strip-components=1"]);
