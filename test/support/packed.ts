@@ -3,7 +3,7 @@
  * directory's node_modules, so missing files and serialization problems fail the tests.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 /** The repository root, found from this file whether it runs from source or from dist/. */
@@ -66,5 +66,13 @@ export function packedProgram(files: Record<string, string> = {}, parent = TMP):
   execFileSync("tar", ["-xzf", file, "-C", target, "--strip-components=1"]);
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "program", private: true, main: "index.js" }));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+/** A new program directory beside the others holding a copy of `source` (its node_modules included). */
+export function programCopy(source: string): string {
+  mkdirSync(TMP, { recursive: true });
+  const dir = mkdtempSync(join(TMP, "program-"));
+  cpSync(source, dir, { recursive: true });
   return dir;
 }
