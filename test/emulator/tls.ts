@@ -11,7 +11,13 @@ export interface TlsMaterial {
   key: string;
 }
 
-let material: TlsMaterial | undefined;
+/**
+ * Kept on the global object, not in this module: test files share worker processes and each
+ * evaluates this module afresh (test/support/fresh-file.ts), and the material is a third of a
+ * second of CPU that no file needs to pay again.
+ */
+const MATERIAL = Symbol.for("pulumi-whatsapp-settings.emulator-tls");
+const shared = globalThis as typeof globalThis & { [MATERIAL]?: TlsMaterial };
 
 function keyPair() {
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -33,7 +39,8 @@ function certificate(serial: string, subject: forge.pki.CertificateField[], issu
 }
 
 export function tlsMaterial(): TlsMaterial {
-  if (material) return material;
+  const made = shared[MATERIAL];
+  if (made) return made;
   const caKeys = keyPair();
   const serverKeys = keyPair();
   const caName = [{ name: "commonName", value: "WhatsApp settings emulator CA" }];
@@ -59,6 +66,11 @@ export function tlsMaterial(): TlsMaterial {
     },
   ]);
   server.sign(caKeys.forgePrivate, forge.md.sha256.create());
-  material = { caCert: forge.pki.certificateToPem(ca), cert: forge.pki.certificateToPem(server), key: serverKeys.pem };
+  const material = {
+    caCert: forge.pki.certificateToPem(ca),
+    cert: forge.pki.certificateToPem(server),
+    key: serverKeys.pem,
+  };
+  shared[MATERIAL] = material;
   return material;
 }

@@ -876,7 +876,11 @@ async function deploy(run: Run, journal: Journal): Promise<void> {
   });
   run.monitor = monitor;
   // Started beside the program rather than at its first registration: both take a second to load.
-  run.provider().catch(() => undefined);
+  // Not for a program that brings a provider plugin of its own while state holds no dynamic
+  // resource: it may register none, and the host would be a second of CPU for nothing (Pulumi
+  // too loads the dynamic provider at the first resource that needs it).
+  const mayUseDynamic = run.project.pluginProviders.length === 0 || live.some((r) => isDynamicType(r.type));
+  if (mayUseDynamic) run.provider().catch(() => undefined);
   const exitCode = await runProgram({
     project: run.project,
     stack: run.stack,

@@ -10,7 +10,7 @@ import { describe, expect, test } from "vitest";
 import { ROOT } from "../support/packed";
 import { type Command, type EngineOptions, type EngineResult, runEngine } from "./deployment";
 import { runInProcess } from "./kill";
-import { type RecorderProgram, recorderProgram } from "./recorder-program";
+import { afterUp, preparedProgram, type RecorderProgram, recorderProgram } from "./recorder-program";
 import { summaryLines } from "./summary";
 
 const URN = (name: string) => `urn:pulumi:dev::rules::pulumi-nodejs:dynamic/test:Thing::${name}`;
@@ -96,6 +96,14 @@ async function killedDuringCreate(program: RecorderProgram): Promise<void> {
 
 // Generous bounds: on a loaded machine each engine run can take a minute; unloaded, a test takes seconds to tens.
 describe.concurrent("failures", { timeout: 420_000 }, () => {
+  /** `a` created (each test gets a copy, state included). */
+  const created = afterUp(`new Thing("a", { value: 1 });`);
+  /** `a`, then `b` that depends on it, in an up killed while the provider creates `b`. */
+  const killed = preparedProgram(async (p) => {
+    p.declare(`const a = new Thing("a", { value: 1 });\nnew Thing("b", { value: 1 }, { dependsOn: [a] });`);
+    await killedDuringCreate(p);
+  });
+
   test("ErrorResourceInitFailed: a create that made the resource and then failed keeps it in state with its init errors, and the next up updates it without a diff (step_generator.go, hasInitErrors)", async () => {
     const p = recorderProgram();
     p.declare(`new Thing("a", { value: 1 });`);
@@ -114,9 +122,7 @@ describe.concurrent("failures", { timeout: 420_000 }, () => {
   });
 
   test("a partly-failed update keeps the old inputs with the new outputs and its init errors (pkg/engine/update.go, OnResourceStepPost)", async () => {
-    const p = recorderProgram();
-    p.declare(`new Thing("a", { value: 1 });`);
-    await run(p, "up");
+    const p = created();
     p.declare(`new Thing("a", { value: 2 });`);
     p.world({ "fail:update:a": "partial" });
     const failed = await run(p, "up");
@@ -176,9 +182,7 @@ describe.concurrent("failures", { timeout: 420_000 }, () => {
   });
 
   test("killed during a create: the checkpoint is whole and names it; the next up prints Pulumi's warning, creates again and keeps the pending create until refresh --clear-pending-creates (deployment_executor.go, snapshot.go, refresh.go)", async () => {
-    const p = recorderProgram();
-    p.declare(`const a = new Thing("a", { value: 1 });\nnew Thing("b", { value: 1 }, { dependsOn: [a] });`);
-    await killedDuringCreate(p);
+    const p = killed();
     expect(onDisk(p).resources.map((r) => r.name)).toEqual(["rules-dev", "a"]);
     expect(onDisk(p).pendingOperations).toMatchObject([{ type: "creating", resource: { urn: URN("b") } }]);
     p.calls();
@@ -199,9 +203,7 @@ describe.concurrent("failures", { timeout: 420_000 }, () => {
   });
 
   test("killed during a create: refresh --import-pending-creates URN ID reads the resource the create made into state, and the next up creates nothing (refresh.go)", async () => {
-    const p = recorderProgram();
-    p.declare(`const a = new Thing("a", { value: 1 });\nnew Thing("b", { value: 1 }, { dependsOn: [a] });`);
-    await killedDuringCreate(p);
+    const p = killed();
     p.calls();
     const odd = await cli(["refresh", p.dir, "--import-pending-creates", URN("b")]).done;
     // A bad command line, as every usage error of `npm run engine`: exit code 2.
@@ -283,10 +285,7 @@ describe.concurrent("failures", { timeout: 420_000 }, () => {
   });
 
   test("up --refresh reads every resource first and updates from what it found (deployment_executor.go)", async () => {
-    const p = recorderProgram();
-    p.declare(`new Thing("a", { value: 1 });`);
-    await run(p, "up");
-    p.calls();
+    const p = created();
     p.world({ "a-id": { value: 7 } });
     const up = await run(p, "up", { refresh: true });
     expect(ops(up)).toEqual(["refresh a", "update a"]);

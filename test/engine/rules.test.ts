@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { type Command, type EngineResult, runEngine } from "./deployment";
 import { isSecret } from "./property-values";
-import { type RecorderProgram, recorderProgram } from "./recorder-program";
+import { afterUp, type RecorderProgram, recorderProgram } from "./recorder-program";
 
 async function run(program: RecorderProgram, command: Command): Promise<EngineResult> {
   return runEngine(command, { dir: program.dir });
@@ -30,6 +30,9 @@ function stateOf(result: EngineResult, name: string) {
 
 // Each test has its own program and state, so they run side by side.
 describe.concurrent("step rules", { timeout: 180_000 }, () => {
+  /** Where the replacement tests start: `a` created with key k1 (each gets a copy, state included). */
+  const keyed = afterUp(`new Thing("a", { value: 1, key: "k1" });`);
+
   test("check → diff → same: an unchanged registration makes no provider write", async () => {
     const p = recorderProgram();
     p.declare(`new Thing("a", { value: 1 });`);
@@ -58,10 +61,7 @@ describe.concurrent("step rules", { timeout: 180_000 }, () => {
   });
 
   test("a replacement is create-before-delete by default: the new one is created, the old deleted after the program", async () => {
-    const p = recorderProgram();
-    p.declare(`new Thing("a", { value: 1, key: "k1" });`);
-    await run(p, "up");
-    p.calls();
+    const p = keyed();
     p.declare(`new Thing("a", { value: 1, key: "k2" });`);
     const up = await run(p, "up");
     expect(up.steps.find((s) => s.name === "a")).toMatchObject({
@@ -80,10 +80,7 @@ describe.concurrent("step rules", { timeout: 180_000 }, () => {
       `new Thing("a", { value: 1, key: "k2" }, { deleteBeforeReplace: true });`,
     ],
   ])("delete-before-replace when %s: the old one goes first", async (_, body) => {
-    const p = recorderProgram();
-    p.declare(`new Thing("a", { value: 1, key: "k1" });`);
-    await run(p, "up");
-    p.calls();
+    const p = keyed();
     p.declare(body);
     const up = await run(p, "up");
     expect(up.steps.find((s) => s.name === "a")).toMatchObject({ op: "replace", deleteBeforeReplace: true });

@@ -7,25 +7,23 @@ import { expect, test } from "vitest";
 import type { Emulator } from "../emulator/index";
 import { runEngine } from "../engine/deployment";
 import { emulator } from "../support/emulator";
-import { nativeTypeScriptProgram } from "../support/native-plugin";
+import { PROVIDERS, type ProviderKind, programFiles } from "../support/native-plugin";
 import { programOf } from "../support/program-dir";
 
-/** The program, with its resources from `from` (the dynamic classes or `native`). */
-const program = (from: string) => `import * as pulumi from "@pulumi/pulumi";
-import ${from} from "pulumi-whatsapp-settings";
+/**
+ * The program's body, its resources from `ws` (the dynamic classes or `native`, as programFiles
+ * loads them). JavaScript: the comparison is of the providers, and a TypeScript program costs each
+ * run half a second of ts-node.
+ */
+const PROGRAM = `const pulumi = require("@pulumi/pulumi");
 const config = new pulumi.Config();
-new wa.ApplicationSettings("settings", { webhooks: { url: config.requireSecret("webhookUrl") }, logLevel: "warning" });
-new wa.MediaProvider("cdn", { name: "cdn", config: { bearer: config.requireSecret("cdnToken") } });
+new ws.ApplicationSettings("settings", { webhooks: { url: config.requireSecret("webhookUrl") }, logLevel: "warning" });
+new ws.MediaProvider("cdn", { name: "cdn", config: { bearer: config.requireSecret("cdnToken") } });
 `;
 
-const SHAPES = [
-  { provider: "dynamic", from: "* as wa" },
-  { provider: "native", from: "{ native as wa }" },
-];
-
-async function stepsOf(from: string): Promise<Record<string, string[]>> {
+async function stepsOf(provider: ProviderKind): Promise<Record<string, string[]>> {
   const client: Emulator = await emulator();
-  const dir = programOf(nativeTypeScriptProgram("parity", program(from))).dir;
+  const dir = programOf(programFiles(provider, "parity", PROGRAM)).dir;
   const config = {
     "whatsapp:baseUrl": client.url,
     "whatsapp:username": "admin",
@@ -56,7 +54,7 @@ async function stepsOf(from: string): Promise<Record<string, string[]>> {
 }
 
 test("each step sends the native provider's client the requests it sends the dynamic provider's (method and path)", async () => {
-  const [dynamic, native] = await Promise.all(SHAPES.map((shape) => stepsOf(shape.from)));
+  const [dynamic, native] = await Promise.all(PROVIDERS.map(stepsOf));
   expect(native).toEqual(dynamic);
   // And both did the work: a preview sends nothing, the create and the delete reach the client.
   expect(dynamic?.preview).toEqual([]);

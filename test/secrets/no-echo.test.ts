@@ -5,7 +5,7 @@
  * percent-encoded form in check failures, errors, warnings, the host's stderr or plaintext outputs.
  */
 import { afterEach, beforeAll, describe, expect, test } from "vitest";
-import { runMockedProgram, secretKeys } from "../e2e/mocked-program";
+import { type Registration, runMockedProgram, secretKeys } from "../e2e/mocked-program";
 import type { EchoForm, Emulator, FaultRule } from "../emulator/index";
 import { call, login } from "../support/api";
 import { suiteEmulator } from "../support/emulator";
@@ -401,24 +401,32 @@ describe.each(PROVIDERS)("through the %s provider", { timeout: 120_000 }, (provi
 });
 
 describe("a webhook URL that may hold a secret is registered secret, and only it", () => {
-  const program = `
-const ws = require("pulumi-whatsapp-settings");
-new ws.ApplicationSettings("settings", JSON.parse(process.env.PROGRAM));
-`;
-  test.each([
+  const cases: Array<[string, boolean, string]> = [
     ["a query-string secret", true, WEBHOOK],
     ["a fragment secret", true, WEBHOOK_FRAGMENT],
     ["user info", true, "https://hook:pa55word@hooks.example.com/wa"],
     ["no secret", false, "https://hooks.example.com/wa"],
-  ])("a webhook URL with %s → secret: %s", (_name, secret, url) => {
-    const dir = packedProgram({ "index.js": program });
-    const env = {
-      PROGRAM: JSON.stringify({
+  ];
+  // One program declares a resource per case, registered in one run under mocks: each
+  // resource's registration is its own, and the run costs a second of CPU.
+  const program = `
+const ws = require("pulumi-whatsapp-settings");
+for (const [name, args] of JSON.parse(process.env.PROGRAMS)) new ws.ApplicationSettings(name, args);
+`;
+  let registrations: Registration[] = [];
+  beforeAll(() => {
+    const programs = cases.map(([name, , url]) => [
+      name,
+      {
         connection: { baseUrl: "https://wa.example.com", token: "t0ken-abcdef" },
         webhooks: { url, maxConcurrentRequests: 12 },
-      }),
-    };
-    const [registration] = runMockedProgram(dir, "./index.js", env);
+      },
+    ]);
+    const dir = packedProgram({ "index.js": program });
+    registrations = runMockedProgram(dir, "./index.js", { PROGRAMS: JSON.stringify(programs) });
+  });
+  test.each(cases)("a webhook URL with %s → secret: %s", (name, secret) => {
+    const registration = registrations.find((r) => r.name === name);
     const webhooks = registration?.wire.webhooks as Record<string, unknown>;
     // The group stays an object, so a preview shows maxConcurrentRequests; only the URL is hidden.
     expect(secretKeys(registration?.wire ?? {})).not.toContain("webhooks");

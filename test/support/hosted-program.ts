@@ -1,20 +1,14 @@
 /**
  * The package as a program registers it, for tests that drive Pulumi's real dynamic-provider host:
- * one packed program declaring a resource of every registered type, the `__provider` each type
- * serializes (as the engine receives it), and a host started in that program's directory.
+ * one packed program declaring a resource of every registered type (every-type-program.ts), the
+ * `__provider` each type serializes (as the engine receives it), and a host started in that
+ * program's directory.
  */
 import { RESOURCE_TYPES, type ResourceType } from "../../provider/resources";
-import { runMockedProgram } from "../e2e/mocked-program";
 import { ProviderHost } from "../engine/provider-host";
-import { packedProgram } from "./packed";
+import { registerEveryType, runEveryTypeProgram } from "./every-type-program";
 
 export type { ResourceType };
-
-/** One resource of each registered type; the mocks register them without checking any input. */
-const PROGRAM = [
-  'const ws = require("pulumi-whatsapp-settings");',
-  ...RESOURCE_TYPES.map((type) => `new ws.${type}(${JSON.stringify(type)}, {});`),
-].join("\n");
 
 export interface RegisteredProgram {
   /** The program directory, with the packed package in its node_modules. */
@@ -25,19 +19,18 @@ export interface RegisteredProgram {
 
 let program: RegisteredProgram | undefined;
 
-/** The packed program of this test file (packed once), and its providers. */
+/**
+ * The run's packed program and its providers (the global setup registers it once for the whole
+ * run, about a second of CPU that each test file would otherwise spend again); outside a vitest
+ * run, this process's own.
+ */
 export function registeredProgram(): RegisteredProgram {
   if (!program) {
-    const dir = packedProgram({ "index.js": PROGRAM });
-    const registrations = runMockedProgram(dir);
-    const providers = Object.fromEntries(
-      RESOURCE_TYPES.map((type) => {
-        const found = registrations.find((r) => r.type.endsWith(`:${type}`));
-        if (!found) throw new Error(`the program registered no ${type}`);
-        return [type, String(found.inputs.__provider)];
-      }),
-    ) as Record<ResourceType, string>;
-    program = { dir, providers };
+    const { dir, providers } = runEveryTypeProgram() ?? registerEveryType();
+    for (const type of RESOURCE_TYPES) {
+      if (providers[type] === undefined) throw new Error(`the program registered no ${type}`);
+    }
+    program = { dir, providers: providers as Record<ResourceType, string> };
   }
   return program;
 }

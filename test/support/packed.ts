@@ -3,7 +3,7 @@
  * directory's node_modules, so missing files and serialization problems fail the tests.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 /** The repository root, found from this file whether it runs from source or from dist/. */
@@ -54,16 +54,25 @@ export function packedTarball(): string {
 
 /**
  * A program directory inside the repository (so the package's own dependencies resolve from the
- * repository's node_modules) with the packed package installed in its node_modules.
+ * repository's node_modules) with the packed package installed in its node_modules; made under
+ * `parent` (a directory inside the repository), by default its `.tmp`.
  */
-export function packedProgram(files: Record<string, string> = {}): string {
+export function packedProgram(files: Record<string, string> = {}, parent = TMP): string {
   const file = packedTarball();
-  mkdirSync(TMP, { recursive: true });
-  const dir = mkdtempSync(join(TMP, "program-"));
+  mkdirSync(parent, { recursive: true });
+  const dir = mkdtempSync(join(parent, "program-"));
   const target = join(dir, "node_modules", "pulumi-whatsapp-settings");
   mkdirSync(target, { recursive: true });
   execFileSync("tar", ["-xzf", file, "-C", target, "--strip-components=1"]);
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "program", private: true, main: "index.js" }));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+/** A new program directory beside the others holding a copy of `source` (its node_modules included). */
+export function programCopy(source: string): string {
+  mkdirSync(TMP, { recursive: true });
+  const dir = mkdtempSync(join(TMP, "program-"));
+  cpSync(source, dir, { recursive: true });
   return dir;
 }

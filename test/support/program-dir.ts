@@ -37,3 +37,8 @@ export function copyExample(name: string): ExampleCopy {
 export function programOf(files: Record<string, string>): ExampleCopy {
   return wrap(packedProgram(files));
 }
+
+/** The program in `dir`, as it is. */
+export function programAt(dir: string): ExampleCopy {
+  return wrap(dir);
+}
